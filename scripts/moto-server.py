@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""moto 5.2.1 server for sessionlog's deploy tests, on 127.0.0.1 only.
+
+Starts moto's WSGI app on a free port (or --port), prints `READY <port>` on
+stdout once it accepts connections, and exits when its parent process dies or
+after --max-seconds, whichever comes first, so a crashed test never leaks it.
+
+moto 5.2.1 gets a few things wrong that the deploy path depends on. Each
+patch below restores the documented AWS behaviour (see
+tests/deploy/MOTO_NOTES.md); none of them makes a failing call succeed
+that AWS would reject.
+"""
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+
+import moto
+from moto.cloudformation import models as cfm
+from moto.cloudformation import responses as cfr
+from moto.core.common_models import CloudFormationModel
+from moto.cloudformation.exceptions import CloudFormationError
+from moto.kms import models as kmsm
+from moto.logs import models as logsm
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
+
+if moto.__version__ != "5.2.1":
+    print(f"warning: patches written for moto 5.2.1, found {moto.__version__}", file=sys.stderr)
+
+
+# 1. ExecuteChangeSet: moto applies the resources but never recomputes the
+#    stack's outputs or parameters, so a stack created through a change set
+#    has no Outputs.
+_orig_apply = cfm.ChangeSet.apply
+
+
+def _apply(self):
+    _orig_apply(self)
+    stack = self.stack
+    stack.template = self.template
+    stack._parse_template()
+    if self.parameters:
+        stack.parameters = self.parameters
+    stack.output_map = stack._create_output_map()
+
+
+cfm.ChangeSet.apply = _apply
+
+
+# 2. Service-managed stack instances: honour DeploymentTargets.AccountFilterType
+#    (moto unions the listed accounts with the OUs), nested OUs, never target
+#    the management account, and never create a second instance for an
+#    account/region that already has one.
+def _org_accounts(stack_instances, deployment_targets, accounts):
+    org = stack_instances.org_backend
+    ous = set(deployment_targets.get("OrganizationalUnitIds", []) or [])
+    changed = True
+    while changed:
+        changed = False
+        for ou in org.ou:
+            if getattr(ou, "parent_id", None) in ous and ou.id not in ous:
+                ous.add(ou.id)
+                changed = True
+    master = org.org.master_account_id if org.org else None
+    in_ous = [a.id for a in org.accounts if a.parent_id in ous and a.id != master]
+    listed = list(deployment_targets.get("Accounts", []) or []) or list(accounts or [])
+    mode = deployment_targets.get("AccountFilterType", "NONE") or "NONE"
+    if not ous:
+        return listed
+    if mode == "DIFFERENCE":
+        return [a for a in in_ous if a not in listed]
+    if mode == "INTERSECTION":
+        return [a for a in in_ous if a in listed]
+    return in_ous + [a for a in listed if a not in in_ous]
+
+
+def _create_instances(self, accounts, regions, parameters, deployment_targets, permission_model):
+    targets = _org_accounts(self, deployment_targets or {}, accounts)
+    new = []
+    for region in regions:
+        for account in targets:
+            if self.get_instance(account, region) is not None:
+                continue
+            new.append(
+                cfm.StackInstance(
+                    account_id=account,
+                    region_name=region,
+                    stackset_id=self.stackset_id,
+                    stack_name=self.stack_name,
+                    name=self.stackset_name,
+                    template=self.template,
+                    parameters=parameters,
+                    permission_model=permission_model,
+                )
+            )
+    self.stack_instances += new
+    return [i.to_dict() for i in new]
+
+
+cfm.StackInstances.create_instances = _create_instances
+
+
+# 3. UpdateStackSet: moto stores the new template and parameters but leaves
+#    every instance's stack as it was. Apply them, like AWS does. Instances
+#    also keep the template they were created with.
+_orig_update = cfm.StackSet.update
+
+
+def _stackset_update(self, template, description, parameters, tags, admin_role,
+                     execution_role, accounts, regions, operation_id):
+    op = _orig_update(self, template, description, parameters, tags, admin_role,
+                      execution_role, [], [], operation_id)
+    self.instances.template = self.template
+    self.instances.parameters = self.parameters
+    for inst in self.instances.stack_instances:
+        if regions and inst.region_name not in regions:
+            continue
+        if accounts and inst.account_id not in accounts:
+            continue
+        params = dict(self.parameters)
+        overrides = inst.parameters or []
+        if isinstance(overrides, list):  # ParameterOverrides, not the set's own dict
+            for p in overrides:
+                params[p["ParameterKey"]] = p["ParameterValue"]
+        inst.template = self.template
+        inst.stack.update(self.template, parameters=params)
+    return op
+
+
+cfm.StackSet.update = _stackset_update
+
+
+# 4. Stack set operations: the caller's OperationId is the operation's id
+#    (moto invents its own), a reused one is OperationIdAlreadyExistsException,
+#    and DeleteStackInstances honours DeploymentTargets.
+class OperationIdAlreadyExists(CloudFormationError):
+    code = "OperationIdAlreadyExistsException"
+
+
+def _with_operation_id(name):
+    orig = getattr(cfr.CloudFormationResponse, name)
+
+    def wrapper(self):
+        wanted = self._get_param("OperationId")
+        stackset = self.cloudformation_backend.describe_stack_set(self._get_param("StackSetName"))
+        if wanted and any(o["OperationId"] == wanted for o in stackset.operations):
+            raise OperationIdAlreadyExists(f"The operation ID {wanted} already exists.")
+        result = orig(self)
+        if wanted and stackset.operations:
+            stackset.operations[-1]["OperationId"] = wanted
+            return cfr.ActionResult({"OperationId": wanted})
+        return result
+
+    setattr(cfr.CloudFormationResponse, name, wrapper)
+
+
+def _delete_stack_instances(self):
+    stackset = self.cloudformation_backend.describe_stack_set(self._get_param("StackSetName"))
+    regions = self._get_param("Regions", [])
+    targets = self._get_params().get("DeploymentTargets")
+    accounts = self._get_param("Accounts", [])
+    if targets:
+        accounts = _org_accounts(stackset.instances, targets, accounts)
+    stackset.delete_stack_instances(accounts, regions)
+    return cfr.ActionResult({"OperationId": stackset.operations[-1]["OperationId"]})
+
+
+cfr.CloudFormationResponse.delete_stack_instances = _delete_stack_instances
+for _name in ("create_stack_instances", "update_stack_set", "delete_stack_instances",
+              "update_stack_instances"):
+    _with_operation_id(_name)
+
+
+# 5. AWS::KMS::Key from a template: moto keeps KeyPolicy as a dict (DescribeKey
+#    then fails with a 500) and ignores MultiRegion.
+@classmethod
+def _key_from_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    backend = kmsm.kms_backends[account_id][region_name]
+    props = cloudformation_json["Properties"]
+    policy = props.get("KeyPolicy")
+    if isinstance(policy, dict):
+        policy = json.dumps(policy)
+    key = backend.create_key(
+        policy=policy,
+        key_usage="ENCRYPT_DECRYPT",
+        key_spec="SYMMETRIC_DEFAULT",
+        description=props.get("Description"),
+        tags=props.get("Tags", []),
+        multi_region=str(props.get("MultiRegion", False)).lower() == "true",
+    )
+    key.key_rotation_status = props.get("EnableKeyRotation", False)
+    key.enabled = props.get("Enabled", True)
+    return key
+
+
+kmsm.Key.create_from_cloudformation_json = _key_from_cfn
+
+
+# 6. AWS::KMS::ReplicaKey is unknown to moto (a GetAtt on it is a 500).
+class ReplicaKey(CloudFormationModel):
+    __module__ = "moto.kms.sessionlog_replica_key"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::KMS::ReplicaKey"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        arn = props["PrimaryKeyArn"]
+        primary_region = arn.split(":")[3]
+        key_id = arn.split("/")[-1]
+        primary = kmsm.kms_backends[account_id][primary_region]
+        replica = primary.replicate_key(key_id, region_name)
+        policy = props.get("KeyPolicy")
+        if policy is not None:
+            replica.policy = json.dumps(policy) if isinstance(policy, dict) else policy
+        return replica
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ["Arn", "KeyId"]
+
+
+# 7. AWS::Logs::LogGroup: moto has no in-place update (retention changes are
+#    lost) and ignores KmsKeyId.
+_orig_lg_create = logsm.LogGroup.create_from_cloudformation_json.__func__
+
+
+@classmethod
+def _lg_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    group = _orig_lg_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    kms = cloudformation_json["Properties"].get("KmsKeyId")
+    if kms:
+        group.kms_key_id = kms
+    return group
+
+
+@classmethod
+def _lg_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    props = cloudformation_json["Properties"]
+    name = props.get("LogGroupName", original_resource.name)
+    if name != original_resource.name:
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
+                                                   account_id, region_name)
+    if "RetentionInDays" in props:
+        original_resource.set_retention_policy(int(props["RetentionInDays"]))
+    if props.get("KmsKeyId"):
+        original_resource.kms_key_id = props["KmsKeyId"]
+    return original_resource
+
+
+logsm.LogGroup.create_from_cloudformation_json = _lg_create
+logsm.LogGroup.update_from_cloudformation_json = _lg_update
+
+# ReplicaKey must be known before the model map is first built.
+from moto.cloudformation import parsing as _parsing  # noqa: E402
+
+_parsing.get_model_map.cache_clear()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--max-seconds", type=float, default=1800)
+    ap.add_argument("--detach", action="store_true", help="keep running when the parent exits")
+    args = ap.parse_args()
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server("127.0.0.1", args.port, app, threaded=True)
+    parent = os.getppid()
+    deadline = time.monotonic() + args.max_seconds
+
+    def watchdog():
+        while True:
+            time.sleep(0.5)
+            if (not args.detach and os.getppid() != parent) or time.monotonic() > deadline:
+                os._exit(0)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    print(f"READY {server.server_port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
