@@ -1,0 +1,45 @@
+//! The checks, one module per concern. Each is a plain function over the
+//! parsed template that adds findings to a [`Sink`].
+
+mod intrinsics;
+mod limits;
+mod properties;
+mod references;
+mod regions;
+pub mod security;
+mod session_document;
+mod structure;
+
+use super::finding::Sink;
+use super::source_map::SourceMap;
+use super::template::Template;
+
+pub struct Context<'a> {
+    pub template: Template<'a>,
+    pub source: &'a SourceMap<'a>,
+    /// Size of the template body in bytes.
+    pub size: usize,
+    pub regions: &'a [String],
+}
+
+type Check = fn(&Context, &mut Sink);
+
+/// Every check, in the order their findings are most useful to read.
+const CHECKS: &[(&str, Check)] = &[
+    ("structure", structure::run),
+    ("limits", limits::run),
+    ("intrinsics", intrinsics::run),
+    ("references", references::run),
+    ("properties", properties::run),
+    ("regions", regions::run),
+    ("session-document", session_document::run),
+    ("security", security::run),
+];
+
+pub use regions::unknown_regions as regions_unknown;
+
+pub fn run_all(ctx: &Context, sink: &mut Sink) {
+    for (_, check) in CHECKS {
+        check(ctx, sink);
+    }
+}

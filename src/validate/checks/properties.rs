@@ -1,0 +1,55 @@
+//! Each resource's Properties against its type's provider schema.
+
+use super::Context;
+use crate::validate::finding::{NotChecked, Sink};
+use crate::validate::rules::{self, Rule};
+use crate::validate::schema::walker::{closest, Kind, Mode, Walker};
+use crate::validate::schema::{availability, schema_for};
+use crate::validate::tree::{Node, Value};
+
+pub fn rule_for(kind: Kind) -> &'static Rule {
+    match kind {
+        Kind::UnknownProperty => &rules::UNKNOWN_PROPERTY,
+        Kind::Type => &rules::PROPERTY_TYPE,
+        Kind::Enum => &rules::PROPERTY_ENUM,
+        Kind::Pattern => &rules::PROPERTY_PATTERN,
+        Kind::Range => &rules::PROPERTY_RANGE,
+        Kind::Required => &rules::PROPERTY_REQUIRED,
+    }
+}
+
+pub fn run(ctx: &Context, sink: &mut Sink) {
+    for resource in ctx.template.resources() {
+        let (Some(type_name), Some(type_node)) = (resource.type_name, resource.node.get("Type")) else { continue };
+        let Some(schema) = schema_for(type_name) else {
+            let table = availability();
+            let ptr = resource.ptr().key("Type");
+            if table.knows_type(type_name) {
+                let location = sink.location(type_node.pos, &ptr);
+                sink.not_checked.push(NotChecked { logical_id: resource.id.to_string(), type_name: type_name.to_string(), location });
+                sink.emit(&rules::NOT_CHECKED, type_node.pos, &ptr, format!("{type_name} has no vendored schema; `{}` is not checked", resource.id));
+            } else {
+                let hint = unknown_type_hint(type_name);
+                sink.emit(&rules::RESOURCE_TYPE_UNKNOWN, type_node.pos, &ptr, format!("unknown resource type `{type_name}`{hint}"));
+            }
+            continue;
+        };
+        let empty = Node::new(resource.pos(), Value::Map(Vec::new()));
+        let properties = resource.properties.unwrap_or(&empty);
+        let walker = Walker::new(&schema.json, Mode::Lenient, &ctx.template);
+        for v in walker.check(&schema.json, properties, &resource.properties_ptr()) {
+            let at = if v.kind == Kind::Required && resource.properties.is_none() { resource.pos() } else { v.pos };
+            sink.emit(rule_for(v.kind), at, &v.ptr, v.message);
+        }
+    }
+}
+
+fn unknown_type_hint(type_name: &str) -> String {
+    let prefix = type_name.rsplit_once("::").map(|(p, _)| p).unwrap_or(type_name);
+    let table = availability();
+    let mut candidates = table.types_with_prefix(prefix);
+    if candidates.is_empty() {
+        candidates = table.types_with_prefix("");
+    }
+    closest(type_name, &candidates).map(|t| format!("; did you mean `{t}`?")).unwrap_or_default()
+}

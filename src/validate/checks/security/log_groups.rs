@@ -1,0 +1,15 @@
+//! SL508: log groups set a retention (its value is checked against the
+//! allowed values by the schema, SL203, including through parameters).
+
+use crate::validate::checks::Context;
+use crate::validate::finding::Sink;
+use crate::validate::rules;
+
+pub fn run(ctx: &Context, sink: &mut Sink) {
+    for group in ctx.template.resources().iter().filter(|r| r.is("AWS::Logs::LogGroup")) {
+        if group.property("RetentionInDays").is_none_or(|v| v.is_no_value()) {
+            let (pos, ptr) = group.deepest(&["RetentionInDays"]);
+            sink.emit(&rules::LOG_RETENTION, pos, &ptr, format!("log group `{}` keeps logs forever: set RetentionInDays", group.id));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Source text → [`Node`] tree with positions. YAML (short- or long-form
+//! intrinsics) and JSON; JSON is read by its own parser so that tabs and
+//! exact columns behave as in the file.
+
+mod json;
+mod scalar;
+mod yaml;
+
+pub use json::{has_sub_variable, parse_embedded_json, parse_json};
+pub use scalar::number as resolve_number;
+pub use yaml::parse_yaml;
+
+use super::tree::{Node, Pos};
+
+/// Nesting deeper than this is refused (no template needs it; it keeps every
+/// recursive check far from the stack limit).
+pub const MAX_DEPTH: usize = 128;
+
+/// Why a source could not be read as a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// A problem found while parsing that does not stop it (unknown tag,
+/// duplicate key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseIssue {
+    pub kind: IssueKind,
+    pub pos: Pos,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueKind {
+    DuplicateKey,
+    UnknownTag,
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub root: Option<Node>,
+    pub issues: Vec<ParseIssue>,
+}
+
+/// Parses a template; JSON when the first significant character is `{`.
+pub fn parse_template(text: &str) -> Result<Parsed, ParseError> {
+    let first = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']).chars().next();
+    if first == Some('{') {
+        parse_json(text).map(|root| Parsed { root: Some(root), issues: Vec::new() })
+    } else {
+        parse_yaml(text)
+    }
+}

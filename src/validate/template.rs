@@ -1,0 +1,150 @@
+//! A read-only view of a parsed template's sections.
+
+use super::schema::walker::Parameters;
+use super::tree::{Entry, Node, Pos, Ptr};
+
+pub const PSEUDO_PARAMETERS: &[&str] = &[
+    "AWS::AccountId",
+    "AWS::NotificationARNs",
+    "AWS::NoValue",
+    "AWS::Partition",
+    "AWS::Region",
+    "AWS::StackId",
+    "AWS::StackName",
+    "AWS::URLSuffix",
+];
+
+#[derive(Clone, Copy)]
+pub struct Resource<'a> {
+    pub id: &'a str,
+    pub entry: &'a Entry,
+    pub node: &'a Node,
+    pub type_name: Option<&'a str>,
+    pub properties: Option<&'a Node>,
+}
+
+impl<'a> Resource<'a> {
+    pub fn ptr(&self) -> Ptr {
+        Ptr::root().key("Resources").key(self.id)
+    }
+
+    pub fn pos(&self) -> Pos {
+        self.entry.key_pos
+    }
+
+    pub fn is(&self, type_name: &str) -> bool {
+        self.type_name == Some(type_name)
+    }
+
+    pub fn property(&self, name: &str) -> Option<&'a Node> {
+        self.properties?.get(name)
+    }
+
+    pub fn properties_ptr(&self) -> Ptr {
+        self.ptr().key("Properties")
+    }
+
+    /// The position of the most specific existing node on `path` below
+    /// Properties (or the resource itself), with its pointer.
+    pub fn deepest(&self, path: &[&str]) -> (Pos, Ptr) {
+        let (mut pos, mut ptr) = (self.pos(), self.ptr());
+        let Some(mut node) = self.properties else { return (pos, ptr) };
+        let props = self.node.entry("Properties").map(|e| e.key_pos).unwrap_or(pos);
+        pos = props;
+        ptr = self.properties_ptr();
+        for key in path {
+            match node.entry(key) {
+                Some(entry) => {
+                    pos = entry.key_pos;
+                    ptr = ptr.key(key);
+                    node = &entry.value;
+                }
+                None => break,
+            }
+        }
+        (pos, ptr)
+    }
+}
+
+pub struct Template<'a> {
+    pub root: &'a Node,
+}
+
+impl<'a> Template<'a> {
+    pub fn new(root: &'a Node) -> Self {
+        Template { root }
+    }
+
+    pub fn section(&self, name: &str) -> &'a [Entry] {
+        self.root.get(name).and_then(Node::as_map).unwrap_or_default()
+    }
+
+    pub fn parameters(&self) -> &'a [Entry] {
+        self.section("Parameters")
+    }
+
+    pub fn parameter(&self, name: &str) -> Option<&'a Node> {
+        self.parameters().iter().find(|e| e.key == name).map(|e| &e.value)
+    }
+
+    pub fn conditions(&self) -> &'a [Entry] {
+        self.section("Conditions")
+    }
+
+    pub fn has_condition(&self, name: &str) -> bool {
+        self.conditions().iter().any(|e| e.key == name)
+    }
+
+    pub fn resources(&self) -> Vec<Resource<'a>> {
+        self.section("Resources")
+            .iter()
+            .map(|entry| Resource {
+                id: &entry.key,
+                entry,
+                node: &entry.value,
+                type_name: entry.value.get("Type").and_then(Node::as_str),
+                properties: entry.value.get("Properties"),
+            })
+            .collect()
+    }
+
+    pub fn resource(&self, id: &str) -> Option<Resource<'a>> {
+        self.resources().into_iter().find(|r| r.id == id)
+    }
+
+    pub fn outputs(&self) -> &'a [Entry] {
+        self.section("Outputs")
+    }
+}
+
+impl Parameters for Template<'_> {
+    fn values(&self, name: &str) -> Option<Vec<(&'static str, &Node)>> {
+        let parameter = self.parameter(name)?;
+        let mut values = Vec::new();
+        if let Some(default) = parameter.get("Default") {
+            values.push(("Default", default));
+        }
+        for allowed in parameter.get("AllowedValues").and_then(Node::as_seq).unwrap_or_default() {
+            values.push(("AllowedValues", allowed));
+        }
+        Some(values)
+    }
+}
+
+/// Visits every node below `node` (itself included), with its pointer.
+pub fn walk<'n>(node: &'n Node, ptr: &Ptr, f: &mut dyn FnMut(&'n Node, &Ptr)) {
+    f(node, ptr);
+    match &node.value {
+        super::tree::Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, &ptr.index(i), f);
+            }
+        }
+        super::tree::Value::Map(entries) => {
+            for entry in entries {
+                walk(&entry.value, &ptr.key(&entry.key), f);
+            }
+        }
+        _ => {}
+    }
+}
