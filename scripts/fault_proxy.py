@@ -17,7 +17,8 @@ Prints `READY <port>` once listening. Every request is logged as one JSON line:
 Faults never hit the first request of a connection-less health probe
 (`GET /`). `--script` scripts answers moto cannot give: a JSON list of
 rules `{"action": "DescribeStackSetOperation", "times": 2,
-"replace": [["SUCCEEDED", "RUNNING"]], "status": 400, "body": "..."}`;
+"replace": [["SUCCEEDED", "RUNNING"]], "status": 400, "body": "...",
+"delay_ms": 3000, "contains": "text in the request"}`;
 a rule with `body` answers without reaching moto, one with `replace`
 rewrites moto's answer. `times` counts down per matching request.
 Exits when its parent dies or after --max-seconds.
@@ -129,6 +130,8 @@ class Proxy(BaseHTTPRequestHandler):
             elif r < a.throttle + a.error500 + a.lost + a.delay:
                 fault = "delay"
         status = 0
+        if rule is not None and rule.get("delay_ms"):
+            time.sleep(rule["delay_ms"] / 1000.0)
         try:
             if fault == "scripted":
                 status = rule.get("status", 200)

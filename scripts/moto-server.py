@@ -174,6 +174,65 @@ for _name in ("create_stack_instances", "update_stack_set", "delete_stack_instan
     _with_operation_id(_name)
 
 
+# 4b. Retried writes: a change set name is unique per stack (a retry with the
+#     same ClientToken gets the existing one, as on AWS), a retried
+#     ExecuteChangeSet with a ClientRequestToken does not run twice, and a
+#     StackSet name is unique (NameAlreadyExistsException). moto instead
+#     creates duplicates (even a second stack of the same name).
+class NameAlreadyExists(CloudFormationError):
+    code = "NameAlreadyExistsException"
+
+
+class ChangeSetAlreadyExists(CloudFormationError):
+    code = "AlreadyExistsException"
+
+
+_orig_create_cs = cfr.CloudFormationResponse.create_change_set
+
+
+def _create_change_set(self):
+    name = self._get_param("ChangeSetName")
+    stack_name = self._get_param("StackName")
+    token = self._get_param("ClientToken")
+    for cs in self.cloudformation_backend.change_sets.values():
+        if cs.change_set_name == name and cs.stack.name == stack_name:
+            if token and getattr(cs, "client_token", None) == token:
+                return cfr.ActionResult({"Id": cs.change_set_id, "StackId": cs.stack.stack_id})
+            raise ChangeSetAlreadyExists(f"ChangeSet {name} already exists")
+    result = _orig_create_cs(self)
+    for cs in self.cloudformation_backend.change_sets.values():
+        if cs.change_set_name == name and cs.stack.name == stack_name:
+            cs.client_token = token
+    return result
+
+
+cfr.CloudFormationResponse.create_change_set = _create_change_set
+
+_orig_exec_cs = cfm.CloudFormationBackend.execute_change_set
+
+
+def _execute_change_set(self, change_set_name, stack_name=None):
+    for cs in self.change_sets.values():
+        if (cs.change_set_id == change_set_name or cs.change_set_name == change_set_name) \
+                and cs.execution_status == "EXECUTE_COMPLETE":
+            return None
+    return _orig_exec_cs(self, change_set_name, stack_name)
+
+
+cfm.CloudFormationBackend.execute_change_set = _execute_change_set
+
+_orig_create_ss = cfm.CloudFormationBackend.create_stack_set
+
+
+def _create_stack_set(self, name, *args, **kwargs):
+    if any(s.name == name and s.status != "DELETED" for s in self.stacksets.values()):
+        raise NameAlreadyExists(f"StackSet {name} already exists")
+    return _orig_create_ss(self, name, *args, **kwargs)
+
+
+cfm.CloudFormationBackend.create_stack_set = _create_stack_set
+
+
 # 5. AWS::KMS::Key from a template: moto keeps KeyPolicy as a dict (DescribeKey
 #    then fails with a 500) and ignores MultiRegion.
 @classmethod

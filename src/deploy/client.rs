@@ -1,0 +1,203 @@
+//! AWS clients: the standard credential chain, `--endpoint-url`, retries
+//! with backoff and jitter for throttling and 5xx, a role assumed in the
+//! log-archive account, and a counter of every API call made.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudformation::config::{Credentials, SharedCredentialsProvider};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_types::config_bag::ConfigBag;
+
+use super::DeployOptions;
+
+/// Counts API calls by operation (one per call, retries not included).
+#[derive(Debug, Clone, Default)]
+pub struct CallCounter(Arc<Mutex<BTreeMap<String, u64>>>);
+
+impl CallCounter {
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.0.lock().unwrap().clone()
+    }
+    pub fn total(&self) -> u64 {
+        self.0.lock().unwrap().values().sum()
+    }
+    /// Calls that change something (anything but Describe*/List*/Get*).
+    pub fn writes(&self) -> u64 {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| is_write(k))
+            .map(|(_, v)| v)
+            .sum()
+    }
+}
+
+/// `service:Operation` names that change state. STS AssumeRole only issues
+/// credentials and is not counted as a write.
+pub fn is_write(name: &str) -> bool {
+    let op = name.rsplit(':').next().unwrap_or(name);
+    !(op.starts_with("Describe")
+        || op.starts_with("List")
+        || op.starts_with("Get")
+        || op == "AssumeRole"
+        || op == "ValidateTemplate")
+}
+
+#[derive(Debug)]
+struct Counting(CallCounter);
+
+impl Intercept for Counting {
+    fn name(&self) -> &'static str {
+        "sessionlog::CallCounter"
+    }
+    fn read_before_execution(
+        &self,
+        _ctx: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(m) = cfg.load::<Metadata>() {
+            let key = format!("{}:{}", m.service(), m.name());
+            *self.0 .0.lock().unwrap().entry(key).or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Everything needed to talk to AWS for one command.
+#[derive(Clone)]
+pub struct Aws {
+    base: SdkConfig,
+    /// Credentials for the log-archive account (the base ones when the
+    /// caller already is that account).
+    archive: Option<SdkConfig>,
+    pub counter: CallCounter,
+    pub caller_account: String,
+    pub partition: String,
+}
+
+impl Aws {
+    pub async fn connect(opts: &DeployOptions) -> Result<Aws> {
+        let retry = RetryConfig::standard()
+            .with_max_attempts(opts.max_attempts)
+            .with_initial_backoff(opts.retry_initial_backoff)
+            .with_max_backoff(Duration::from_secs(20));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
+        if let Some(p) = &opts.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &opts.region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(e) = &opts.endpoint_url {
+            loader = loader.endpoint_url(e);
+        }
+        let base = loader.load().await;
+        let counter = CallCounter::default();
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&base)
+                .interceptor(Counting(counter.clone()))
+                .build(),
+        );
+        let who = sts
+            .get_caller_identity()
+            .send()
+            .await
+            .context("reading the caller's identity (are AWS credentials configured?)")?;
+        let caller_account = who.account().unwrap_or_default().to_string();
+        let partition = who
+            .arn()
+            .and_then(|a| a.split(':').nth(1))
+            .unwrap_or("aws")
+            .to_string();
+        Ok(Aws { base, archive: None, counter, caller_account, partition })
+    }
+
+    /// Assume `role` in `account` for the log-archive stacks (skipped when
+    /// the caller already is that account).
+    pub async fn assume_archive_role(&mut self, account: &str, role: &str) -> Result<()> {
+        if account == self.caller_account || self.archive.is_some() {
+            return Ok(());
+        }
+        let arn = format!("arn:{}:iam::{account}:role/{role}", self.partition);
+        let c = self
+            .sts()
+            .assume_role()
+            .role_arn(&arn)
+            .role_session_name("sessionlog-deploy")
+            .duration_seconds(3600)
+            .send()
+            .await
+            .with_context(|| format!("assuming {arn} in the log-archive account"))?;
+        let c = c.credentials().context("AssumeRole returned no credentials")?;
+        let creds = Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            None,
+            "sessionlog-assumed-role",
+        );
+        let cfg = self
+            .base
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(creds))
+            .build();
+        self.archive = Some(cfg);
+        Ok(())
+    }
+
+    fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&self.base)
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
+    /// CloudFormation in the management (or delegated admin) account.
+    pub fn cfn(&self, region: &str) -> aws_sdk_cloudformation::Client {
+        self.cfn_with(&self.base, region)
+    }
+
+    /// CloudFormation in the log-archive account.
+    pub fn archive_cfn(&self, region: &str) -> aws_sdk_cloudformation::Client {
+        self.cfn_with(self.archive.as_ref().unwrap_or(&self.base), region)
+    }
+
+    fn cfn_with(&self, cfg: &SdkConfig, region: &str) -> aws_sdk_cloudformation::Client {
+        aws_sdk_cloudformation::Client::from_conf(
+            aws_sdk_cloudformation::config::Builder::from(cfg)
+                .region(Region::new(region.to_string()))
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        aws_sdk_organizations::Client::from_conf(
+            aws_sdk_organizations::config::Builder::from(&self.base)
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn writes_are_everything_but_reads() {
+        assert!(super::is_write("CloudFormation:CreateChangeSet"));
+        assert!(super::is_write("CloudFormation:UpdateStackSet"));
+        assert!(!super::is_write("CloudFormation:DescribeStacks"));
+        assert!(!super::is_write("STS:AssumeRole"));
+        assert!(!super::is_write("Organizations:ListAccountsForParent"));
+    }
+}

@@ -1,0 +1,67 @@
+//! Known failure reasons and what to do about them.
+
+/// A remedy for a failure reason or error message, if we know one.
+pub fn remedy(reason: &str) -> Option<&'static str> {
+    let r = reason.to_ascii_lowercase();
+    if r.contains("documentalreadyexists") || (r.contains("ssm-sessionmanagerrunshell") && r.contains("already exists")) {
+        return Some(
+            "SSM-SessionManagerRunShell already exists in that account/region (created when someone \
+             opened the Session Manager preferences). CloudFormation cannot import it: set \
+             `session_document.mode: upsert` in the configuration (custom resource that updates the \
+             existing document), or delete the document in those accounts and deploy again.",
+        );
+    }
+    if r.contains("trusted access") || r.contains("enable organizations access") || r.contains("organizations access") {
+        return Some(
+            "Trusted access between CloudFormation StackSets and AWS Organizations is not enabled: \
+             run `aws cloudformation activate-organizations-access` in the management account \
+             (or enable it in the CloudFormation console, StackSets > Activate trusted access).",
+        );
+    }
+    if r.contains("delegated administrator") || r.contains("not a management account") || r.contains("callas") || r.contains("not the management account") {
+        return Some(
+            "The caller is neither the organization's management account nor a registered delegated \
+             administrator for StackSets: use management-account credentials, or register this \
+             account with `aws organizations register-delegated-administrator --service-principal \
+             member.org.stacksets.cloudformation.amazonaws.com` and set `call_as: DELEGATED_ADMIN`.",
+        );
+    }
+    if r.contains("templatebody") && (r.contains("51200") || r.contains("length less than or equal"))
+        || r.contains("template over the inline size")
+    {
+        return Some(
+            "The template is over CloudFormation's 51,200-byte inline limit: reduce it (fewer \
+             regions in one template, shorter policies) or upload it to S3 and deploy with TemplateURL.",
+        );
+    }
+    if r.contains("already exists") && (r.contains("policy") || r.contains("iam")) {
+        return Some(
+            "An IAM resource with a fixed name already exists (IAM is global: the same template \
+             deployed to a second region creates it again). Deploy IAM resources in one region per account.",
+        );
+    }
+    if r.contains("ssmguiconnect") || r.contains("unrecognized resource types") {
+        return Some(
+            "AWS::SSMGuiConnect::Preferences is not available in that region: turn RDP recording \
+             off for it or remove the region.",
+        );
+    }
+    None
+}
+
+/// CloudFormation's inline TemplateBody limit, in bytes.
+pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
+
+#[cfg(test)]
+mod tests {
+    use super::remedy;
+
+    #[test]
+    fn known_reasons() {
+        assert!(remedy("Resource handler returned message: \"Document with name SSM-SessionManagerRunShell already exists (DocumentAlreadyExists)\"").unwrap().contains("upsert"));
+        assert!(remedy("You must enable organizations access to operate a service managed stack set").unwrap().contains("activate-organizations-access"));
+        assert!(remedy("Account 111 is not a delegated administrator").unwrap().contains("register-delegated-administrator"));
+        assert!(remedy("template over the inline size limit").unwrap().contains("51,200"));
+        assert!(remedy("Internal failure").is_none());
+    }
+}

@@ -1,0 +1,414 @@
+//! End-to-end tests of `plan`, `deploy`, `status` and `destroy` against moto's
+//! server on 127.0.0.1 (see tests/deploy/MOTO_NOTES.md for what moto can and
+//! cannot do, and scripts/moto-server.py for the fidelity patches).
+
+#[path = "deploy/support.rs"]
+mod support;
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use sessionlog::deploy::{deploy_rollout, destroy_rollout, plan_rollout, status_rollout, DeployOptions, Rollout};
+use support::*;
+
+async fn deploy(r: &Rollout, o: &DeployOptions) -> Run {
+    let mut buf = Vec::new();
+    let code = deploy_rollout(r, o, &mut buf).await.unwrap_or_else(|e| panic!("deploy: {e:#}\n{}", String::from_utf8_lossy(&buf)));
+    parse(code, buf)
+}
+
+async fn plan(r: &Rollout, o: &DeployOptions) -> Run {
+    let mut buf = Vec::new();
+    let code = plan_rollout(r, o, &mut buf).await.expect("plan");
+    parse(code, buf)
+}
+
+fn member_state(state: &Value, account: &str, region: &str) -> Value {
+    state[account]["regions"][region].clone()
+}
+
+/// Every targeted member has the log group (with `retention`), the session
+/// document and the policies in every region; nobody else has any.
+fn assert_members(state: &Value, org: &Org, regions: &[&str], retention: u64) {
+    for m in &org.members {
+        for r in regions {
+            let s = member_state(state, m, r);
+            assert_eq!(s["log_groups"]["/sessionlog/sessions"]["retention"], retention, "{m}/{r}: {s}");
+            assert!(s["log_groups"]["/sessionlog/sessions"]["kms"].as_str().unwrap().contains(":kms:"), "{s}");
+            assert_eq!(s["documents"], serde_json::json!(["SSM-SessionManagerRunShell"]), "{m}/{r}");
+        }
+        let policies: Vec<_> = state[m]["policies"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        for r in regions {
+            assert!(policies.contains(&format!("sessionlog-instance-{r}").as_str()), "{m}: {policies:?}");
+        }
+    }
+    for nobody in [&org.excluded, &org.management, &org.archive] {
+        for r in regions {
+            let s = member_state(state, nobody, r);
+            assert!(s["log_groups"].as_object().unwrap().is_empty(), "{nobody}/{r} got a log group: {s}");
+            assert!(s["documents"].as_array().unwrap().is_empty(), "{nobody}/{r}");
+        }
+    }
+}
+
+fn assert_archive(state: &Value, org: &Org, regions: &[&str]) {
+    let a = &state[&org.archive];
+    assert_eq!(a["buckets"], serde_json::json!([format!("sessionlog-{}-us-east-1", org.archive)]));
+    let home = &a["regions"]["us-east-1"];
+    let keys = home["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "{home}");
+    assert_eq!(keys[0][1], true, "home key must be multi-region: {home}");
+    let key_id = keys[0][0].as_str().unwrap();
+    assert!(key_id.starts_with("mrk-"), "{key_id}");
+    for r in regions.iter().filter(|r| **r != "us-east-1") {
+        let rk = &a["regions"][*r];
+        assert_eq!(rk["keys"][0][0], key_id, "replica in {r} has the same key id: {rk}");
+        assert_eq!(rk["aliases"], serde_json::json!(["alias/sessionlog"]));
+    }
+    assert!(state[&org.management]["buckets"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_is_idempotent_updates_reports_and_destroy_keeps_logs() {
+    let moto = moto();
+    let org = org(&moto.url(), 3);
+    let o = opts(&moto.url());
+    let cfg = Cfg::default();
+    let r = rollout(&org, &cfg);
+
+    // plan on an empty organization: everything is new, nothing is written.
+    let p = plan(&r, &o).await;
+    assert_eq!(p.code, 0);
+    let lines = p.changes();
+    assert!(lines.contains(&"+ AWS::S3::Bucket LogBucket".to_string()), "{lines:?}");
+    assert!(lines.contains(&"+ AWS::KMS::Key ArchiveKey".to_string()), "{lines:?}");
+    assert!(lines.iter().any(|l| l == &format!("+ instance {}/eu-west-1", org.members[0])), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains(&org.excluded)), "excluded account planned: {lines:?}");
+    let after_plan = inspect(&moto.url(), &org, &["us-east-1"]);
+    assert!(after_plan[&org.archive]["buckets"].as_array().unwrap().is_empty(), "plan created resources");
+
+    // deploy
+    let d = deploy(&r, &o).await;
+    assert_eq!(d.code, 0, "{}", d.text);
+    let state = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1"]);
+    assert_archive(&state, &org, &["us-east-1", "eu-west-1"]);
+    assert_members(&state, &org, &["us-east-1", "eu-west-1"], 30);
+    let rows = d.summary()["rows"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), 2 + org.members.len() * 2, "{rows:?}");
+
+    // second deploy: zero write calls, says up to date
+    let again = deploy(&r, &o).await;
+    assert_eq!(again.code, 0);
+    assert_eq!(again.writes(), 0, "{}", again.text);
+    assert_eq!(again.summary()["up_to_date"], true);
+    assert!(again.changes().is_empty(), "{:?}", again.changes());
+
+    // configuration change: retention and one more region
+    let cfg2 = Cfg { retention: 90, regions: vec!["us-east-1".into(), "eu-west-1".into(), "eu-central-1".into()] };
+    let r2 = rollout(&org, &cfg2);
+    let p2 = plan(&r2, &o).await;
+    let lines = p2.changes();
+    assert!(lines.contains(&"> parameter RetentionDays: 30 -> 90".to_string()), "{lines:?}");
+    assert!(lines.iter().any(|l| l == &format!("+ instance {}/eu-central-1", org.members[1])), "{lines:?}");
+    let d2 = deploy(&r2, &o).await;
+    assert_eq!(d2.code, 0, "{}", d2.text);
+    let state = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1", "eu-central-1"]);
+    assert_archive(&state, &org, &["us-east-1", "eu-west-1", "eu-central-1"]);
+    assert_members(&state, &org, &["us-east-1", "eu-west-1", "eu-central-1"], 90);
+    let ops = state["stack_sets"]["sessionlog-members"]["operations"].as_array().unwrap().clone();
+    assert_eq!(ops, vec!["CREATE", "UPDATE", "CREATE"], "one operation per step, no duplicates");
+    assert_eq!(deploy(&r2, &o).await.writes(), 0);
+
+    // status
+    let mut buf = Vec::new();
+    let code = status_rollout(&r2, &o, &mut buf).await.unwrap();
+    let st = parse(code, buf);
+    assert_eq!(st.code, 0);
+    assert_eq!(st.writes(), 0);
+    let rows = st.summary()["rows"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), 3 + org.members.len() * 3);
+    assert!(rows.iter().all(|r| r["status"] == "CURRENT" || r["status"].as_str().unwrap().ends_with("_COMPLETE")), "{rows:?}");
+
+    // destroy: StackSet and stacks gone, bucket/keys/log groups kept
+    let mut buf = Vec::new();
+    let code = destroy_rollout(&r2, &o, &mut buf).await.unwrap();
+    let ds = parse(code, buf);
+    assert_eq!(ds.code, 0, "{}", ds.text);
+    assert!(ds.text.contains("Retained"), "{}", ds.text);
+    let state = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1", "eu-central-1"]);
+    assert!(state["stack_sets"].as_object().unwrap().is_empty(), "{}", state["stack_sets"]);
+    assert_eq!(state[&org.archive]["buckets"], serde_json::json!([format!("sessionlog-{}-us-east-1", org.archive)]));
+    assert!(!state[&org.archive]["regions"]["us-east-1"]["keys"].as_array().unwrap().is_empty());
+    for m in &org.members {
+        assert_eq!(member_state(&state, m, "eu-central-1")["log_groups"]["/sessionlog/sessions"]["retention"], 90);
+    }
+    let mut buf = Vec::new();
+    let code = status_rollout(&r2, &o, &mut buf).await.unwrap();
+    let st = parse(code, buf);
+    let rows = st.summary()["rows"].as_array().unwrap().clone();
+    assert!(rows.iter().all(|r| r["status"] == "NOT_DEPLOYED"), "{rows:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_converges_through_throttling_errors_and_lost_answers() {
+    let moto = moto();
+    let org = org(&moto.url(), 4);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("calls.jsonl");
+    let px = proxy(&moto, &log, &["--throttle", "0.15", "--error500", "0.1", "--lost", "0.05", "--delay", "0.1", "--delay-ms", "150", "--seed", "42"]);
+    let o = opts(&px.url());
+    let r = rollout(&org, &Cfg::default());
+
+    let d = deploy(&r, &o).await;
+    assert_eq!(d.code, 0, "{}", d.text);
+    let calls = proxy_calls(&log);
+    let faults: Vec<_> = calls.iter().filter(|c| !c["fault"].is_null()).collect();
+    assert!(faults.iter().filter(|c| c["fault"] == "throttle").count() >= 3, "too few faults to mean anything");
+    assert!(faults.iter().any(|c| c["fault"] == "error500"));
+    let state = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1"]);
+    assert_archive(&state, &org, &["us-east-1", "eu-west-1"]);
+    assert_members(&state, &org, &["us-east-1", "eu-west-1"], 30);
+    // no duplicate operation: one CREATE of instances, one StackSet
+    assert_eq!(state["stack_sets"]["sessionlog-members"]["operations"], serde_json::json!(["CREATE"]));
+
+    // the no-op redeploy through the same faults writes nothing
+    let again = deploy(&r, &o).await;
+    assert_eq!(again.code, 0, "{}", again.text);
+    assert_eq!(again.writes(), 0, "{}", again.text);
+    let state2 = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1"]);
+    assert_eq!(state, state2);
+}
+
+/// moto finishes every StackSet operation at once; the proxy answers
+/// `RUNNING` for the first polls (a scripted answer at the HTTP seam).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waits_for_a_running_operation_instead_of_starting_a_duplicate() {
+    let moto = moto();
+    let org = org(&moto.url(), 2);
+    let r = rollout(&org, &Cfg::default());
+    assert_eq!(deploy(&r, &opts(&moto.url())).await.code, 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.json");
+    std::fs::write(
+        &script,
+        serde_json::json!([
+            {"action": "ListStackSetOperations", "times": 2, "replace": [["<Status>SUCCEEDED</Status>", "<Status>RUNNING</Status>"]]},
+            {"action": "DescribeStackSetOperation", "times": 3, "replace": [["<Status>SUCCEEDED</Status>", "<Status>RUNNING</Status>"]]}
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let log = dir.path().join("calls.jsonl");
+    let px = proxy(&moto, &log, &["--script", script.to_str().unwrap()]);
+    let r2 = rollout(&org, &Cfg { retention: 60, ..Cfg::default() });
+    let d = deploy(&r2, &opts(&px.url())).await;
+    assert_eq!(d.code, 0, "{}", d.text);
+    assert!(d.text.contains("waiting for CREATE operation"), "{}", d.text);
+    let calls = proxy_calls(&log);
+    assert_eq!(reached(&calls, "UpdateStackSet"), 1);
+    assert_eq!(reached(&calls, "CreateStackInstances"), 0);
+    let first_update = calls.iter().position(|c| c["action"] == "UpdateStackSet").unwrap();
+    let polls_before = calls[..first_update].iter().filter(|c| c["action"] == "DescribeStackSetOperation").count();
+    assert!(polls_before >= 3, "started before the running operation ended");
+    let state = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1"]);
+    assert_members(&state, &org, &["us-east-1", "eu-west-1"], 60);
+}
+
+/// moto never fails an instance: the proxy rewrites ListStackInstances to
+/// report one as FAILED with the real-world DocumentAlreadyExists reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_instances_exit_4_with_their_remedy() {
+    let moto = moto();
+    let org = org(&moto.url(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.json");
+    let reason = "Resource handler returned message: &quot;Document SSM-SessionManagerRunShell already exists (Service: Ssm, Status Code: 400)&quot; (HandlerErrorCode: AlreadyExists) DocumentAlreadyExists";
+    std::fs::write(
+        &script,
+        serde_json::json!([
+            {"action": "ListStackInstances", "times": 1000, "replace": [
+                ["<Status>CURRENT</Status>", format!("<Status>OUTDATED</Status><StatusReason>{reason}</StatusReason>")],
+                ["<DetailedStatus>SUCCEEDED</DetailedStatus>", "<DetailedStatus>FAILED</DetailedStatus>"]
+            ]}
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let log = dir.path().join("calls.jsonl");
+    let px = proxy(&moto, &log, &["--script", script.to_str().unwrap()]);
+    let r = rollout(&org, &Cfg::default());
+    let d = deploy(&r, &opts(&px.url())).await;
+    assert_eq!(d.code, 4, "{}", d.text);
+    let failure = d.events.iter().find(|e| e["event"] == "failure").expect("a failure event");
+    assert!(failure["reason"].as_str().unwrap().contains("DocumentAlreadyExists"), "{failure}");
+    assert!(failure["remedy"].as_str().unwrap().contains("upsert"), "{failure}");
+    let rows = d.summary()["rows"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["status"] == "OUTDATED FAILED" && r["reason"].as_str().unwrap().contains("upsert")), "{rows:?}");
+    let mut buf = Vec::new();
+    let code = status_rollout(&r, &opts(&px.url()), &mut buf).await.unwrap();
+    assert_eq!(code, 4);
+}
+
+/// moto's change sets never say `Replacement`; the proxy adds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replacing_the_bucket_is_refused_without_allow_replacement() {
+    let moto = moto();
+    let org = org(&moto.url(), 1);
+    let r = rollout(&org, &Cfg::default());
+    assert_eq!(deploy(&r, &opts(&moto.url())).await.code, 0);
+
+    let mut r2 = r.clone();
+    r2.archive_stacks[0].body = r2.archive_stacks[0].body.replace("sessionlog-${AWS::AccountId}", "sessionlog-logs-${AWS::AccountId}");
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.json");
+    std::fs::write(
+        &script,
+        serde_json::json!([{"action": "DescribeChangeSet", "times": 1000, "replace": [
+            ["<Action>Modify</Action>", "<Action>Modify</Action><Replacement>True</Replacement>"]]}])
+        .to_string(),
+    )
+    .unwrap();
+    let log = dir.path().join("calls.jsonl");
+    let px = proxy(&moto, &log, &["--script", script.to_str().unwrap()]);
+    let o = opts(&px.url());
+    let d = deploy(&r2, &o).await;
+    assert_eq!(d.code, 2, "{}", d.text);
+    assert!(d.changes().contains(&"> AWS::S3::Bucket LogBucket (replacement: True)  !! puts logs at risk".to_string()), "{:?}", d.changes());
+    assert!(d.text.contains("--allow-replacement"));
+    assert_eq!(reached(&proxy_calls(&log), "ExecuteChangeSet"), 0);
+
+    let allowed = DeployOptions { allow_replacement: true, ..o.clone() };
+    let d = deploy(&r2, &allowed).await;
+    assert_eq!(d.code, 0, "{}", d.text);
+    assert_eq!(reached(&proxy_calls(&log), "ExecuteChangeSet"), 1);
+}
+
+/// A deploy cut off mid-way (like Ctrl-C) is picked up by the next one:
+/// same end state, no operation run twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupted_deploy_resumes_without_duplicates() {
+    let moto = moto();
+    let org = org(&moto.url(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.json");
+    // Hold the first poll of the instance operation long enough to cut the deploy there.
+    std::fs::write(&script, serde_json::json!([{"action": "DescribeStackSetOperation", "times": 1, "delay_ms": 4000}]).to_string()).unwrap();
+    let log = dir.path().join("calls.jsonl");
+    let px = proxy(&moto, &log, &["--script", script.to_str().unwrap()]);
+    let o = opts(&px.url());
+    let r = rollout(&org, &Cfg::default());
+    let mut buf = Vec::new();
+    let cut = tokio::time::timeout(std::time::Duration::from_millis(2500), deploy_rollout(&r, &o, &mut buf)).await;
+    assert!(cut.is_err(), "the deploy should have been cut: {}", String::from_utf8_lossy(&buf));
+    let calls = proxy_calls(&log);
+    assert_eq!(reached(&calls, "CreateStackInstances"), 1, "cut after starting the instances");
+
+    let d = deploy(&r, &o).await;
+    assert_eq!(d.code, 0, "{}", d.text);
+    let calls = proxy_calls(&log);
+    assert_eq!(reached(&calls, "CreateStackInstances"), 1, "no duplicate operation");
+    assert_eq!(reached(&calls, "CreateStackSet"), 1);
+    let state = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1"]);
+    assert_members(&state, &org, &["us-east-1", "eu-west-1"], 30);
+    let keys: BTreeSet<_> = state[&org.archive]["regions"]["us-east-1"]["keys"].as_array().unwrap().iter().map(|k| k[0].to_string()).collect();
+    assert_eq!(keys.len(), 1);
+}
+
+/// Trusted access missing: the error says what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trusted_access_error_carries_its_remedy() {
+    let moto = moto();
+    let org = org(&moto.url(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.json");
+    let body = "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>You must enable organizations access to operate a service managed stack set</Message></Error><RequestId>x</RequestId></ErrorResponse>";
+    std::fs::write(&script, serde_json::json!([{"action": "CreateStackSet", "times": 100, "status": 400, "body": body}]).to_string()).unwrap();
+    let px = proxy(&moto, &dir.path().join("calls.jsonl"), &["--script", script.to_str().unwrap()]);
+    let r = rollout(&org, &Cfg::default());
+    let mut buf = Vec::new();
+    let err = deploy_rollout(&r, &opts(&px.url()), &mut buf).await.unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("activate-organizations-access"), "{msg}");
+}
+
+/// The stacksets/ files, fed to `aws cloudformation create-stack-set
+/// --cli-input-json file://…` with the placeholders given by `--parameters`,
+/// roll out the same member resources as `sessionlog deploy`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stacksets_files_work_with_the_aws_cli() {
+    let moto = moto();
+    let org = org(&moto.url(), 2);
+    let r = rollout(&org, &Cfg::default());
+    let dir = tempfile::tempdir().unwrap();
+    let (set, _) = stackset_files(&r.stack_sets[0], dir.path());
+    let text = std::fs::read_to_string(&set).unwrap();
+    assert!(text.contains("{{output:sessionlog-archive:KeyArn}}"), "{text}");
+    cli_rollout(&moto.url(), &r, dir.path());
+    let state = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1"]);
+    assert_archive(&state, &org, &["us-east-1", "eu-west-1"]);
+    assert_members(&state, &org, &["us-east-1", "eu-west-1"], 30);
+    // and sessionlog then finds nothing to do but what the CLI cannot express
+    let d = deploy(&r, &opts(&moto.url())).await;
+    assert_eq!(d.code, 0, "{}", d.text);
+}
+
+/// `scripts/bench-deploy.sh`: an organization of BENCH_ACCOUNTS (50) member
+/// accounts in 3 regions; wall time and API calls of `sessionlog deploy`
+/// (the same code the CLI runs), side by side with the same rollout done by
+/// the AWS CLI from the stacksets/ files, then the no-op redeploy. Calls are
+/// counted by the proxy in front of moto. Ignored by default (slow).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_deploy_vs_aws_cli() {
+    let accounts: usize = std::env::var("BENCH_ACCOUNTS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
+    let regions = vec!["us-east-1".to_string(), "eu-west-1".to_string(), "ap-southeast-2".to_string()];
+    let mut report = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+
+    // sessionlog
+    let moto_a = moto();
+    let org_a = org(&moto_a.url(), accounts);
+    let log_a = dir.path().join("sessionlog.jsonl");
+    let px_a = proxy(&moto_a, &log_a, &[]);
+    let r = rollout(&org_a, &Cfg { retention: 30, regions: regions.clone() });
+    let o = DeployOptions { poll_interval: std::time::Duration::from_secs(1), ..opts(&px_a.url()) };
+    let t = std::time::Instant::now();
+    let d = deploy(&r, &o).await;
+    let wall = t.elapsed();
+    assert_eq!(d.code, 0, "{}", d.text);
+    let calls = proxy_calls(&log_a).len();
+    report.push(("sessionlog deploy", wall, calls, d.writes()));
+    let before = calls;
+    let t = std::time::Instant::now();
+    let again = deploy(&r, &o).await;
+    let wall = t.elapsed();
+    assert_eq!(again.writes(), 0);
+    report.push(("sessionlog deploy (no-op)", wall, proxy_calls(&log_a).len() - before, again.writes()));
+    let state_a = inspect(&moto_a.url(), &org_a, &["us-east-1", "eu-west-1", "ap-southeast-2"]);
+    assert_members(&state_a, &org_a, &["us-east-1", "eu-west-1", "ap-southeast-2"], 30);
+
+    // AWS CLI from the stacksets/ files, on a fresh moto
+    let moto_b = moto();
+    let org_b = org(&moto_b.url(), accounts);
+    let log_b = dir.path().join("cli.jsonl");
+    let px_b = proxy(&moto_b, &log_b, &[]);
+    let rb = rollout(&org_b, &Cfg { retention: 30, regions: regions.clone() });
+    let t = std::time::Instant::now();
+    cli_rollout(&px_b.url(), &rb, dir.path());
+    let wall = t.elapsed();
+    let calls: Vec<Value> = proxy_calls(&log_b);
+    let writes = calls.iter().filter(|c| {
+        let a = c["action"].as_str().unwrap_or("");
+        !(a.starts_with("Describe") || a.starts_with("List") || a.starts_with("Get") || a == "AssumeRole")
+    }).count() as u64;
+    report.push(("aws CLI (stacksets/ files)", wall, calls.len(), writes));
+    let state_b = inspect(&moto_b.url(), &org_b, &["us-east-1", "eu-west-1", "ap-southeast-2"]);
+    assert_members(&state_b, &org_b, &["us-east-1", "eu-west-1", "ap-southeast-2"], 30);
+
+    println!("\nbench: {accounts} member accounts x {} regions = {} stack instances (moto 5.2.1, 127.0.0.1)", regions.len(), accounts * regions.len());
+    println!("{:<30} {:>10} {:>10} {:>8}", "", "wall (s)", "API calls", "writes");
+    for (name, wall, calls, writes) in report {
+        println!("{name:<30} {:>10.2} {calls:>10} {writes:>8}", wall.as_secs_f64());
+    }
+}
