@@ -53,9 +53,26 @@ impl<'a> SourceMap<'a> {
         Some(self.text[start..end].trim_end_matches(['\n', '\r']))
     }
 
+    /// True when the last non-blank line at or before `line` ends with a
+    /// block scalar header (`|`, `>-`, `|+2`, …).
+    fn opens_block(&self, line: u32) -> bool {
+        let Some(text) = (1..=line).rev().take(10_000).filter_map(|l| self.line(l)).find(|l| !l.trim().is_empty()) else {
+            return false;
+        };
+        let code = text.split(" #").next().unwrap_or(text).trim_end();
+        let header = code.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit());
+        header.ends_with('|') || header.ends_with('>')
+    }
+
     /// Where the content of the string scalar whose node is at `pos` starts.
     pub fn origin(&self, pos: Pos) -> Origin {
         let Some(line) = self.line(pos.line) else { return Origin::Inline(pos) };
+        // yaml-rust2 marks a block scalar at its first content character.
+        let indent = pos.col.saturating_sub(1) as usize;
+        let at_indent = line.chars().take(indent).all(|c| c == ' ');
+        if at_indent && pos.line > 1 && self.opens_block(pos.line - 1) {
+            return Origin::Block { first_line: pos.line, indent: indent as u32 };
+        }
         let mut rest = line.chars().skip(pos.col.saturating_sub(1) as usize).peekable();
         let mut col = pos.col;
         // Skip a tag (`!Sub `) the marker may point at.
@@ -68,16 +85,6 @@ impl<'a> SourceMap<'a> {
             }
         }
         match rest.peek() {
-            Some('|' | '>') => {
-                let first_line = pos.line + 1;
-                let indent = (first_line..)
-                    .take(10_000)
-                    .map_while(|l| self.line(l))
-                    .find(|l| !l.trim().is_empty())
-                    .map(|l| l.chars().take_while(|c| *c == ' ').count() as u32)
-                    .unwrap_or(0);
-                Origin::Block { first_line, indent }
-            }
             Some('"' | '\'') => Origin::Inline(Pos::new(pos.line, col + 1)),
             _ => Origin::Inline(Pos::new(pos.line, col)),
         }
@@ -92,7 +99,8 @@ mod tests {
     fn block_quoted_and_tagged_scalars() {
         let text = "a: !Sub |\n    {\"x\": 1}\nb: \"q${Y}\"\nc: !Sub p${Z}\n";
         let map = SourceMap::new(text);
-        assert_eq!(map.origin(Pos::new(1, 4)).at(0, 1), Pos::new(2, 6));
+        assert_eq!(map.origin(Pos::new(2, 5)).at(0, 1), Pos::new(2, 6));
+        assert_eq!(map.origin(Pos::new(2, 5)).at(1, 0), Pos::new(3, 5));
         assert_eq!(map.origin(Pos::new(3, 4)).at_offset("q${Y}", 1), Pos::new(3, 6));
         assert_eq!(map.origin(Pos::new(4, 4)).at_offset("p${Z}", 1), Pos::new(4, 10));
         assert_eq!(map.line(2), Some("    {\"x\": 1}"));

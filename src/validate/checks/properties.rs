@@ -38,7 +38,12 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         let properties = resource.properties.unwrap_or(&empty);
         let walker = Walker::new(&schema.json, Mode::Lenient, &ctx.template);
         for v in walker.check(&schema.json, properties, &resource.properties_ptr()) {
-            let at = if v.kind == Kind::Required && resource.properties.is_none() { resource.pos() } else { v.pos };
+            // A missing top-level property points at `Properties:` (or the resource).
+            let at = if v.kind == Kind::Required && v.ptr == resource.properties_ptr() {
+                resource.node.entry("Properties").map(|e| e.key_pos).unwrap_or(resource.pos())
+            } else {
+                v.pos
+            };
             sink.emit(rule_for(v.kind), at, &v.ptr, v.message);
         }
     }

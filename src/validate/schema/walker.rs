@@ -135,18 +135,13 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
+            "Fn::Sub" if sole_variable(argument).is_some() => {
+                let name = sole_variable(argument).unwrap_or_default();
+                self.parameter_values(schema, node, name, ptr, out, depth);
+            }
             "Ref" => {
-                let Some(values) = argument.as_str().and_then(|name| self.params.values(name)) else { return };
-                let name = argument.as_str().unwrap_or_default();
-                for (source, value) in values {
-                    // A parameter reaches the template as a string.
-                    let as_string = Node::new(node.pos, value.scalar_text().map(Value::Str).unwrap_or(Value::Null));
-                    let mut found = Vec::new();
-                    self.validate(schema, &as_string, ptr, &mut found, depth + 1);
-                    out.extend(found.into_iter().map(|mut v| {
-                        v.message = format!("parameter `{name}` ({source} {}): {}", value.scalar_text().unwrap_or_default(), v.message);
-                        v
-                    }));
+                if let Some(name) = argument.as_str() {
+                    self.parameter_values(schema, node, name, ptr, out, depth);
                 }
             }
             "Fn::Sub" | "Fn::Join" if self.mode == Mode::Strict => {
@@ -157,6 +152,21 @@ impl<'a> Walker<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A parameter's Default and AllowedValues, checked where it is used.
+    fn parameter_values(&self, schema: &Json, node: &Node, name: &str, ptr: &Ptr, out: &mut Vec<Violation>, depth: usize) {
+        let Some(values) = self.params.values(name) else { return };
+        for (source, value) in values {
+            // A parameter reaches the template as a string.
+            let as_string = Node::new(node.pos, value.scalar_text().map(Value::Str).unwrap_or(Value::Null));
+            let mut found = Vec::new();
+            self.validate(schema, &as_string, ptr, &mut found, depth + 1);
+            out.extend(found.into_iter().map(|mut v| {
+                v.message = format!("parameter `{name}` ({source} {}): {}", value.scalar_text().unwrap_or_default(), v.message);
+                v
+            }));
         }
     }
 
@@ -357,6 +367,13 @@ impl<'a> Walker<'a> {
             }
         }
     }
+}
+
+/// `Name` when a Sub template is exactly `${Name}`.
+fn sole_variable(argument: &Node) -> Option<&str> {
+    let text = argument.as_str()?;
+    let name = text.strip_prefix("${")?.strip_suffix('}')?;
+    (!name.starts_with('!') && !name.contains(['$', '{', '}', '.'])).then_some(name)
 }
 
 fn violation(kind: Kind, node: &Node, ptr: &Ptr, message: String) -> Violation {
