@@ -293,16 +293,25 @@ async fn interrupted_deploy_resumes_without_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("script.json");
     // Hold the first poll of the instance operation long enough to cut the deploy there.
-    std::fs::write(&script, serde_json::json!([{"action": "DescribeStackSetOperation", "times": 1, "delay_ms": 4000}]).to_string()).unwrap();
+    std::fs::write(&script, serde_json::json!([{"action": "DescribeStackSetOperation", "times": 1, "delay_ms": 3000}]).to_string()).unwrap();
     let log = dir.path().join("calls.jsonl");
     let px = proxy(&moto, &log, &["--script", script.to_str().unwrap()]);
     let o = opts(&px.url());
     let r = rollout(&org, &Cfg::default());
-    let mut buf = Vec::new();
-    let cut = tokio::time::timeout(std::time::Duration::from_millis(2500), deploy_rollout(&r, &o, &mut buf)).await;
-    assert!(cut.is_err(), "the deploy should have been cut: {}", String::from_utf8_lossy(&buf));
-    let calls = proxy_calls(&log);
-    assert_eq!(reached(&calls, "CreateStackInstances"), 1, "cut after starting the instances");
+    // Cut the deploy (like Ctrl-C) as soon as the instance operation has started.
+    let (r2, o2) = (r.clone(), o.clone());
+    let task = tokio::spawn(async move {
+        let mut buf = Vec::new();
+        let _ = deploy_rollout(&r2, &o2, &mut buf).await;
+    });
+    let started = std::time::Instant::now();
+    while reached(&proxy_calls(&log), "CreateStackInstances") == 0 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "never started the instances");
+        assert!(!task.is_finished(), "deploy ended before starting the instances");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    task.abort();
+    assert!(task.await.unwrap_err().is_cancelled(), "the deploy was still waiting on the operation");
 
     let d = deploy(&r, &o).await;
     assert_eq!(d.code, 0, "{}", d.text);

@@ -119,6 +119,8 @@ pub async fn create_change_set(
     match req.send().await {
         Ok(_) => {}
         Err(e) if code(&e) == Some("AlreadyExistsException") => {}
+        // Some endpoints refuse an empty change set outright instead of failing it.
+        Err(e) if message(&e).contains("No updates are to be performed") => return Ok(ChangeSetOutcome::NoChanges),
         Err(e) => bail!("creating a change set for {}: {}", stack.stack_name, message(&e)),
     }
     let fut = async {

@@ -155,11 +155,11 @@ pub fn org(endpoint: &str, members: usize) -> Org {
 
 pub fn inspect(endpoint: &str, org: &Org, regions: &[&str]) -> Value {
     let out = Command::new("python3")
-        .arg(root().join("tests/deploy/inspect.py"))
+        .arg(root().join("tests/deploy/moto_state.py"))
         .args([endpoint, &org.json])
         .args(regions)
         .output()
-        .expect("inspect.py");
+        .expect("moto_state.py");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Print what exists in moto for the given accounts and regions, as JSON.
 
-    inspect.py ENDPOINT ORG_JSON REGION...
+    moto_state.py ENDPOINT ORG_JSON REGION...
 For each account (through OrganizationAccountAccessRole) and region: log
 groups (name, retention, kms), SSM documents owned by the account, IAM
 policies; for the log-archive account also buckets, KMS keys (multi-region?)
@@ -54,6 +54,8 @@ for account in [org["management"], org["archive"], org["excluded"]] + org["membe
 cfn = boto3.client("cloudformation", region_name="us-east-1", **base)
 sets = {}
 for s in cfn.list_stack_sets(Status="ACTIVE")["Summaries"]:
+    if s.get("Status") != "ACTIVE":  # moto ignores the filter
+        continue
     ops = cfn.list_stack_set_operations(StackSetName=s["StackSetName"])["Summaries"]
     sets[s["StackSetName"]] = {"operations": [o["Action"] for o in ops]}
 out["stack_sets"] = sets
