@@ -1,0 +1,45 @@
+//! `sessionlog init`: write the commented starter configuration.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::config::load::{DEFAULT_FILE, EXAMPLE};
+use crate::exit;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to write the starter file.
+    #[arg(long, short = 'o', value_name = "PATH", default_value = DEFAULT_FILE)]
+    pub output: PathBuf,
+}
+
+pub fn execute(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    // create_new: refuse atomically if the file exists, even if created just now.
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&args.output);
+    match file {
+        Ok(mut f) => {
+            if let Err(e) = f.write_all(EXAMPLE.as_bytes()) {
+                let _ = writeln!(err, "error: cannot write `{}`\nCaused by:\n    {e}", args.output.display());
+                return exit::RUNTIME;
+            }
+            let _ = writeln!(
+                out,
+                "wrote {}: set your organization, accounts, OUs and regions, then run `sessionlog render`",
+                args.output.display()
+            );
+            exit::OK
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let _ = writeln!(
+                err,
+                "error: `{}` already exists; not overwritten\n   = help: remove it first or choose another path with --output",
+                args.output.display()
+            );
+            exit::INVALID_INPUT
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot create `{}`\nCaused by:\n    {e}", args.output.display());
+            exit::RUNTIME
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Stage 1: the configuration file — its types, its schema, and the checks
+//! that turn text into a `Config` or into precise diagnostics.
+
+pub mod check;
+pub mod diagnostic;
+pub mod load;
+pub mod locate;
+pub mod model;
+pub mod patterns;
+pub mod schema;
+
+pub use diagnostic::Diagnostic;
+pub use load::{load, LoadError, Source};
+pub use model::Config;

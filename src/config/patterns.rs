@@ -1,0 +1,45 @@
+//! Value formats of the configuration, each with the words used to explain it.
+
+pub const ORG_ID: &str = r"^o-[a-z0-9]{10,32}$";
+pub const ACCOUNT_ID: &str = r"^[0-9]{12}$";
+pub const REGION: &str = r"^[a-z]{2}(-gov|-iso[a-z]?|sc)?-[a-z]+-[0-9]$";
+pub const OU_OR_ROOT: &str = r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$";
+pub const BUCKET_NAME: &str = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
+pub const KEY_PREFIX: &str = r"^[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*$";
+pub const KEY_SEGMENT: &str = r"^[a-zA-Z0-9!_.*'()-]+$";
+pub const ALIAS_PREFIX: &str = r"^alias/[a-zA-Z0-9/_-]+[a-zA-Z0-9_-]$";
+pub const STACK_NAME: &str = r"^[a-zA-Z][-a-zA-Z0-9]{0,119}$";
+pub const STACK_SET_PREFIX: &str = r"^[a-zA-Z][-a-zA-Z0-9]{0,80}$";
+pub const ROLE_NAME: &str = r"^[\w+=,.@-]{1,64}$";
+pub const POLICY_NAME: &str = r"^[\w+=,.@-]{1,128}$";
+pub const LOG_GROUP_NAME: &str = r"^[.\-_/#A-Za-z0-9]+$";
+pub const OS_USER: &str = r"^[a-z_][a-z0-9_-]{0,31}$";
+pub const TAG_KEY: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$";
+
+/// CloudWatch Logs' allowed retention values, in days.
+pub const RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// What a value matching `pattern` looks like, in words, for error messages.
+pub fn describe(pattern: &str) -> Option<&'static str> {
+    Some(match pattern {
+        ORG_ID => "an organization id: `o-` then 10 to 32 lowercase letters or digits, like `o-a1b2c3d4e5`",
+        ACCOUNT_ID => "a 12-digit AWS account id in quotes, like \"123456789012\"",
+        REGION => "an AWS region name, like `us-east-1`",
+        OU_OR_ROOT => "an organizational unit id like `ou-ab12-cd34ef56` or a root id like `r-ab12`",
+        BUCKET_NAME => "an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+        KEY_PREFIX => "an S3 key prefix of safe characters, segments separated by single `/`, no leading or trailing `/`",
+        KEY_SEGMENT => "one S3 key segment of safe characters, without `/`",
+        ALIAS_PREFIX => "a KMS alias prefix starting with `alias/`, like `alias/sessionlog`",
+        STACK_NAME => "a stack name: a letter, then letters, digits and hyphens (at most 120)",
+        STACK_SET_PREFIX => "a letter, then letters, digits and hyphens",
+        ROLE_NAME => "an IAM role name: 1-64 of letters, digits and `+=,.@_-`",
+        POLICY_NAME => "an IAM policy name: 1-128 of letters, digits and `+=,.@_-`",
+        LOG_GROUP_NAME => "a log group name of letters, digits and `._-/#`",
+        OS_USER => "a Linux user name (lowercase, at most 32 characters)",
+        TAG_KEY => "a tag key of 1-128 characters, not starting with `aws:`",
+        _ => return None,
+    })
+}

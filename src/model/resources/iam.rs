@@ -1,0 +1,44 @@
+use serde::Serialize;
+
+use super::Tag;
+use crate::model::iam::PolicyDocument;
+use crate::model::intrinsic::Expr;
+use crate::model::template::ResourceProperties;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ManagedPolicy {
+    pub managed_policy_name: String,
+    pub description: String,
+    pub policy_document: PolicyDocument,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+}
+
+impl ResourceProperties for ManagedPolicy {
+    const TYPE: &'static str = "AWS::IAM::ManagedPolicy";
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Role {
+    pub description: String,
+    pub assume_role_policy_document: PolicyDocument,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub managed_policy_arns: Vec<Expr>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<InlinePolicy>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+impl ResourceProperties for Role {
+    const TYPE: &'static str = "AWS::IAM::Role";
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InlinePolicy {
+    pub policy_name: String,
+    pub policy_document: PolicyDocument,
+}

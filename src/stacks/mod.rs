@@ -1,0 +1,169 @@
+//! Stage 2: stack builders. Read a validated configuration and produce the
+//! typed model: every template, where it goes, and in which order.
+
+pub mod archive;
+pub mod key_policy;
+pub mod member_iam;
+pub mod member_regional;
+pub mod names;
+pub mod replica;
+pub mod session_document;
+pub mod tags;
+
+use crate::aws::regions;
+use crate::bundle::*;
+use crate::config::model::{AmountConfig, CallAsConfig, Config};
+use crate::model::Template;
+
+use names::{KeyRole, Names};
+
+pub const LOG_ARCHIVE: &str = "log-archive";
+pub const LOG_ARCHIVE_REPLICA: &str = "log-archive-replica";
+pub const MEMBER_IAM: &str = "member-iam";
+pub const MEMBER_REGIONAL: &str = "member-regional";
+pub const MEMBER_REGIONAL_NO_RDP: &str = "member-regional-no-rdp";
+
+const CAPABILITIES: [&str; 1] = ["CAPABILITY_NAMED_IAM"];
+
+fn file(stem: &str, template: Template, regions: Vec<String>) -> TemplateFile {
+    TemplateFile { file_stem: stem.into(), template, regions }
+}
+
+/// Everything one configuration compiles to.
+pub fn build(c: &Config) -> Bundle {
+    let names = Names::new(c);
+    let tags = tags::stack_tags(c);
+    let home = c.log_archive.region.clone();
+
+    let mut archive_stacks = vec![StackSpec {
+        stack_name: names.archive_stack(),
+        account: c.log_archive.account.clone(),
+        region: home.clone(),
+        template: file(LOG_ARCHIVE, archive::template(c), vec![home.clone()]),
+        parameters: Vec::new(),
+        capabilities: Vec::new(),
+        tags: tags.clone(),
+    }];
+    let replica_regions = names.replica_regions();
+    if !replica_regions.is_empty() {
+        let replica = file(LOG_ARCHIVE_REPLICA, replica::template(c), replica_regions.clone());
+        for region in &replica_regions {
+            archive_stacks.push(StackSpec {
+                stack_name: names.replica_stack(),
+                account: c.log_archive.account.clone(),
+                region: region.clone(),
+                template: replica.clone(),
+                parameters: key_parameters(c),
+                capabilities: Vec::new(),
+                tags: tags.clone(),
+            });
+        }
+    }
+
+    let mut stack_sets = vec![stack_set(
+        c,
+        MEMBER_IAM,
+        "IAM policy for the instances' role, once per member account",
+        member_iam::template(c),
+        vec![names.iam_region()],
+    )];
+    let (with_rdp, without_rdp): (Vec<String>, Vec<String>) = c
+        .regions
+        .iter()
+        .cloned()
+        .partition(|r| !c.rdp_recording.enabled || regions::supports_rdp_recording(r));
+    if !with_rdp.is_empty() {
+        stack_sets.push(stack_set(
+            c,
+            MEMBER_REGIONAL,
+            "Session Manager log group and preferences (and RDP recording) in every member region",
+            member_regional::template(c, true),
+            with_rdp,
+        ));
+    }
+    if !without_rdp.is_empty() {
+        stack_sets.push(stack_set(
+            c,
+            MEMBER_REGIONAL_NO_RDP,
+            "Session Manager log group and preferences in member regions without RDP connection recording",
+            member_regional::template(c, false),
+            without_rdp,
+        ));
+    }
+
+    let mut all_regions: Vec<String> = vec![home];
+    for r in &c.regions {
+        if !all_regions.contains(r) {
+            all_regions.push(r.clone());
+        }
+    }
+    Bundle {
+        archive_stacks,
+        stack_sets,
+        archive_account: c.log_archive.account.clone(),
+        archive_access_role: c.log_archive.access_role.clone(),
+        regions: all_regions,
+        management_account: c.organization.management_account.clone(),
+        stack_set_region: names.admin_region(),
+    }
+}
+
+/// Key ids, known only once the home-region stack exists.
+fn key_parameters(c: &Config) -> Vec<ParameterValue> {
+    let names = Names::new(c);
+    names
+        .keys()
+        .into_iter()
+        .map(|k: KeyRole| ParameterValue::StackOutput {
+            key: k.parameter().into(),
+            stack_name: names.archive_stack(),
+            region: c.log_archive.region.clone(),
+            output_key: format!("{}Id", k.logical_id()),
+        })
+        .collect()
+}
+
+fn amount(a: AmountConfig) -> Amount {
+    match a {
+        AmountConfig::Count(n) => Amount::Count(n),
+        AmountConfig::Percentage(p) => Amount::Percentage(p),
+    }
+}
+
+fn stack_set(c: &Config, stem: &str, what: &str, template: Template, regions: Vec<String>) -> StackSetSpec {
+    let names = Names::new(c);
+    let s = &c.stack_set;
+    let o = &s.operation_preferences;
+    StackSetSpec {
+        name: names.stack_set(stem),
+        description: format!("sessionlog: {what}"),
+        template: file(stem, template, regions.clone()),
+        parameters: key_parameters(c),
+        capabilities: CAPABILITIES.iter().map(|c| c.to_string()).collect(),
+        auto_deployment: AutoDeployment {
+            enabled: s.auto_deployment.enabled,
+            retain_stacks_on_account_removal: s.auto_deployment.retain_stacks_on_account_removal,
+        },
+        call_as: match s.call_as {
+            CallAsConfig::SelfAccount => CallAs::SelfAccount,
+            CallAsConfig::DelegatedAdmin => CallAs::DelegatedAdmin,
+        },
+        targets: DeploymentTargets {
+            organizational_units: c.targets.organizational_units.clone(),
+            exclude_accounts: c.targets.exclude_accounts.clone(),
+        },
+        regions,
+        operation_preferences: OperationPreferences {
+            region_concurrency: serde_plain(&o.region_concurrency),
+            max_concurrent: amount(o.max_concurrent),
+            failure_tolerance: amount(o.failure_tolerance),
+            concurrency_mode: serde_plain(&o.concurrency_mode),
+        },
+        tags: tags::stack_tags(c),
+    }
+}
+
+/// The serialized name of a unit enum variant.
+fn serde_plain<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}

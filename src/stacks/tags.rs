@@ -1,0 +1,16 @@
+//! Tags: the user's, plus ones that say what manages a resource.
+
+use crate::config::model::Config;
+use crate::model::resources::Tag;
+
+pub fn resource_tags(c: &Config, component: &str) -> Vec<Tag> {
+    let mut tags = vec![Tag::new("sessionlog:component", component)];
+    tags.extend(c.tags.iter().map(|(k, v)| Tag::new(k, v.as_str())));
+    tags
+}
+
+pub fn stack_tags(c: &Config) -> Vec<(String, String)> {
+    let mut tags = vec![("sessionlog:managed".to_string(), "true".to_string())];
+    tags.extend(c.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    tags
+}
