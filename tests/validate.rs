@@ -17,6 +17,22 @@ fn base(name: &str) -> String {
     std::fs::read_to_string(data("base").join(name)).expect("base template")
 }
 
+/// A file by its path relative to the repository root.
+fn repo_file(path: &str) -> String {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
+/// The templates `sessionlog render` committed, if any.
+fn rendered_templates() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".yaml")).collect())
+        .unwrap_or_default();
+    names.sort();
+    names.into_iter().map(|n| format!("templates/{n}")).collect()
+}
+
 fn run(name: &str, text: &str, regions: &[&str]) -> Report {
     let options = Options { regions: regions.iter().map(|r| r.to_string()).collect() };
     validate_sources(&[Source::new(name, text)], &options)
@@ -40,6 +56,11 @@ fn the_base_templates_are_clean() {
         let noisy: Vec<_> = report.findings.iter().filter(|f| f.severity != Severity::Info).collect();
         assert!(noisy.is_empty(), "{name}: {noisy:#?}");
         assert!(report.not_checked.is_empty());
+    }
+    for path in rendered_templates() {
+        let report = run(&path, &repo_file(&path), &["us-east-1"]);
+        let noisy: Vec<_> = report.findings.iter().filter(|f| f.severity != Severity::Info).collect();
+        assert!(noisy.is_empty(), "{path}: {noisy:#?}");
     }
 }
 
@@ -76,7 +97,7 @@ fn line_of(text: &str, needle: &str) -> u32 {
 
 impl Mutation {
     fn apply(&self) -> String {
-        let text = base(&self.base);
+        let text = repo_file(&self.base);
         assert_eq!(text.matches(&self.find).count(), 1, "{}: `find` must occur exactly once", self.kind);
         text.replacen(&self.find, &self.replace, 1)
     }
@@ -85,7 +106,7 @@ impl Mutation {
         let anchor = match &self.line_of {
             Some(needle) => line_of(mutant, needle),
             None => {
-                let start = base(&self.base).find(&self.find).expect("find occurs");
+                let start = repo_file(&self.base).find(&self.find).expect("find occurs");
                 let lead = self.replace.len() - self.replace.trim_start().len();
                 mutant[..start + lead].matches('\n').count() as u32 + 1
             }

@@ -12,6 +12,7 @@
 //! ```
 
 mod checks;
+pub mod command;
 pub mod finding;
 pub mod parse;
 pub mod report;
