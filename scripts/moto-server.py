@@ -234,7 +234,8 @@ cfm.CloudFormationBackend.create_stack_set = _create_stack_set
 
 
 # 5. AWS::KMS::Key from a template: moto keeps KeyPolicy as a dict (DescribeKey
-#    then fails with a 500) and ignores MultiRegion.
+#    then fails with a 500), ignores MultiRegion, and reads Tags as TagKey/TagValue
+#    (a 500 on the Key/Value that CloudFormation uses).
 @classmethod
 def _key_from_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
     backend = kmsm.kms_backends[account_id][region_name]
@@ -247,7 +248,9 @@ def _key_from_cfn(cls, resource_name, cloudformation_json, account_id, region_na
         key_usage="ENCRYPT_DECRYPT",
         key_spec="SYMMETRIC_DEFAULT",
         description=props.get("Description"),
-        tags=props.get("Tags", []),
+        # CloudFormation writes tags as Key/Value; moto's KMS wants TagKey/TagValue.
+        tags=[{"TagKey": t.get("Key", t.get("TagKey")), "TagValue": t.get("Value", t.get("TagValue"))}
+              for t in props.get("Tags", [])],
         multi_region=str(props.get("MultiRegion", False)).lower() == "true",
     )
     key.key_rotation_status = props.get("EnableKeyRotation", False)

@@ -35,6 +35,6 @@ prod = ou(workloads, "Prod")
 archive = account("log-archive", security)
 member_ids = [account(f"member-{i}", prod if i % 2 else workloads) for i in range(members)]
 excluded = account("sandbox", workloads)
-print(json.dumps(dict(management=o["MasterAccountId"], root=root, security=security,
+print(json.dumps(dict(management=o["MasterAccountId"], org_id=o["Id"], root=root, security=security,
                       workloads=workloads, prod=prod, archive=archive,
                       members=member_ids, excluded=excluded)))

@@ -124,6 +124,7 @@ pub fn reached(calls: &[Value], action: &str) -> usize {
 #[derive(Debug, Clone)]
 pub struct Org {
     pub management: String,
+    pub org_id: String,
     pub archive: String,
     pub security: String,
     pub workloads: String,
@@ -144,6 +145,7 @@ pub fn org(endpoint: &str, members: usize) -> Org {
     let s = |k: &str| v[k].as_str().unwrap().to_string();
     Org {
         management: s("management"),
+        org_id: s("org_id"),
         archive: s("archive"),
         security: s("security"),
         workloads: s("workloads"),
@@ -553,4 +555,28 @@ fn placeholder_key(p: &ParameterValue) -> String {
         ParameterValue::StackOutput { stack_name, region, output_key, .. } => format!("{stack_name}:{region}:{output_key}"),
         ParameterValue::Literal { key, .. } => key.clone(),
     }
+}
+
+/// The example configuration, pointed at the moto organization: the real
+/// compiler output (`config::load` → `stacks::build`), not test templates.
+/// The session document is created plainly (moto cannot run the upsert
+/// Lambda without docker).
+pub fn example_config(org: &Org, regions: &[&str], retention: u32) -> String {
+    let text = sessionlog::config::load::EXAMPLE
+        .replace("o-a1b2c3d4e5", &org.org_id)
+        .replace("\"111111111111\"", &format!("\"{}\"", org.management))
+        .replace("\"222222222222\"", &format!("\"{}\"", org.archive))
+        .replace("ou-ab12-cd34ef56", &org.workloads)
+        .replace("exclude_accounts: []", &format!("exclude_accounts: [\"{}\"]", org.excluded))
+        .replace("regions: [us-east-1, eu-west-1, eu-south-1]", &format!("regions: [{}]", regions.join(", ")))
+        .replace("document: upsert ", "document: create ")
+        .replace("retention_days: 365", &format!("retention_days: {retention}"));
+    assert!(text.contains(&org.org_id) && text.contains("document: create"), "example changed: {text}");
+    text
+}
+
+pub fn example_bundle(org: &Org, regions: &[&str], retention: u32) -> Bundle {
+    let source = sessionlog::config::Source { name: "test.sessionlog.yaml".into(), text: example_config(org, regions, retention) };
+    let config = sessionlog::config::load(&source).unwrap_or_else(|e| panic!("{e}"));
+    sessionlog::stacks::build(&config)
 }
