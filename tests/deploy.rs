@@ -298,20 +298,20 @@ async fn interrupted_deploy_resumes_without_duplicates() {
     let px = proxy(&moto, &log, &["--script", script.to_str().unwrap()]);
     let o = opts(&px.url());
     let r = rollout(&org, &Cfg::default());
-    // Cut the deploy (like Ctrl-C) as soon as the instance operation has started.
-    let (r2, o2) = (r.clone(), o.clone());
-    let task = tokio::spawn(async move {
-        let mut buf = Vec::new();
-        let _ = deploy_rollout(&r2, &o2, &mut buf).await;
-    });
-    let started = std::time::Instant::now();
-    while reached(&proxy_calls(&log), "CreateStackInstances") == 0 {
-        assert!(started.elapsed() < std::time::Duration::from_secs(60), "never started the instances");
-        assert!(!task.is_finished(), "deploy ended before starting the instances");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // Cut the deploy (like Ctrl-C: the future is dropped) as soon as the
+    // instance operation has started.
+    let mut buf = Vec::new();
+    let cut = async {
+        let started = std::time::Instant::now();
+        while reached(&proxy_calls(&log), "CreateStackInstances") == 0 {
+            assert!(started.elapsed() < std::time::Duration::from_secs(60), "never started the instances");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    tokio::select! {
+        r = deploy_rollout(&r, &o, &mut buf) => panic!("the deploy ended before the cut: {r:?}\n{}", String::from_utf8_lossy(&buf)),
+        _ = cut => {}
     }
-    task.abort();
-    assert!(task.await.unwrap_err().is_cancelled(), "the deploy was still waiting on the operation");
 
     let d = deploy(&r, &o).await;
     assert_eq!(d.code, 0, "{}", d.text);
@@ -462,4 +462,56 @@ async fn example_configuration_deploys_and_redeploys_as_a_no_op() {
     assert_eq!(d.code, 0, "{}", d.text);
     let state = inspect(&moto.url(), &org, &regions);
     assert_eq!(state[&org.members[0]]["regions"]["eu-west-1"]["log_groups"]["/sessionlog/session-manager"]["retention"], 90);
+}
+
+/// The synchronous entry point the CLI calls, with clap-parsed arguments:
+/// `status --endpoint-url … --output json` and `deploy` without `--yes`
+/// and without a terminal (it must not wait for an answer).
+#[test]
+fn cli_entry_points_parse_and_run_without_a_terminal() {
+    use clap::Parser;
+    use sessionlog::deploy::args::{DeployArgs, StatusArgs};
+    #[derive(Parser)]
+    struct Deploy {
+        #[command(flatten)]
+        a: DeployArgs,
+    }
+    #[derive(Parser)]
+    struct Status {
+        #[command(flatten)]
+        a: StatusArgs,
+    }
+    let moto = moto();
+    let org = org(&moto.url(), 1);
+    let bundle = example_bundle(&org, &["us-east-1"], 30);
+    let url = moto.url();
+    let d = Deploy::parse_from(["deploy", "--endpoint-url", &url, "--region", "us-east-1", "--output", "json", "--poll-interval", "1"]);
+    assert!(!d.a.yes && !d.a.allow_replacement);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    // cargo test's stdin is not a terminal: no --yes means nothing is deployed.
+    let code = d.a.execute(&bundle, &mut out, &mut err);
+    let text = String::from_utf8_lossy(&out);
+    assert_eq!(code, sessionlog::exit::INVALID_INPUT, "{text}\n{}", String::from_utf8_lossy(&err));
+    assert!(text.contains("--yes was not given"), "{text}");
+    let state = inspect(&url, &org, &["us-east-1"]);
+    assert!(state[&org.archive]["buckets"].as_array().unwrap().is_empty(), "deployed without --yes");
+
+    let d = Deploy::parse_from(["deploy", "--endpoint-url", &url, "--region", "us-east-1", "--yes", "--poll-interval", "1"]);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(d.a.execute(&bundle, &mut out, &mut err), 0, "{}", String::from_utf8_lossy(&err));
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("TARGET") && text.contains("ACCOUNT") && text.contains("REASON"), "{text}");
+
+    let s = Status::parse_from(["status", "--endpoint-url", &url, "--region", "us-east-1"]);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(s.a.execute(&bundle, &mut out, &mut err), 0);
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains(&org.members[0]) && text.contains("CURRENT"), "{text}");
+    assert!(text.contains("0 of them writes"), "{text}");
+
+    // unreachable endpoint: a runtime error, printed the cargo way
+    let s = Status::parse_from(["status", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"]);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(s.a.execute(&bundle, &mut out, &mut err), sessionlog::exit::RUNTIME);
+    assert!(String::from_utf8_lossy(&err).starts_with("error: "), "{}", String::from_utf8_lossy(&err));
 }

@@ -113,3 +113,87 @@ impl DestroyArgs {
         DeployOptions { yes: self.yes, ..self.aws.options() }
     }
 }
+
+/// Which of the four commands to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Plan,
+    Deploy,
+    Status,
+    Destroy,
+}
+
+/// Run one command to its exit code, for the synchronous CLI: its own tokio
+/// runtime, errors printed the cargo way on `err`, and Ctrl-C ending it
+/// cleanly (nothing is rolled back; the next `deploy` resumes from where
+/// things stand).
+pub fn execute(
+    which: Which,
+    bundle: &crate::bundle::Bundle,
+    opts: &DeployOptions,
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+) -> i32 {
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot start the async runtime\nCaused by:\n    {e}");
+            return crate::exit::RUNTIME;
+        }
+    };
+    let result = rt.block_on(async {
+        let work = async {
+            match which {
+                Which::Plan => super::plan(bundle, opts, out).await,
+                Which::Deploy => super::deploy(bundle, opts, out).await,
+                Which::Status => super::status(bundle, opts, out).await,
+                Which::Destroy => super::destroy(bundle, opts, out).await,
+            }
+        };
+        tokio::select! {
+            r = work => Some(r),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    match result {
+        Some(Ok(code)) => code,
+        Some(Err(e)) => {
+            let _ = writeln!(err, "error: {e}");
+            for cause in e.chain().skip(1) {
+                let _ = writeln!(err, "Caused by:\n    {cause}");
+            }
+            crate::exit::RUNTIME
+        }
+        None => {
+            let _ = writeln!(
+                err,
+                "interrupted: operations already started keep running in AWS; run the same command again to pick up where things stand"
+            );
+            crate::exit::RUNTIME
+        }
+    }
+}
+
+impl PlanArgs {
+    pub fn execute(&self, bundle: &crate::bundle::Bundle, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32 {
+        execute(Which::Plan, bundle, &self.options(), out, err)
+    }
+}
+
+impl DeployArgs {
+    pub fn execute(&self, bundle: &crate::bundle::Bundle, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32 {
+        execute(Which::Deploy, bundle, &self.options(), out, err)
+    }
+}
+
+impl StatusArgs {
+    pub fn execute(&self, bundle: &crate::bundle::Bundle, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32 {
+        execute(Which::Status, bundle, &self.options(), out, err)
+    }
+}
+
+impl DestroyArgs {
+    pub fn execute(&self, bundle: &crate::bundle::Bundle, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32 {
+        execute(Which::Destroy, bundle, &self.options(), out, err)
+    }
+}

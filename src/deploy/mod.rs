@@ -152,22 +152,22 @@ impl Rollout {
 
 /// `sessionlog plan`: what `deploy` would do. Creates change sets to ask
 /// CloudFormation what they would change, and deletes them again.
-pub async fn plan(bundle: &Bundle, opts: &DeployOptions, out: &mut (dyn Write + Send)) -> Result<i32> {
+pub async fn plan(bundle: &Bundle, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     plan_rollout(&Rollout::from_bundle(bundle), opts, out).await
 }
 
 /// `sessionlog deploy`.
-pub async fn deploy(bundle: &Bundle, opts: &DeployOptions, out: &mut (dyn Write + Send)) -> Result<i32> {
+pub async fn deploy(bundle: &Bundle, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     deploy_rollout(&Rollout::from_bundle(bundle), opts, out).await
 }
 
 /// `sessionlog status`: exit 0, or 4 when a stack or instance is failed or outdated.
-pub async fn status(bundle: &Bundle, opts: &DeployOptions, out: &mut (dyn Write + Send)) -> Result<i32> {
+pub async fn status(bundle: &Bundle, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     status_rollout(&Rollout::from_bundle(bundle), opts, out).await
 }
 
 /// `sessionlog destroy`.
-pub async fn destroy(bundle: &Bundle, opts: &DeployOptions, out: &mut (dyn Write + Send)) -> Result<i32> {
+pub async fn destroy(bundle: &Bundle, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     destroy_rollout(&Rollout::from_bundle(bundle), opts, out).await
 }
 
@@ -230,7 +230,7 @@ struct Engine<'a, 'w> {
 }
 
 impl<'a, 'w> Engine<'a, 'w> {
-    async fn new(r: &Rollout, opts: &'a DeployOptions, out: &'w mut (dyn Write + Send)) -> Result<Engine<'a, 'w>> {
+    async fn new(r: &Rollout, opts: &'a DeployOptions, out: &'w mut dyn Write) -> Result<Engine<'a, 'w>> {
         let mut aws = Aws::connect(opts).await?;
         if !r.archive_stacks.is_empty() {
             aws.assume_archive_role(&r.archive_account, &r.archive_access_role).await?;
@@ -586,7 +586,7 @@ async fn discard_change_sets(aws: &Aws, r: &Rollout, p: &FullPlan) {
     }
 }
 
-pub async fn plan_rollout(r: &Rollout, opts: &DeployOptions, out: &mut (dyn Write + Send)) -> Result<i32> {
+pub async fn plan_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     let mut e = Engine::new(r, opts, out).await?;
     let p = make_plan(&mut e, r).await?;
     discard_change_sets(&e.aws, r, &p).await;
@@ -599,7 +599,7 @@ pub async fn plan_rollout(r: &Rollout, opts: &DeployOptions, out: &mut (dyn Writ
     Ok(exit::OK)
 }
 
-pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut (dyn Write + Send)) -> Result<i32> {
+pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     let mut e = Engine::new(r, opts, out).await?;
     let p = make_plan(&mut e, r).await?;
     if p.is_empty() {
@@ -732,7 +732,7 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut (dyn Wr
     Ok(if failed || bad { exit::DEPLOY_FAILED } else { exit::OK })
 }
 
-pub async fn status_rollout(r: &Rollout, opts: &DeployOptions, out: &mut (dyn Write + Send)) -> Result<i32> {
+pub async fn status_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     let mut e = Engine::new(r, opts, out).await?;
     for s in &r.stack_sets {
         let cfn = e.aws.cfn(&r.stack_set_region);
@@ -744,7 +744,7 @@ pub async fn status_rollout(r: &Rollout, opts: &DeployOptions, out: &mut (dyn Wr
     Ok(if bad { exit::DEPLOY_FAILED } else { exit::OK })
 }
 
-pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut (dyn Write + Send)) -> Result<i32> {
+pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     let mut e = Engine::new(r, opts, out).await?;
     e.rep.emit(Event::Step { text: "destroy: StackSet instances, StackSets, then the log-archive stacks".into() });
     for s in &r.stack_sets {

@@ -44,7 +44,7 @@ pub enum Event {
 
 /// Where events go.
 pub struct Reporter<'a> {
-    out: &'a mut (dyn Write + Send),
+    out: &'a mut dyn Write,
     format: OutputFormat,
     bars: Option<Bars>,
 }
@@ -58,7 +58,7 @@ struct Bars {
 
 impl<'a> Reporter<'a> {
     /// Progress bars only when stderr is a terminal and the output is human.
-    pub fn new(out: &'a mut (dyn Write + Send), format: OutputFormat) -> Self {
+    pub fn new(out: &'a mut dyn Write, format: OutputFormat) -> Self {
         let bars = (format == OutputFormat::Human && std::io::stderr().is_terminal()).then(|| Bars {
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             by_key: BTreeMap::new(),
