@@ -7,10 +7,14 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
-use sessionlog::validate::{report, validate_source, validate_sources, Options, Report, Severity, Source};
+use sessionlog::validate::{
+    report, validate_source, validate_sources, Options, Report, Severity, Source,
+};
 
 fn data(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/validate")
+        .join(path)
 }
 
 fn base(name: &str) -> String {
@@ -27,20 +31,35 @@ fn repo_file(path: &str) -> String {
 fn rendered_templates() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
     let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".yaml")).collect())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".yaml"))
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
-    names.into_iter().map(|n| format!("templates/{n}")).collect()
+    names
+        .into_iter()
+        .map(|n| format!("templates/{n}"))
+        .collect()
 }
 
 fn run(name: &str, text: &str, regions: &[&str]) -> Report {
-    let options = Options { regions: regions.iter().map(|r| r.to_string()).collect() };
+    let options = Options {
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+    };
     validate_sources(&[Source::new(name, text)], &options)
 }
 
 /// `(rule id, line)` of every finding.
 fn found(report: &Report) -> Vec<(&'static str, u32)> {
-    report.findings.iter().map(|f| (f.rule.id, f.location.line)).collect()
+    report
+        .findings
+        .iter()
+        .map(|f| (f.rule.id, f.location.line))
+        .collect()
 }
 
 fn rules_of(report: &Report) -> Vec<&'static str> {
@@ -51,15 +70,27 @@ fn rules_of(report: &Report) -> Vec<&'static str> {
 
 #[test]
 fn the_base_templates_are_clean() {
-    for name in ["log-archive.yaml", "member-regional.yaml", "member-iam.yaml"] {
+    for name in [
+        "log-archive.yaml",
+        "member-regional.yaml",
+        "member-iam.yaml",
+    ] {
         let report = run(name, &base(name), &["us-east-1", "eu-west-1"]);
-        let noisy: Vec<_> = report.findings.iter().filter(|f| f.severity != Severity::Info).collect();
+        let noisy: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+            .collect();
         assert!(noisy.is_empty(), "{name}: {noisy:#?}");
         assert!(report.not_checked.is_empty());
     }
     for path in rendered_templates() {
         let report = run(&path, &repo_file(&path), &["us-east-1"]);
-        let noisy: Vec<_> = report.findings.iter().filter(|f| f.severity != Severity::Info).collect();
+        let noisy: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+            .collect();
         assert!(noisy.is_empty(), "{path}: {noisy:#?}");
     }
 }
@@ -91,14 +122,21 @@ struct Outcome {
 }
 
 fn line_of(text: &str, needle: &str) -> u32 {
-    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` not in mutant"));
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in mutant"));
     text[..at].matches('\n').count() as u32 + 1
 }
 
 impl Mutation {
     fn apply(&self) -> String {
         let text = repo_file(&self.base);
-        assert_eq!(text.matches(&self.find).count(), 1, "{}: `find` must occur exactly once", self.kind);
+        assert_eq!(
+            text.matches(&self.find).count(),
+            1,
+            "{}: `find` must occur exactly once",
+            self.kind
+        );
         text.replacen(&self.find, &self.replace, 1)
     }
 
@@ -130,12 +168,24 @@ fn every_planted_defect_is_found_with_its_rule_on_its_line() {
     let mut failures = Vec::new();
     for m in &mutations {
         let mutant = m.apply();
-        let regions: Vec<&str> = if m.regions.is_empty() { vec!["us-east-1"] } else { m.regions.iter().map(String::as_str).collect() };
+        let regions: Vec<&str> = if m.regions.is_empty() {
+            vec!["us-east-1"]
+        } else {
+            m.regions.iter().map(String::as_str).collect()
+        };
         let report = run(&m.base, &mutant, &regions);
         let line = m.expected_line(&mutant);
-        let hit = report.findings.iter().any(|f| f.rule.id == m.rule && f.location.line == line);
+        let hit = report
+            .findings
+            .iter()
+            .any(|f| f.rule.id == m.rule && f.location.line == line);
         if !hit {
-            failures.push(format!("{}: expected {} on line {line}, found {:?}", m.kind, m.rule, found(&report)));
+            failures.push(format!(
+                "{}: expected {} on line {line}, found {:?}",
+                m.kind,
+                m.rule,
+                found(&report)
+            ));
         }
         outcomes.push(Outcome {
             kind: m.kind.clone(),
@@ -143,13 +193,22 @@ fn every_planted_defect_is_found_with_its_rule_on_its_line() {
             expected_rule: m.rule.clone(),
             expected_line: line,
             found: hit,
-            rules: found(&report).into_iter().map(|(r, l)| (r.to_string(), l)).collect(),
+            rules: found(&report)
+                .into_iter()
+                .map(|(r, l)| (r.to_string(), l))
+                .collect(),
         });
     }
     // Read by tests/validate/compare-cfn-lint.py to build MUTATION_RESULTS.md.
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mutation-sessionlog.json");
     std::fs::write(&out, serde_json::to_string_pretty(&outcomes).unwrap()).unwrap();
-    assert!(failures.is_empty(), "{} of {} mutants missed:\n{}", failures.len(), mutations.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} mutants missed:\n{}",
+        failures.len(),
+        mutations.len(),
+        failures.join("\n")
+    );
 }
 
 // ---------------------------------------------------------------- per-rule tests
@@ -159,7 +218,11 @@ fn parse_errors_point_at_the_problem() {
     let report = run("bad.yaml", "Resources:\n  A: [1, 2\n", &[]);
     assert_eq!(rules_of(&report), ["SL100"]);
     assert!(report.has_errors());
-    let report = run("bad.json", "{\n  \"Resources\": {\n    \"A\": tru\n  }\n}\n", &[]);
+    let report = run(
+        "bad.json",
+        "{\n  \"Resources\": {\n    \"A\": tru\n  }\n}\n",
+        &[],
+    );
     assert_eq!(found(&report), [("SL100", 3)]);
 }
 
@@ -182,13 +245,20 @@ fn json_templates_are_checked_like_yaml() {
     let report = run("t.json", json, &[]);
     assert_eq!(found(&report), [("SL203", 9)]);
     assert_eq!(report.findings[0].location.column, 21);
-    assert_eq!(report.findings[0].location.pointer, "/Resources/Group/Properties/RetentionInDays");
+    assert_eq!(
+        report.findings[0].location.pointer,
+        "/Resources/Group/Properties/RetentionInDays"
+    );
 }
 
 #[test]
 fn seed_002_template_has_the_known_problems() {
     let text = std::fs::read_to_string(data("seeds/seed-002.yaml")).unwrap();
-    let report = run("seed-002.yaml", &text, &["ap-northeast-1", "ap-northeast-3"]);
+    let report = run(
+        "seed-002.yaml",
+        &text,
+        &["ap-northeast-1", "ap-northeast-3"],
+    );
     let rules = rules_of(&report);
     // No Retain on the log group, string-typed Session inputs missing,
     // GuiConnect unavailable in Osaka, a literal-less policy...
@@ -197,7 +267,14 @@ fn seed_002_template_has_the_known_problems() {
     }
     // idleSessionTimeout Default 20 (a Number parameter) reaches the
     // document as the string "20": accepted.
-    assert!(!report.findings.iter().any(|f| f.message.contains("idleSessionTimeout")), "{:#?}", report.findings);
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("idleSessionTimeout")),
+        "{:#?}",
+        report.findings
+    );
 }
 
 #[test]
@@ -214,23 +291,39 @@ fn unknown_but_real_types_are_listed_not_failed() {
 fn if_branches_and_parameters_are_checked_as_what_they_resolve_to() {
     let text = "Parameters:\n  Days:\n    Type: Number\n    AllowedValues: [7, 8]\n    Default: 7\nConditions:\n  Long: !Equals [!Ref Days, 8]\nResources:\n  G:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Retain\n    UpdateReplacePolicy: Retain\n    Properties:\n      RetentionInDays: !If [Long, 9, !Ref Days]\n";
     let report = run("t.yaml", text, &[]);
-    let enum_findings: Vec<_> = report.findings.iter().filter(|f| f.rule.id == "SL203").collect();
+    let enum_findings: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.id == "SL203")
+        .collect();
     // 9 (the true branch) and 8 (an AllowedValue of Days) are not allowed; 7 is.
     assert_eq!(enum_findings.len(), 2, "{enum_findings:#?}");
     assert!(enum_findings.iter().all(|f| f.location.line == 14));
-    assert!(enum_findings.iter().any(|f| f.message.contains("parameter `Days` (AllowedValues 8)")));
+    assert!(enum_findings
+        .iter()
+        .any(|f| f.message.contains("parameter `Days` (AllowedValues 8)")));
 }
 
 #[test]
 fn limits_are_enforced() {
     let mut text = String::from("Resources:\n");
     for i in 0..501 {
-        text.push_str(&format!("  H{i}:\n    Type: AWS::CloudFormation::WaitConditionHandle\n"));
+        text.push_str(&format!(
+            "  H{i}:\n    Type: AWS::CloudFormation::WaitConditionHandle\n"
+        ));
     }
     text.push_str(&format!("Description: \"{}\"\n", "x".repeat(1000)));
-    text.push_str(&format!("Metadata:\n  Padding: \"{}\"\n", "y".repeat(40_000)));
+    text.push_str(&format!(
+        "Metadata:\n  Padding: \"{}\"\n",
+        "y".repeat(40_000)
+    ));
     let report = run("big.yaml", &text, &[]);
-    let limits: Vec<_> = report.findings.iter().filter(|f| f.rule.id == "SL120").map(|f| f.message.clone()).collect();
+    let limits: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.id == "SL120")
+        .map(|f| f.message.clone())
+        .collect();
     assert_eq!(limits.len(), 2, "{limits:?}");
     assert!(limits.iter().any(|m| m.contains("51200")));
     assert!(limits.iter().any(|m| m.contains("501 resources")));
@@ -238,7 +331,11 @@ fn limits_are_enforced() {
 
 #[test]
 fn unknown_regions_are_warned_about() {
-    let report = run("t.yaml", &base("member-iam.yaml"), &["eu-west-1", "mars-north-1"]);
+    let report = run(
+        "t.yaml",
+        &base("member-iam.yaml"),
+        &["eu-west-1", "mars-north-1"],
+    );
     assert_eq!(rules_of(&report), ["SL302"]);
     assert!(!report.has_errors());
 }
@@ -247,9 +344,19 @@ fn unknown_regions_are_warned_about() {
 fn sub_variables_in_block_scalars_point_inside_the_block() {
     let text = base("member-regional.yaml").replace("\"${KmsKeyArn}\"", "\"${KmsKey}\"");
     let report = run("m.yaml", &text, &[]);
-    let f = report.findings.iter().find(|f| f.rule.id == "SL113").expect("SL113");
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "SL113")
+        .expect("SL113");
     assert_eq!(f.location.line, line_of(&text, "\"${KmsKey}\""));
-    let column = text.lines().nth(f.location.line as usize - 1).unwrap().find("${KmsKey}").unwrap() as u32 + 1;
+    let column = text
+        .lines()
+        .nth(f.location.line as usize - 1)
+        .unwrap()
+        .find("${KmsKey}")
+        .unwrap() as u32
+        + 1;
     assert_eq!(f.location.column, column);
 }
 
@@ -280,15 +387,27 @@ fn wildcard_principal_with_an_org_condition_is_accepted_and_without_is_not() {
         format!("Resources:\n  T:\n    Type: AWS::SNS::Topic\n  P:\n    Type: AWS::SNS::TopicPolicy\n    Properties:\n      Topics: [!Ref T]\n      PolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal:\n              AWS: \"*\"\n            Action: sns:Publish\n            Resource: !Ref T\n{condition}")
     };
     let open = run("p.yaml", &policy(""), &[]);
-    assert_eq!(found(&open).into_iter().filter(|(r, _)| *r == "SL501").collect::<Vec<_>>(), [("SL501", 12)]);
+    assert_eq!(
+        found(&open)
+            .into_iter()
+            .filter(|(r, _)| *r == "SL501")
+            .collect::<Vec<_>>(),
+        [("SL501", 12)]
+    );
     let scoped = run("p.yaml", &policy("            Condition:\n              StringEquals:\n                aws:PrincipalOrgID: o-abcdefghij\n"), &[]);
     assert!(!rules_of(&scoped).contains(&"SL501"));
 }
 
 #[test]
 fn validate_source_reports_one_file_and_merges() {
-    let a = validate_source(&Source::new("a.yaml", base("member-iam.yaml")), &Options::default());
-    let mut b = validate_source(&Source::new("b.yaml", "Resources: []\n"), &Options::default());
+    let a = validate_source(
+        &Source::new("a.yaml", base("member-iam.yaml")),
+        &Options::default(),
+    );
+    let mut b = validate_source(
+        &Source::new("b.yaml", "Resources: []\n"),
+        &Options::default(),
+    );
     b.merge(a);
     assert_eq!(b.sources.len(), 2);
     assert!(b.has_errors());
@@ -297,7 +416,8 @@ fn validate_source_reports_one_file_and_merges() {
 // ---------------------------------------------------------------- reporters
 
 fn sample_report() -> Report {
-    let text = base("log-archive.yaml").replace("EnableKeyRotation: true", "EnableKeyRotation: false");
+    let text =
+        base("log-archive.yaml").replace("EnableKeyRotation: true", "EnableKeyRotation: false");
     run("templates/log-archive.yaml", &text, &["us-east-1"])
 }
 
@@ -312,22 +432,36 @@ fn human_output_shows_the_line_and_a_caret() {
     let text = render(&sample_report(), report::Format::Human);
     let line = line_of(&base("log-archive.yaml"), "EnableKeyRotation");
     assert!(text.contains(&format!("error[SL506]: key `ArchiveKey` does not rotate\n  --> templates/log-archive.yaml:{line}:26 (/Resources/ArchiveKey/Properties/EnableKeyRotation)")), "{text}");
-    assert!(text.contains(&format!("{line} |       EnableKeyRotation: false\n")), "{text}");
-    assert!(text.contains("   |                          ^ kms-key-rotation"), "{text}");
-    assert!(text.ends_with("1 file checked: 1 error, 0 warnings\n"), "{text}");
+    assert!(
+        text.contains(&format!("{line} |       EnableKeyRotation: false\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains("   |                          ^ kms-key-rotation"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("1 file checked: 1 error, 0 warnings\n"),
+        "{text}"
+    );
 }
 
 #[test]
 fn json_output_is_machine_readable() {
-    let value: serde_json::Value = serde_json::from_str(&render(&sample_report(), report::Format::Json)).unwrap();
+    let value: serde_json::Value =
+        serde_json::from_str(&render(&sample_report(), report::Format::Json)).unwrap();
     assert_eq!(value["summary"]["errors"], 1);
     assert_eq!(value["findings"][0]["rule"], "SL506");
-    assert_eq!(value["findings"][0]["pointer"], "/Resources/ArchiveKey/Properties/EnableKeyRotation");
+    assert_eq!(
+        value["findings"][0]["pointer"],
+        "/Resources/ArchiveKey/Properties/EnableKeyRotation"
+    );
 }
 
 #[test]
 fn sarif_output_follows_2_1_0() {
-    let value: serde_json::Value = serde_json::from_str(&render(&sample_report(), report::Format::Sarif)).unwrap();
+    let value: serde_json::Value =
+        serde_json::from_str(&render(&sample_report(), report::Format::Sarif)).unwrap();
     assert_eq!(value["version"], "2.1.0");
     let run = &value["runs"][0];
     let result = &run["results"][0];
@@ -337,7 +471,10 @@ fn sarif_output_follows_2_1_0() {
     assert_eq!(run["tool"]["driver"]["rules"][index]["id"], "SL506");
     let region = &result["locations"][0]["physicalLocation"]["region"];
     assert!(region["startLine"].as_u64().unwrap() > 1);
-    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "templates/log-archive.yaml");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "templates/log-archive.yaml"
+    );
 }
 
 #[test]
@@ -351,10 +488,17 @@ fn formats_parse_from_the_command_line() {
 #[test]
 fn every_prefix_of_every_base_template_is_handled() {
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
-    for name in ["log-archive.yaml", "member-regional.yaml", "member-iam.yaml"] {
+    for name in [
+        "log-archive.yaml",
+        "member-regional.yaml",
+        "member-iam.yaml",
+    ] {
         texts.insert(name.into(), base(name));
     }
-    texts.insert("seed".into(), std::fs::read_to_string(data("seeds/seed-002.yaml")).unwrap());
+    texts.insert(
+        "seed".into(),
+        std::fs::read_to_string(data("seeds/seed-002.yaml")).unwrap(),
+    );
     for text in texts.values() {
         for (i, _) in text.char_indices().step_by(3) {
             let _ = run("prefix.yaml", &text[..i], &["eu-south-1"]);
@@ -368,14 +512,47 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         any::<bool>().prop_map(serde_json::Value::Bool),
         any::<i32>().prop_map(|n| serde_json::json!(n)),
         "[A-Za-z:!${}. *-]{0,12}".prop_map(serde_json::Value::String),
-        prop::sample::select(vec!["Ref", "Fn::Sub", "Fn::GetAtt", "Fn::If", "AWS::S3::Bucket", "AWS::SSM::Document", "Session", "Custom::SessionManagerPreferences", "*", "arn:aws:s3:::x", "${X.Y}"])
-            .prop_map(|s| serde_json::Value::String(s.to_string())),
+        prop::sample::select(vec![
+            "Ref",
+            "Fn::Sub",
+            "Fn::GetAtt",
+            "Fn::If",
+            "AWS::S3::Bucket",
+            "AWS::SSM::Document",
+            "Session",
+            "Custom::SessionManagerPreferences",
+            "*",
+            "arn:aws:s3:::x",
+            "${X.Y}"
+        ])
+        .prop_map(|s| serde_json::Value::String(s.to_string())),
     ];
     leaf.prop_recursive(5, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
             prop::collection::btree_map(
-                prop::sample::select(vec!["Resources", "Type", "Properties", "Ref", "Fn::Sub", "Fn::GetAtt", "Fn::If", "Statement", "Effect", "Principal", "Condition", "Content", "DocumentType", "inputs", "Parameters", "Outputs", "Value", "DependsOn", "X"]).prop_map(str::to_string),
+                prop::sample::select(vec![
+                    "Resources",
+                    "Type",
+                    "Properties",
+                    "Ref",
+                    "Fn::Sub",
+                    "Fn::GetAtt",
+                    "Fn::If",
+                    "Statement",
+                    "Effect",
+                    "Principal",
+                    "Condition",
+                    "Content",
+                    "DocumentType",
+                    "inputs",
+                    "Parameters",
+                    "Outputs",
+                    "Value",
+                    "DependsOn",
+                    "X"
+                ])
+                .prop_map(str::to_string),
                 inner,
                 0..5,
             )

@@ -12,13 +12,23 @@ use crate::exit;
 /// Validates template files. Exit codes: [`exit::OK`] when no error was
 /// found, [`exit::FINDINGS`] when one was, [`exit::INVALID_INPUT`] when a
 /// file cannot be read, [`exit::RUNTIME`] when the report cannot be written.
-pub fn execute(files: &[PathBuf], options: &Options, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn execute(
+    files: &[PathBuf],
+    options: &Options,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let mut sources = Vec::with_capacity(files.len());
     for path in files {
         match Source::from_path(path) {
             Ok(source) => sources.push(source),
             Err(e) => {
-                let _ = writeln!(err, "error: cannot read {}\n\nCaused by:\n    {e}", path.display());
+                let _ = writeln!(
+                    err,
+                    "error: cannot read {}\n\nCaused by:\n    {e}",
+                    path.display()
+                );
                 return exit::INVALID_INPUT;
             }
         }
@@ -27,7 +37,13 @@ pub fn execute(files: &[PathBuf], options: &Options, format: Format, out: &mut d
 }
 
 /// Validates in-memory sources (e.g. what `render` produced).
-pub fn execute_sources(sources: &[Source], options: &Options, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn execute_sources(
+    sources: &[Source],
+    options: &Options,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let result = validate_sources(sources, options);
     if let Err(e) = report::write(&result, format, out) {
         let _ = writeln!(err, "error: cannot write the report\n\nCaused by:\n    {e}");

@@ -68,7 +68,10 @@ impl Report {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     /// Adds another report's sources and findings to this one.
@@ -93,15 +96,29 @@ pub struct Sink {
 
 impl Sink {
     pub fn new(file: &str) -> Self {
-        Sink { file: file.to_string(), findings: Vec::new(), not_checked: Vec::new() }
+        Sink {
+            file: file.to_string(),
+            findings: Vec::new(),
+            not_checked: Vec::new(),
+        }
     }
 
     pub fn location(&self, pos: Pos, ptr: &Ptr) -> Location {
-        Location { file: self.file.clone(), line: pos.line, column: pos.col, pointer: ptr.to_string() }
+        Location {
+            file: self.file.clone(),
+            line: pos.line,
+            column: pos.col,
+            pointer: ptr.to_string(),
+        }
     }
 
     pub fn emit(&mut self, rule: &'static Rule, pos: Pos, ptr: &Ptr, message: impl Into<String>) {
         let location = self.location(pos, ptr);
-        self.findings.push(Finding { rule, severity: rule.severity, message: message.into(), location });
+        self.findings.push(Finding {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            location,
+        });
     }
 }

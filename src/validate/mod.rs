@@ -46,12 +46,18 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Source { name: name.into(), text: text.into() }
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 
     /// Reads a template file; the path as given becomes the name.
     pub fn from_path(path: &Path) -> std::io::Result<Self> {
-        Ok(Source { name: path.display().to_string(), text: std::fs::read_to_string(path)? })
+        Ok(Source {
+            name: path.display().to_string(),
+            text: std::fs::read_to_string(path)?,
+        })
     }
 }
 
@@ -88,7 +94,12 @@ pub fn validate_source(source: &Source, options: &Options) -> Report {
                 sink.emit(rule, issue.pos, &Ptr::root(), issue.message.clone());
             }
             match &parsed.root {
-                None => sink.emit(&rules::PARSE, tree::Pos::new(1, 1), &Ptr::root(), "the template is empty"),
+                None => sink.emit(
+                    &rules::PARSE,
+                    tree::Pos::new(1, 1),
+                    &Ptr::root(),
+                    "the template is empty",
+                ),
                 Some(root) => {
                     let map = SourceMap::new(&source.text);
                     let ctx = Context {
@@ -104,11 +115,18 @@ pub fn validate_source(source: &Source, options: &Options) -> Report {
     }
     let mut findings = sink.findings;
     findings.sort_by(|a, b| {
-        (a.location.line, a.location.column, a.rule.id).cmp(&(b.location.line, b.location.column, b.rule.id))
+        (a.location.line, a.location.column, a.rule.id).cmp(&(
+            b.location.line,
+            b.location.column,
+            b.rule.id,
+        ))
     });
     findings.dedup();
     Report {
-        sources: vec![SourceText { name: source.name.clone(), text: source.text.clone() }],
+        sources: vec![SourceText {
+            name: source.name.clone(),
+            text: source.text.clone(),
+        }],
         findings,
         not_checked: sink.not_checked,
     }

@@ -49,14 +49,23 @@ impl<'a> SourceMap<'a> {
     pub fn line(&self, line: u32) -> Option<&'a str> {
         let index = (line as usize).checked_sub(1)?;
         let start = *self.line_starts.get(index)?;
-        let end = self.line_starts.get(index + 1).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
         Some(self.text[start..end].trim_end_matches(['\n', '\r']))
     }
 
     /// True when the last non-blank line at or before `line` ends with a
     /// block scalar header (`|`, `>-`, `|+2`, …).
     fn opens_block(&self, line: u32) -> bool {
-        let Some(text) = (1..=line).rev().take(10_000).filter_map(|l| self.line(l)).find(|l| !l.trim().is_empty()) else {
+        let Some(text) = (1..=line)
+            .rev()
+            .take(10_000)
+            .filter_map(|l| self.line(l))
+            .find(|l| !l.trim().is_empty())
+        else {
             return false;
         };
         let code = text.split(" #").next().unwrap_or(text).trim_end();
@@ -66,14 +75,22 @@ impl<'a> SourceMap<'a> {
 
     /// Where the content of the string scalar whose node is at `pos` starts.
     pub fn origin(&self, pos: Pos) -> Origin {
-        let Some(line) = self.line(pos.line) else { return Origin::Inline(pos) };
+        let Some(line) = self.line(pos.line) else {
+            return Origin::Inline(pos);
+        };
         // yaml-rust2 marks a block scalar at its first content character.
         let indent = pos.col.saturating_sub(1) as usize;
         let at_indent = line.chars().take(indent).all(|c| c == ' ');
         if at_indent && pos.line > 1 && self.opens_block(pos.line - 1) {
-            return Origin::Block { first_line: pos.line, indent: indent as u32 };
+            return Origin::Block {
+                first_line: pos.line,
+                indent: indent as u32,
+            };
         }
-        let mut rest = line.chars().skip(pos.col.saturating_sub(1) as usize).peekable();
+        let mut rest = line
+            .chars()
+            .skip(pos.col.saturating_sub(1) as usize)
+            .peekable();
         let mut col = pos.col;
         // Skip a tag (`!Sub `) the marker may point at.
         if rest.peek() == Some(&'!') {
@@ -101,8 +118,14 @@ mod tests {
         let map = SourceMap::new(text);
         assert_eq!(map.origin(Pos::new(2, 5)).at(0, 1), Pos::new(2, 6));
         assert_eq!(map.origin(Pos::new(2, 5)).at(1, 0), Pos::new(3, 5));
-        assert_eq!(map.origin(Pos::new(3, 4)).at_offset("q${Y}", 1), Pos::new(3, 6));
-        assert_eq!(map.origin(Pos::new(4, 4)).at_offset("p${Z}", 1), Pos::new(4, 10));
+        assert_eq!(
+            map.origin(Pos::new(3, 4)).at_offset("q${Y}", 1),
+            Pos::new(3, 6)
+        );
+        assert_eq!(
+            map.origin(Pos::new(4, 4)).at_offset("p${Z}", 1),
+            Pos::new(4, 10)
+        );
         assert_eq!(map.line(2), Some("    {\"x\": 1}"));
         assert_eq!(map.line(99), None);
     }

@@ -9,7 +9,9 @@ pub fn variables(template: &str) -> Vec<(usize, &str)> {
     let mut from = 0;
     while let Some(start) = template[from..].find("${").map(|i| i + from) {
         let body = start + 2;
-        let Some(end) = template[body..].find('}').map(|i| i + body) else { break };
+        let Some(end) = template[body..].find('}').map(|i| i + body) else {
+            break;
+        };
         let name = &template[body..end];
         if !name.starts_with('!') {
             found.push((start, name.trim()));
@@ -39,11 +41,17 @@ pub fn as_template(node: &Node) -> Option<String> {
         ("Fn::Sub", argument) => parts(argument)?.0.as_str().map(str::to_string),
         ("Ref", name) => Some(format!("${{{}}}", name.as_str()?)),
         ("Fn::GetAtt", argument) => match argument.as_seq() {
-            Some([resource, attribute]) => Some(format!("${{{}.{}}}", resource.as_str()?, attribute.as_str()?)),
+            Some([resource, attribute]) => Some(format!(
+                "${{{}.{}}}",
+                resource.as_str()?,
+                attribute.as_str()?
+            )),
             _ => Some(format!("${{{}}}", argument.as_str()?)),
         },
         ("Fn::Join", argument) => {
-            let [delimiter, items] = argument.as_seq()? else { return None };
+            let [delimiter, items] = argument.as_seq()? else {
+                return None;
+            };
             let pieces: Option<Vec<String>> = items.as_seq()?.iter().map(as_template).collect();
             Some(pieces?.join(delimiter.as_str()?))
         }
@@ -57,7 +65,10 @@ mod tests {
 
     #[test]
     fn finds_variables_and_skips_literals() {
-        assert_eq!(variables("a${X}b${!Y}${ Z.Arn }${"), [(1, "X"), (11, "Z.Arn")]);
+        assert_eq!(
+            variables("a${X}b${!Y}${ Z.Arn }${"),
+            [(1, "X"), (11, "Z.Arn")]
+        );
         assert!(variables("plain").is_empty());
     }
 }

@@ -48,8 +48,14 @@ impl<'a> Resource<'a> {
     /// Properties (or the resource itself), with its pointer.
     pub fn deepest(&self, path: &[&str]) -> (Pos, Ptr) {
         let (mut pos, mut ptr) = (self.pos(), self.ptr());
-        let Some(mut node) = self.properties else { return (pos, ptr) };
-        let props = self.node.entry("Properties").map(|e| e.key_pos).unwrap_or(pos);
+        let Some(mut node) = self.properties else {
+            return (pos, ptr);
+        };
+        let props = self
+            .node
+            .entry("Properties")
+            .map(|e| e.key_pos)
+            .unwrap_or(pos);
         pos = props;
         ptr = self.properties_ptr();
         for key in path {
@@ -76,7 +82,10 @@ impl<'a> Template<'a> {
     }
 
     pub fn section(&self, name: &str) -> &'a [Entry] {
-        self.root.get(name).and_then(Node::as_map).unwrap_or_default()
+        self.root
+            .get(name)
+            .and_then(Node::as_map)
+            .unwrap_or_default()
     }
 
     pub fn parameters(&self) -> &'a [Entry] {
@@ -84,7 +93,10 @@ impl<'a> Template<'a> {
     }
 
     pub fn parameter(&self, name: &str) -> Option<&'a Node> {
-        self.parameters().iter().find(|e| e.key == name).map(|e| &e.value)
+        self.parameters()
+            .iter()
+            .find(|e| e.key == name)
+            .map(|e| &e.value)
     }
 
     pub fn conditions(&self) -> &'a [Entry] {
@@ -124,7 +136,11 @@ impl Parameters for Template<'_> {
         if let Some(default) = parameter.get("Default") {
             values.push(("Default", default));
         }
-        for allowed in parameter.get("AllowedValues").and_then(Node::as_seq).unwrap_or_default() {
+        for allowed in parameter
+            .get("AllowedValues")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
             values.push(("AllowedValues", allowed));
         }
         Some(values)

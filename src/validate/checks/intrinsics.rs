@@ -11,10 +11,19 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         if let Some(node) = ctx.template.root.get(section) {
             let conditions = section == "Conditions";
             walk(node, &Ptr::root().key(section), &mut |node, ptr| {
-                let call = if conditions { node.condition_intrinsic() } else { node.intrinsic() };
+                let call = if conditions {
+                    node.condition_intrinsic()
+                } else {
+                    node.intrinsic()
+                };
                 if let Some((function, argument)) = call {
                     if let Some(problem) = shape_problem(function, argument) {
-                        sink.emit(&rules::INTRINSIC_SHAPE, argument.pos, &ptr.key(function), format!("{function} {problem}"));
+                        sink.emit(
+                            &rules::INTRINSIC_SHAPE,
+                            argument.pos,
+                            &ptr.key(function),
+                            format!("{function} {problem}"),
+                        );
                     }
                 }
             });
@@ -35,7 +44,9 @@ fn shape_problem(function: &str, argument: &Node) -> Option<&'static str> {
     let ok = match function {
         "Ref" | "Condition" => is_string(argument),
         "Fn::GetAtt" => match argument.as_seq() {
-            Some([resource, attribute]) => is_string(resource) && (is_string(attribute) || attribute.intrinsic().is_some()),
+            Some([resource, attribute]) => {
+                is_string(resource) && (is_string(attribute) || attribute.intrinsic().is_some())
+            }
             Some(_) => false,
             None => argument.as_str().is_some_and(|s| s.contains('.')),
         },
@@ -44,7 +55,9 @@ fn shape_problem(function: &str, argument: &Node) -> Option<&'static str> {
             Some(_) => false,
             None => is_string(argument),
         },
-        "Fn::Join" => matches!(argument.as_seq(), Some([d, items]) if is_string(d) && (items.as_seq().is_some() || items.intrinsic().is_some())),
+        "Fn::Join" => {
+            matches!(argument.as_seq(), Some([d, items]) if is_string(d) && (items.as_seq().is_some() || items.intrinsic().is_some()))
+        }
         "Fn::If" => list_len(argument) == Some(3),
         "Fn::Select" | "Fn::Split" => list_len(argument) == Some(2),
         "Fn::FindInMap" => matches!(list_len(argument), Some(3 | 4)),
@@ -54,7 +67,7 @@ fn shape_problem(function: &str, argument: &Node) -> Option<&'static str> {
         "Fn::Cidr" => list_len(argument) == Some(3),
         _ => true,
     };
-    (!ok).then(|| match function {
+    (!ok).then_some(match function {
         "Ref" | "Condition" => "takes a name (a string)",
         "Fn::GetAtt" => "takes [resource, attribute] or \"resource.attribute\"",
         "Fn::Sub" => "takes a string or [string, {variables}]",

@@ -16,19 +16,48 @@ pub const MAX_OUTPUTS: usize = 200;
 pub fn run(ctx: &Context, sink: &mut Sink) {
     let start = Pos::new(1, 1);
     if ctx.size > MAX_BODY_BYTES {
-        sink.emit(&rules::LIMITS, start, &Ptr::root(), format!("template is {} bytes; CloudFormation accepts at most {MAX_BODY_BYTES}", ctx.size));
+        sink.emit(
+            &rules::LIMITS,
+            start,
+            &Ptr::root(),
+            format!(
+                "template is {} bytes; CloudFormation accepts at most {MAX_BODY_BYTES}",
+                ctx.size
+            ),
+        );
     } else if ctx.size > INLINE_BODY_BYTES {
-        sink.emit(&rules::LIMITS, start, &Ptr::root(), format!("template is {} bytes; an inline TemplateBody is limited to {INLINE_BODY_BYTES}", ctx.size));
+        sink.emit(
+            &rules::LIMITS,
+            start,
+            &Ptr::root(),
+            format!(
+                "template is {} bytes; an inline TemplateBody is limited to {INLINE_BODY_BYTES}",
+                ctx.size
+            ),
+        );
     }
     let template = &ctx.template;
     for (section, count, max) in [
-        ("Resources", template.section("Resources").len(), MAX_RESOURCES),
+        (
+            "Resources",
+            template.section("Resources").len(),
+            MAX_RESOURCES,
+        ),
         ("Parameters", template.parameters().len(), MAX_PARAMETERS),
         ("Outputs", template.outputs().len(), MAX_OUTPUTS),
     ] {
         if count > max {
-            let pos = template.root.entry(section).map(|e| e.key_pos).unwrap_or(start);
-            sink.emit(&rules::LIMITS, pos, &Ptr::root().key(section), format!("{count} {}; the limit is {max}", section.to_lowercase()));
+            let pos = template
+                .root
+                .entry(section)
+                .map(|e| e.key_pos)
+                .unwrap_or(start);
+            sink.emit(
+                &rules::LIMITS,
+                pos,
+                &Ptr::root().key(section),
+                format!("{count} {}; the limit is {max}", section.to_lowercase()),
+            );
         }
     }
 }

@@ -20,17 +20,37 @@ pub fn rule_for(kind: Kind) -> &'static Rule {
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
     for resource in ctx.template.resources() {
-        let (Some(type_name), Some(type_node)) = (resource.type_name, resource.node.get("Type")) else { continue };
+        let (Some(type_name), Some(type_node)) = (resource.type_name, resource.node.get("Type"))
+        else {
+            continue;
+        };
         let Some(schema) = schema_for(type_name) else {
             let table = availability();
             let ptr = resource.ptr().key("Type");
             if table.knows_type(type_name) {
                 let location = sink.location(type_node.pos, &ptr);
-                sink.not_checked.push(NotChecked { logical_id: resource.id.to_string(), type_name: type_name.to_string(), location });
-                sink.emit(&rules::NOT_CHECKED, type_node.pos, &ptr, format!("{type_name} has no vendored schema; `{}` is not checked", resource.id));
+                sink.not_checked.push(NotChecked {
+                    logical_id: resource.id.to_string(),
+                    type_name: type_name.to_string(),
+                    location,
+                });
+                sink.emit(
+                    &rules::NOT_CHECKED,
+                    type_node.pos,
+                    &ptr,
+                    format!(
+                        "{type_name} has no vendored schema; `{}` is not checked",
+                        resource.id
+                    ),
+                );
             } else {
                 let hint = unknown_type_hint(type_name);
-                sink.emit(&rules::RESOURCE_TYPE_UNKNOWN, type_node.pos, &ptr, format!("unknown resource type `{type_name}`{hint}"));
+                sink.emit(
+                    &rules::RESOURCE_TYPE_UNKNOWN,
+                    type_node.pos,
+                    &ptr,
+                    format!("unknown resource type `{type_name}`{hint}"),
+                );
             }
             continue;
         };
@@ -40,7 +60,11 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         for v in walker.check(&schema.json, properties, &resource.properties_ptr()) {
             // A missing top-level property points at `Properties:` (or the resource).
             let at = if v.kind == Kind::Required && v.ptr == resource.properties_ptr() {
-                resource.node.entry("Properties").map(|e| e.key_pos).unwrap_or(resource.pos())
+                resource
+                    .node
+                    .entry("Properties")
+                    .map(|e| e.key_pos)
+                    .unwrap_or(resource.pos())
             } else {
                 v.pos
             };
@@ -50,11 +74,16 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
 }
 
 fn unknown_type_hint(type_name: &str) -> String {
-    let prefix = type_name.rsplit_once("::").map(|(p, _)| p).unwrap_or(type_name);
+    let prefix = type_name
+        .rsplit_once("::")
+        .map(|(p, _)| p)
+        .unwrap_or(type_name);
     let table = availability();
     let mut candidates = table.types_with_prefix(prefix);
     if candidates.is_empty() {
         candidates = table.types_with_prefix("");
     }
-    closest(type_name, &candidates).map(|t| format!("; did you mean `{t}`?")).unwrap_or_default()
+    closest(type_name, &candidates)
+        .map(|t| format!("; did you mean `{t}`?"))
+        .unwrap_or_default()
 }

@@ -10,7 +10,10 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
     let table = availability();
     let regions: Vec<String> = ctx.regions.to_vec();
     for resource in ctx.template.resources() {
-        let (Some(type_name), Some(type_node)) = (resource.type_name, resource.node.get("Type")) else { continue };
+        let (Some(type_name), Some(type_node)) = (resource.type_name, resource.node.get("Type"))
+        else {
+            continue;
+        };
         if is_custom(type_name) {
             continue;
         }
@@ -20,7 +23,11 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
                 &rules::REGION_UNAVAILABLE,
                 type_node.pos,
                 &resource.ptr().key("Type"),
-                format!("{type_name} is not available in {} ({})", missing.join(", "), table.source),
+                format!(
+                    "{type_name} is not available in {} ({})",
+                    missing.join(", "),
+                    table.source
+                ),
             );
         }
     }
@@ -30,6 +37,11 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
 pub fn unknown_regions(regions: &[String], sink: &mut Sink) {
     let table = availability();
     for region in regions.iter().filter(|r| !table.knows_region(r)) {
-        sink.emit(&rules::REGION_UNKNOWN, Default::default(), &Ptr::root(), format!("region `{region}` is not in {}'s region list", table.source));
+        sink.emit(
+            &rules::REGION_UNKNOWN,
+            Default::default(),
+            &Ptr::root(),
+            format!("region `{region}` is not in {}'s region list", table.source),
+        );
     }
 }

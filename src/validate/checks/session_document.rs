@@ -21,30 +21,52 @@ pub const CUSTOM_TYPE: &str = "Custom::SessionManagerPreferences";
 
 fn schema() -> &'static Json {
     static CELL: OnceLock<Json> = OnceLock::new();
-    CELL.get_or_init(|| serde_json::from_str(SCHEMA_TEXT).expect("session-document.schema.json is valid JSON"))
+    CELL.get_or_init(|| {
+        serde_json::from_str(SCHEMA_TEXT).expect("session-document.schema.json is valid JSON")
+    })
 }
 
 /// True for the resources that carry a Session preferences document.
 fn carries_session_document(resource: &Resource) -> bool {
     match resource.type_name {
         Some(CUSTOM_TYPE) => true,
-        Some("AWS::SSM::Document") => resource.property("DocumentType").and_then(Node::as_str) == Some("Session"),
+        Some("AWS::SSM::Document") => {
+            resource.property("DocumentType").and_then(Node::as_str) == Some("Session")
+        }
         _ => false,
     }
 }
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
-    for resource in ctx.template.resources().iter().filter(|r| carries_session_document(r)) {
+    for resource in ctx
+        .template
+        .resources()
+        .iter()
+        .filter(|r| carries_session_document(r))
+    {
         let ptr = resource.properties_ptr().key("Content");
         let Some(content) = resource.property("Content") else {
             let (pos, ptr) = resource.deepest(&["Content"]);
-            sink.emit(&rules::SESSION_CONTENT, pos, &ptr, "the Session document has no Content");
+            sink.emit(
+                &rules::SESSION_CONTENT,
+                pos,
+                &ptr,
+                "the Session document has no Content",
+            );
             continue;
         };
         let document = match document(ctx, content) {
             Some(Ok(document)) => document,
             Some(Err(e)) => {
-                sink.emit(&rules::SESSION_CONTENT, e.pos, &ptr, format!("the Session document content is not valid JSON: {}", e.message));
+                sink.emit(
+                    &rules::SESSION_CONTENT,
+                    e.pos,
+                    &ptr,
+                    format!(
+                        "the Session document content is not valid JSON: {}",
+                        e.message
+                    ),
+                );
                 continue;
             }
             None => continue,
@@ -58,7 +80,10 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
 
 /// The document as a tree: the YAML/JSON object itself, or the JSON text
 /// of a string or `Fn::Sub`. `None` when built some other way.
-fn document(ctx: &Context, content: &Node) -> Option<Result<Node, crate::validate::parse::ParseError>> {
+fn document(
+    ctx: &Context,
+    content: &Node,
+) -> Option<Result<Node, crate::validate::parse::ParseError>> {
     if content.as_map().is_some() && content.intrinsic().is_none() {
         return Some(Ok(content.clone()));
     }
@@ -69,7 +94,9 @@ fn document(ctx: &Context, content: &Node) -> Option<Result<Node, crate::validat
     };
     let text = text_node.as_str()?;
     let origin = ctx.source.origin(text_node.pos);
-    Some(parse_embedded_json(text, is_sub, &|line, col| origin.at(line, col)))
+    Some(parse_embedded_json(text, is_sub, &|line, col| {
+        origin.at(line, col)
+    }))
 }
 
 #[cfg(test)]

@@ -19,7 +19,15 @@ const SECTIONS: &[&str] = &[
     "Resources",
     "Outputs",
 ];
-const MAP_SECTIONS: &[&str] = &["Metadata", "Parameters", "Rules", "Mappings", "Conditions", "Resources", "Outputs"];
+const MAP_SECTIONS: &[&str] = &[
+    "Metadata",
+    "Parameters",
+    "Rules",
+    "Mappings",
+    "Conditions",
+    "Resources",
+    "Outputs",
+];
 const RESOURCE_ATTRIBUTES: &[&str] = &[
     "Type",
     "Properties",
@@ -32,12 +40,7 @@ const RESOURCE_ATTRIBUTES: &[&str] = &[
     "UpdatePolicy",
 ];
 const DELETION_POLICIES: &[&str] = &["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"];
-const PARAMETER_TYPES: &[&str] = &[
-    "String",
-    "Number",
-    "List<Number>",
-    "CommaDelimitedList",
-];
+const PARAMETER_TYPES: &[&str] = &["String", "Number", "List<Number>", "CommaDelimitedList"];
 const PARAMETER_ATTRIBUTES: &[&str] = &[
     "Type",
     "Default",
@@ -56,35 +59,81 @@ const OUTPUT_ATTRIBUTES: &[&str] = &["Value", "Description", "Export", "Conditio
 pub fn run(ctx: &Context, sink: &mut Sink) {
     let root = ctx.template.root;
     let Some(entries) = root.as_map() else {
-        sink.emit(&rules::SECTION, root.pos, &Ptr::root(), format!("a template is an object, found {}", root.kind()));
+        sink.emit(
+            &rules::SECTION,
+            root.pos,
+            &Ptr::root(),
+            format!("a template is an object, found {}", root.kind()),
+        );
         return;
     };
     for entry in entries {
         let ptr = Ptr::root().key(&entry.key);
         if !SECTIONS.contains(&entry.key.as_str()) {
-            let hint = closest(&entry.key, SECTIONS).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-            sink.emit(&rules::SECTION, entry.key_pos, &ptr, format!("unknown section `{}`{hint}", entry.key));
+            let hint = closest(&entry.key, SECTIONS)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            sink.emit(
+                &rules::SECTION,
+                entry.key_pos,
+                &ptr,
+                format!("unknown section `{}`{hint}", entry.key),
+            );
         } else if MAP_SECTIONS.contains(&entry.key.as_str()) && entry.value.as_map().is_none() {
-            sink.emit(&rules::SECTION, entry.value.pos, &ptr, format!("`{}` must be an object, found {}", entry.key, entry.value.kind()));
+            sink.emit(
+                &rules::SECTION,
+                entry.value.pos,
+                &ptr,
+                format!(
+                    "`{}` must be an object, found {}",
+                    entry.key,
+                    entry.value.kind()
+                ),
+            );
         }
     }
     if let Some(version) = root.entry("AWSTemplateFormatVersion") {
         if version.value.scalar_text().as_deref() != Some("2010-09-09") {
-            sink.emit(&rules::SECTION, version.value.pos, &Ptr::root().key("AWSTemplateFormatVersion"), "AWSTemplateFormatVersion must be \"2010-09-09\"");
+            sink.emit(
+                &rules::SECTION,
+                version.value.pos,
+                &Ptr::root().key("AWSTemplateFormatVersion"),
+                "AWSTemplateFormatVersion must be \"2010-09-09\"",
+            );
         }
     }
     if let Some(description) = root.get("Description") {
         if description.as_str().is_none() {
-            sink.emit(&rules::SECTION, description.pos, &Ptr::root().key("Description"), "Description must be a string");
+            sink.emit(
+                &rules::SECTION,
+                description.pos,
+                &Ptr::root().key("Description"),
+                "Description must be a string",
+            );
         } else if description.as_str().is_some_and(|d| d.len() > 1024) {
-            sink.emit(&rules::LIMITS, description.pos, &Ptr::root().key("Description"), "Description is longer than 1024 bytes");
+            sink.emit(
+                &rules::LIMITS,
+                description.pos,
+                &Ptr::root().key("Description"),
+                "Description is longer than 1024 bytes",
+            );
         }
     }
     match root.get("Resources").and_then(Node::as_map) {
         None if root.get("Resources").is_none() => {
-            sink.emit(&rules::SECTION, root.pos, &Ptr::root(), "missing the required `Resources` section");
+            sink.emit(
+                &rules::SECTION,
+                root.pos,
+                &Ptr::root(),
+                "missing the required `Resources` section",
+            );
         }
-        Some([]) => sink.emit(&rules::SECTION, root.pos, &Ptr::root().key("Resources"), "`Resources` is empty"),
+        Some([]) => sink.emit(
+            &rules::SECTION,
+            root.pos,
+            &Ptr::root().key("Resources"),
+            "`Resources` is empty",
+        ),
         _ => {}
     }
     resources(ctx, sink);
@@ -100,32 +149,78 @@ fn resources(ctx: &Context, sink: &mut Sink) {
     for resource in ctx.template.resources() {
         let ptr = resource.ptr();
         if !is_logical_id(resource.id) {
-            sink.emit(&rules::RESOURCE_SHAPE, resource.pos(), &ptr, format!("logical id `{}` must be alphanumeric", resource.id));
+            sink.emit(
+                &rules::RESOURCE_SHAPE,
+                resource.pos(),
+                &ptr,
+                format!("logical id `{}` must be alphanumeric", resource.id),
+            );
         }
         let Some(attributes) = resource.node.as_map() else {
-            sink.emit(&rules::RESOURCE_SHAPE, resource.node.pos, &ptr, "a resource must be an object");
+            sink.emit(
+                &rules::RESOURCE_SHAPE,
+                resource.node.pos,
+                &ptr,
+                "a resource must be an object",
+            );
             continue;
         };
         match resource.node.get("Type") {
-            None => sink.emit(&rules::RESOURCE_SHAPE, resource.pos(), &ptr, format!("resource `{}` has no Type", resource.id)),
-            Some(t) if t.as_str().is_none() => sink.emit(&rules::RESOURCE_SHAPE, t.pos, &ptr.key("Type"), "Type must be a string"),
+            None => sink.emit(
+                &rules::RESOURCE_SHAPE,
+                resource.pos(),
+                &ptr,
+                format!("resource `{}` has no Type", resource.id),
+            ),
+            Some(t) if t.as_str().is_none() => sink.emit(
+                &rules::RESOURCE_SHAPE,
+                t.pos,
+                &ptr.key("Type"),
+                "Type must be a string",
+            ),
             _ => {}
         }
         for attribute in attributes {
             let at = ptr.key(&attribute.key);
             if !RESOURCE_ATTRIBUTES.contains(&attribute.key.as_str()) {
-                let hint = closest(&attribute.key, RESOURCE_ATTRIBUTES).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                sink.emit(&rules::RESOURCE_SHAPE, attribute.key_pos, &at, format!("unknown resource attribute `{}`{hint}", attribute.key));
+                let hint = closest(&attribute.key, RESOURCE_ATTRIBUTES)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                sink.emit(
+                    &rules::RESOURCE_SHAPE,
+                    attribute.key_pos,
+                    &at,
+                    format!("unknown resource attribute `{}`{hint}", attribute.key),
+                );
             }
             match attribute.key.as_str() {
                 "DeletionPolicy" | "UpdateReplacePolicy" => {
                     let value = attribute.value.as_str();
-                    if attribute.value.intrinsic().is_none() && !value.is_some_and(|v| DELETION_POLICIES.contains(&v)) {
-                        sink.emit(&rules::RESOURCE_SHAPE, attribute.value.pos, &at, format!("{} must be one of {}", attribute.key, DELETION_POLICIES.join(", ")));
+                    if attribute.value.intrinsic().is_none()
+                        && !value.is_some_and(|v| DELETION_POLICIES.contains(&v))
+                    {
+                        sink.emit(
+                            &rules::RESOURCE_SHAPE,
+                            attribute.value.pos,
+                            &at,
+                            format!(
+                                "{} must be one of {}",
+                                attribute.key,
+                                DELETION_POLICIES.join(", ")
+                            ),
+                        );
                     }
                 }
-                "Properties" if !matches!(attribute.value.value, Value::Map(_)) && attribute.value.intrinsic().is_none() => {
-                    sink.emit(&rules::RESOURCE_SHAPE, attribute.value.pos, &at, "Properties must be an object");
+                "Properties"
+                    if !matches!(attribute.value.value, Value::Map(_))
+                        && attribute.value.intrinsic().is_none() =>
+                {
+                    sink.emit(
+                        &rules::RESOURCE_SHAPE,
+                        attribute.value.pos,
+                        &at,
+                        "Properties must be an object",
+                    );
                 }
                 _ => {}
             }
@@ -137,30 +232,71 @@ fn parameters(ctx: &Context, sink: &mut Sink) {
     for parameter in ctx.template.parameters() {
         let ptr = Ptr::root().key("Parameters").key(&parameter.key);
         if !is_logical_id(&parameter.key) {
-            sink.emit(&rules::PARAMETER_SHAPE, parameter.key_pos, &ptr, format!("parameter name `{}` must be alphanumeric", parameter.key));
+            sink.emit(
+                &rules::PARAMETER_SHAPE,
+                parameter.key_pos,
+                &ptr,
+                format!("parameter name `{}` must be alphanumeric", parameter.key),
+            );
         }
         let Some(attributes) = parameter.value.as_map() else {
-            sink.emit(&rules::PARAMETER_SHAPE, parameter.value.pos, &ptr, "a parameter must be an object");
+            sink.emit(
+                &rules::PARAMETER_SHAPE,
+                parameter.value.pos,
+                &ptr,
+                "a parameter must be an object",
+            );
             continue;
         };
-        for attribute in attributes.iter().filter(|a| !PARAMETER_ATTRIBUTES.contains(&a.key.as_str())) {
-            sink.emit(&rules::PARAMETER_SHAPE, attribute.key_pos, &ptr.key(&attribute.key), format!("unknown parameter attribute `{}`", attribute.key));
+        for attribute in attributes
+            .iter()
+            .filter(|a| !PARAMETER_ATTRIBUTES.contains(&a.key.as_str()))
+        {
+            sink.emit(
+                &rules::PARAMETER_SHAPE,
+                attribute.key_pos,
+                &ptr.key(&attribute.key),
+                format!("unknown parameter attribute `{}`", attribute.key),
+            );
         }
         match parameter.value.get("Type") {
-            None => sink.emit(&rules::PARAMETER_SHAPE, parameter.key_pos, &ptr, format!("parameter `{}` has no Type", parameter.key)),
+            None => sink.emit(
+                &rules::PARAMETER_SHAPE,
+                parameter.key_pos,
+                &ptr,
+                format!("parameter `{}` has no Type", parameter.key),
+            ),
             Some(t) => {
                 let valid = t.as_str().is_some_and(|s| {
-                    PARAMETER_TYPES.contains(&s) || s.starts_with("AWS::") || s.starts_with("List<AWS::")
+                    PARAMETER_TYPES.contains(&s)
+                        || s.starts_with("AWS::")
+                        || s.starts_with("List<AWS::")
                 });
                 if !valid {
-                    sink.emit(&rules::PARAMETER_SHAPE, t.pos, &ptr.key("Type"), format!("invalid parameter Type {}", t.scalar_text().unwrap_or_else(|| t.kind().into())));
+                    sink.emit(
+                        &rules::PARAMETER_SHAPE,
+                        t.pos,
+                        &ptr.key("Type"),
+                        format!(
+                            "invalid parameter Type {}",
+                            t.scalar_text().unwrap_or_else(|| t.kind().into())
+                        ),
+                    );
                 }
             }
         }
-        if let (Some(default), Some(allowed)) = (parameter.value.get("Default"), parameter.value.get("AllowedValues").and_then(Node::as_seq)) {
+        if let (Some(default), Some(allowed)) = (
+            parameter.value.get("Default"),
+            parameter.value.get("AllowedValues").and_then(Node::as_seq),
+        ) {
             let text = default.scalar_text();
             if text.is_some() && !allowed.iter().any(|a| a.scalar_text() == text) {
-                sink.emit(&rules::PARAMETER_SHAPE, default.pos, &ptr.key("Default"), "Default is not one of the AllowedValues");
+                sink.emit(
+                    &rules::PARAMETER_SHAPE,
+                    default.pos,
+                    &ptr.key("Default"),
+                    "Default is not one of the AllowedValues",
+                );
             }
         }
     }
@@ -170,25 +306,60 @@ fn outputs(ctx: &Context, sink: &mut Sink) {
     for output in ctx.template.outputs() {
         let ptr = Ptr::root().key("Outputs").key(&output.key);
         if !is_logical_id(&output.key) {
-            sink.emit(&rules::OUTPUT_SHAPE, output.key_pos, &ptr, format!("output name `{}` must be alphanumeric", output.key));
+            sink.emit(
+                &rules::OUTPUT_SHAPE,
+                output.key_pos,
+                &ptr,
+                format!("output name `{}` must be alphanumeric", output.key),
+            );
         }
         let Some(attributes) = output.value.as_map() else {
-            sink.emit(&rules::OUTPUT_SHAPE, output.value.pos, &ptr, "an output must be an object");
+            sink.emit(
+                &rules::OUTPUT_SHAPE,
+                output.value.pos,
+                &ptr,
+                "an output must be an object",
+            );
             continue;
         };
-        for attribute in attributes.iter().filter(|a| !OUTPUT_ATTRIBUTES.contains(&a.key.as_str())) {
-            sink.emit(&rules::OUTPUT_SHAPE, attribute.key_pos, &ptr.key(&attribute.key), format!("unknown output attribute `{}`", attribute.key));
+        for attribute in attributes
+            .iter()
+            .filter(|a| !OUTPUT_ATTRIBUTES.contains(&a.key.as_str()))
+        {
+            sink.emit(
+                &rules::OUTPUT_SHAPE,
+                attribute.key_pos,
+                &ptr.key(&attribute.key),
+                format!("unknown output attribute `{}`", attribute.key),
+            );
         }
         match output.value.get("Value") {
-            None => sink.emit(&rules::OUTPUT_SHAPE, output.key_pos, &ptr, format!("output `{}` has no Value", output.key)),
-            Some(v) if matches!(v.value, Value::Map(_) | Value::Seq(_)) && v.intrinsic().is_none() => {
-                sink.emit(&rules::OUTPUT_SHAPE, v.pos, &ptr.key("Value"), "an output Value must be a string or an intrinsic function");
+            None => sink.emit(
+                &rules::OUTPUT_SHAPE,
+                output.key_pos,
+                &ptr,
+                format!("output `{}` has no Value", output.key),
+            ),
+            Some(v)
+                if matches!(v.value, Value::Map(_) | Value::Seq(_)) && v.intrinsic().is_none() =>
+            {
+                sink.emit(
+                    &rules::OUTPUT_SHAPE,
+                    v.pos,
+                    &ptr.key("Value"),
+                    "an output Value must be a string or an intrinsic function",
+                );
             }
             _ => {}
         }
         if let Some(export) = output.value.get("Export") {
             if export.get("Name").is_none() {
-                sink.emit(&rules::OUTPUT_SHAPE, export.pos, &ptr.key("Export"), "Export needs a Name");
+                sink.emit(
+                    &rules::OUTPUT_SHAPE,
+                    export.pos,
+                    &ptr.key("Export"),
+                    "Export needs a Name",
+                );
             }
         }
     }

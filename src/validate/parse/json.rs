@@ -17,7 +17,11 @@ pub fn parse_json(text: &str) -> Result<Node, ParseError> {
 /// Parses JSON held in a string of a template. With `sub`, the string is
 /// an `Fn::Sub` template. `at` maps a 0-based (line, column) in `text` to
 /// the position in the source file.
-pub fn parse_embedded_json(text: &str, sub: bool, at: &dyn Fn(u32, u32) -> Pos) -> Result<Node, ParseError> {
+pub fn parse_embedded_json(
+    text: &str,
+    sub: bool,
+    at: &dyn Fn(u32, u32) -> Pos,
+) -> Result<Node, ParseError> {
     Reader::new(text, sub, at).document()
 }
 
@@ -33,7 +37,15 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn new(text: &str, sub: bool, at: &'a dyn Fn(u32, u32) -> Pos) -> Self {
-        Reader { chars: text.chars().collect(), i: 0, line: 0, col: 0, sub, at, depth: 0 }
+        Reader {
+            chars: text.chars().collect(),
+            i: 0,
+            line: 0,
+            col: 0,
+            sub,
+            at,
+            depth: 0,
+        }
     }
 
     fn here(&self) -> Pos {
@@ -41,7 +53,10 @@ impl<'a> Reader<'a> {
     }
 
     fn err<T>(&self, message: impl Into<String>) -> Result<T, ParseError> {
-        Err(ParseError { pos: self.here(), message: message.into() })
+        Err(ParseError {
+            pos: self.here(),
+            message: message.into(),
+        })
     }
 
     fn peek(&self) -> Option<char> {
@@ -110,13 +125,19 @@ impl<'a> Reader<'a> {
             }
             Some(c) if c == '-' || c.is_ascii_digit() => {
                 let mut s = String::new();
-                while let Some(c) = self.peek().filter(|c| c.is_ascii_alphanumeric() || "+-.".contains(*c)) {
+                while let Some(c) = self
+                    .peek()
+                    .filter(|c| c.is_ascii_alphanumeric() || "+-.".contains(*c))
+                {
                     s.push(c);
                     self.bump();
                 }
                 match number(&s) {
                     Some(n) => Ok(Node::new(at, Value::Number(n))),
-                    None => Err(ParseError { pos: at, message: format!("invalid number `{s}`") }),
+                    None => Err(ParseError {
+                        pos: at,
+                        message: format!("invalid number `{s}`"),
+                    }),
                 }
             }
             Some(c) if c.is_ascii_alphabetic() => {
@@ -129,7 +150,10 @@ impl<'a> Reader<'a> {
                     "true" => Ok(Node::new(at, Value::Bool(true))),
                     "false" => Ok(Node::new(at, Value::Bool(false))),
                     "null" => Ok(Node::new(at, Value::Null)),
-                    _ => Err(ParseError { pos: at, message: format!("unexpected `{s}`") }),
+                    _ => Err(ParseError {
+                        pos: at,
+                        message: format!("unexpected `{s}`"),
+                    }),
                 }
             }
             Some(c) => self.err(format!("unexpected `{c}`")),
@@ -137,7 +161,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<Node, ParseError>) -> Result<Node, ParseError> {
+    fn nested(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<Node, ParseError>,
+    ) -> Result<Node, ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return self.err("nesting too deep");
@@ -172,7 +199,11 @@ impl<'a> Reader<'a> {
             let key = self.string()?;
             self.expect(':')?;
             let value = self.value()?;
-            entries.push(Entry { key, key_pos, value });
+            entries.push(Entry {
+                key,
+                key_pos,
+                value,
+            });
             self.skip_ws();
             match self.bump() {
                 Some(',') => continue,
@@ -233,12 +264,20 @@ impl<'a> Reader<'a> {
 
 fn sub_node(at: Pos, s: String) -> Node {
     let arg = Node::new(at, Value::Str(s));
-    Node::new(at, Value::Map(vec![Entry { key: "Fn::Sub".into(), key_pos: at, value: arg }]))
+    Node::new(
+        at,
+        Value::Map(vec![Entry {
+            key: "Fn::Sub".into(),
+            key_pos: at,
+            value: arg,
+        }]),
+    )
 }
 
 /// True when `s` holds a `${Var}` that `Fn::Sub` replaces (not `${!Literal}`).
 pub fn has_sub_variable(s: &str) -> bool {
-    s.match_indices("${").any(|(i, _)| !s[i + 2..].starts_with('!'))
+    s.match_indices("${")
+        .any(|(i, _)| !s[i + 2..].starts_with('!'))
 }
 
 #[cfg(test)]
@@ -250,13 +289,21 @@ mod tests {
         let node = parse_json("{\n\t\"a\": [1, true],\n  \"b\": \"x\"\n}").unwrap();
         assert_eq!(node.entry("a").unwrap().key_pos, Pos::new(2, 2));
         assert_eq!(node.get("b").unwrap().pos, Pos::new(3, 8));
-        assert_eq!(node.get("a").unwrap().as_seq().unwrap()[1].as_bool(), Some(true));
+        assert_eq!(
+            node.get("a").unwrap().as_seq().unwrap()[1].as_bool(),
+            Some(true)
+        );
     }
 
     #[test]
     fn sub_mode_marks_deploy_time_values() {
         let at = |l: u32, c: u32| Pos::new(l + 10, c + 5);
-        let node = parse_embedded_json("{\"a\": ${X}, \"b\": \"${Y}-z\", \"c\": \"${!Lit}\"}", true, &at).unwrap();
+        let node = parse_embedded_json(
+            "{\"a\": ${X}, \"b\": \"${Y}-z\", \"c\": \"${!Lit}\"}",
+            true,
+            &at,
+        )
+        .unwrap();
         assert_eq!(node.get("a").unwrap().value, Value::Deferred("X".into()));
         assert_eq!(node.get("b").unwrap().intrinsic().unwrap().0, "Fn::Sub");
         assert_eq!(node.get("c").unwrap().as_str(), Some("${!Lit}"));
@@ -265,7 +312,15 @@ mod tests {
 
     #[test]
     fn rejects_garbage_without_panicking() {
-        for bad in ["{", "[1,", "{\"a\" 1}", "\"\\u12", "-", "{\"a\":tru}", &"[".repeat(500)] {
+        for bad in [
+            "{",
+            "[1,",
+            "{\"a\" 1}",
+            "\"\\u12",
+            "-",
+            "{\"a\":tru}",
+            &"[".repeat(500),
+        ] {
             assert!(parse_json(bad).is_err(), "{bad}");
         }
     }

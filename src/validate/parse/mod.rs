@@ -46,9 +46,15 @@ pub struct Parsed {
 
 /// Parses a template; JSON when the first significant character is `{`.
 pub fn parse_template(text: &str) -> Result<Parsed, ParseError> {
-    let first = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']).chars().next();
+    let first = text
+        .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+        .chars()
+        .next();
     if first == Some('{') {
-        parse_json(text).map(|root| Parsed { root: Some(root), issues: Vec::new() })
+        parse_json(text).map(|root| Parsed {
+            root: Some(root),
+            issues: Vec::new(),
+        })
     } else {
         parse_yaml(text)
     }

@@ -9,7 +9,9 @@ pub fn resolve_plain(text: &str) -> Value {
         "false" | "False" | "FALSE" => return Value::Bool(false),
         _ => {}
     }
-    number(text).map(Value::Number).unwrap_or_else(|| Value::Str(text.to_string()))
+    number(text)
+        .map(Value::Number)
+        .unwrap_or_else(|| Value::Str(text.to_string()))
 }
 
 /// A JSON/YAML number, kept with its text so `0123` is not silently changed.
@@ -24,7 +26,11 @@ pub fn number(text: &str) -> Option<Number> {
         return None;
     }
     let value: f64 = text.parse().ok()?;
-    Some(Number { raw: text.to_string(), value, is_integer })
+    Some(Number {
+        raw: text.to_string(),
+        value,
+        is_integer,
+    })
 }
 
 fn is_float_syntax(s: &str) -> bool {
@@ -38,9 +44,9 @@ fn is_float_syntax(s: &str) -> bool {
     };
     let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
     let mantissa_ok = all_digits(int)
-        && frac.is_none_or(all_digits)
+        && frac.map_or(true, all_digits)
         && (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()));
-    let exponent_ok = exponent.is_none_or(|e| {
+    let exponent_ok = exponent.map_or(true, |e| {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && all_digits(e)
     });

@@ -42,9 +42,15 @@ pub fn parse_yaml(text: &str) -> Result<Parsed, ParseError> {
         return Err(err);
     }
     if let Err(e) = result {
-        return Err(ParseError { pos: pos(e.marker()), message: e.info().to_string() });
+        return Err(ParseError {
+            pos: pos(e.marker()),
+            message: e.info().to_string(),
+        });
     }
-    Ok(Parsed { root: builder.root, issues: builder.issues })
+    Ok(Parsed {
+        root: builder.root,
+        issues: builder.issues,
+    })
 }
 
 fn pos(m: &Marker) -> Pos {
@@ -52,8 +58,19 @@ fn pos(m: &Marker) -> Pos {
 }
 
 enum Frame {
-    Seq { pos: Pos, tag: Option<Tag>, anchor: usize, items: Vec<Node> },
-    Map { pos: Pos, tag: Option<Tag>, anchor: usize, entries: Vec<Entry>, key: Option<(String, Pos)> },
+    Seq {
+        pos: Pos,
+        tag: Option<Tag>,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        tag: Option<Tag>,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<(String, Pos)>,
+    },
 }
 
 #[derive(Default)]
@@ -94,20 +111,42 @@ impl MarkedEventReceiver for Builder {
                 if self.stack.len() >= MAX_DEPTH {
                     return self.fail(at, "nesting too deep");
                 }
-                self.stack.push(Frame::Seq { pos: at, tag, anchor, items: Vec::new() });
+                self.stack.push(Frame::Seq {
+                    pos: at,
+                    tag,
+                    anchor,
+                    items: Vec::new(),
+                });
             }
             Event::MappingStart(anchor, tag) => {
                 if self.stack.len() >= MAX_DEPTH {
                     return self.fail(at, "nesting too deep");
                 }
-                self.stack.push(Frame::Map { pos: at, tag, anchor, entries: Vec::new(), key: None });
+                self.stack.push(Frame::Map {
+                    pos: at,
+                    tag,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
-                Some(Frame::Seq { pos, tag, anchor, items }) => {
+                Some(Frame::Seq {
+                    pos,
+                    tag,
+                    anchor,
+                    items,
+                }) => {
                     let node = self.apply_tag(Node::new(pos, Value::Seq(items)), tag);
                     self.finish(node, anchor);
                 }
-                Some(Frame::Map { pos, tag, anchor, entries, .. }) => {
+                Some(Frame::Map {
+                    pos,
+                    tag,
+                    anchor,
+                    entries,
+                    ..
+                }) => {
                     let node = self.apply_tag(Node::new(pos, Value::Map(entries)), tag);
                     self.finish(node, anchor);
                 }
@@ -127,7 +166,10 @@ impl MarkedEventReceiver for Builder {
 
 impl Builder {
     fn fail(&mut self, pos: Pos, message: &str) {
-        self.error.get_or_insert(ParseError { pos, message: message.to_string() });
+        self.error.get_or_insert(ParseError {
+            pos,
+            message: message.to_string(),
+        });
     }
 
     /// Expands `!Sub x` into `{"Fn::Sub": x}` and `!GetAtt A.b` into
@@ -160,7 +202,14 @@ impl Builder {
             }
             _ => node,
         };
-        Node::new(at, Value::Map(vec![Entry { key: long.to_string(), key_pos: at, value: argument }]))
+        Node::new(
+            at,
+            Value::Map(vec![Entry {
+                key: long.to_string(),
+                key_pos: at,
+                value: argument,
+            }]),
+        )
     }
 
     fn finish(&mut self, node: Node, anchor: usize) {
@@ -171,7 +220,10 @@ impl Builder {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => match node.scalar_text().or(matches!(node.value, Value::Null).then(String::new)) {
+                None => match node
+                    .scalar_text()
+                    .or(matches!(node.value, Value::Null).then(String::new))
+                {
                     Some(text) => *key = Some((text, node.pos)),
                     None => self.fail(node.pos, "a mapping key must be a scalar"),
                 },
@@ -183,7 +235,11 @@ impl Builder {
                             message: format!("duplicate key `{k}`"),
                         });
                     }
-                    entries.push(Entry { key: k, key_pos, value: node });
+                    entries.push(Entry {
+                        key: k,
+                        key_pos,
+                        value: node,
+                    });
                 }
             },
         }
@@ -201,13 +257,28 @@ mod tests {
     #[test]
     fn keeps_positions_and_expands_short_forms() {
         let node = root("Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties:\n      Name: !Ref B\n      Arn: !GetAtt B.Arn\n");
-        let props = node.get("Resources").unwrap().get("A").unwrap().get("Properties").unwrap();
+        let props = node
+            .get("Resources")
+            .unwrap()
+            .get("A")
+            .unwrap()
+            .get("Properties")
+            .unwrap();
         let name = props.get("Name").unwrap();
-        assert_eq!(name.intrinsic().map(|(f, a)| (f, a.as_str())), Some(("Ref", Some("B"))));
+        assert_eq!(
+            name.intrinsic().map(|(f, a)| (f, a.as_str())),
+            Some(("Ref", Some("B")))
+        );
         assert_eq!(name.pos.line, 5);
         let getatt = props.get("Arn").unwrap().intrinsic().unwrap();
         assert_eq!(getatt.0, "Fn::GetAtt");
-        let parts: Vec<_> = getatt.1.as_seq().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+        let parts: Vec<_> = getatt
+            .1
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .collect();
         assert_eq!(parts, ["B", "Arn"]);
         let key = props.entry("Arn").unwrap();
         assert_eq!(key.key_pos, Pos::new(6, 7));

@@ -14,7 +14,10 @@ impl Reporter for Human {
         for finding in &report.findings {
             write_finding(report, finding, out)?;
         }
-        let (errors, warnings) = (report.count(Severity::Error), report.count(Severity::Warning));
+        let (errors, warnings) = (
+            report.count(Severity::Error),
+            report.count(Severity::Warning),
+        );
         let files = report.sources.len();
         let mut summary = format!(
             "{} file{} checked: {errors} error{}, {warnings} warning{}",
@@ -25,30 +28,57 @@ impl Reporter for Human {
         );
         if !report.not_checked.is_empty() {
             let n = report.not_checked.len();
-            summary.push_str(&format!(", {n} resource{} not checked (no schema)", plural(n)));
+            summary.push_str(&format!(
+                ", {n} resource{} not checked (no schema)",
+                plural(n)
+            ));
         }
         writeln!(out, "{summary}")
     }
 }
 
 fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 fn write_finding(report: &Report, finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     let loc = &finding.location;
-    writeln!(out, "{}[{}]: {}", finding.severity.as_str(), finding.rule.id, finding.message)?;
+    writeln!(
+        out,
+        "{}[{}]: {}",
+        finding.severity.as_str(),
+        finding.rule.id,
+        finding.message
+    )?;
     if loc.line == 0 {
         writeln!(out, "  --> {}", loc.file)?;
         return writeln!(out);
     }
-    let pointer = if loc.pointer.is_empty() { String::new() } else { format!(" ({})", loc.pointer) };
-    writeln!(out, "  --> {}:{}:{}{pointer}", loc.file, loc.line, loc.column)?;
-    let line = report.source(&loc.file).and_then(|s| SourceMap::new(&s.text).line(loc.line).map(str::to_string));
+    let pointer = if loc.pointer.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", loc.pointer)
+    };
+    writeln!(
+        out,
+        "  --> {}:{}:{}{pointer}",
+        loc.file, loc.line, loc.column
+    )?;
+    let line = report
+        .source(&loc.file)
+        .and_then(|s| SourceMap::new(&s.text).line(loc.line).map(str::to_string));
     if let Some(text) = line {
         let gutter = loc.line.to_string().len();
         let pad = " ".repeat(gutter);
-        let caret_indent: String = text.chars().take(loc.column.saturating_sub(1) as usize).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+        let caret_indent: String = text
+            .chars()
+            .take(loc.column.saturating_sub(1) as usize)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
         writeln!(out, "{pad} |")?;
         writeln!(out, "{} | {}", loc.line, text)?;
         writeln!(out, "{pad} | {caret_indent}^ {}", finding.rule.name)?;

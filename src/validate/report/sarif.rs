@@ -26,7 +26,10 @@ fn result(finding: &Finding) -> Value {
     if loc.line > 0 {
         physical["region"] = json!({ "startLine": loc.line, "startColumn": loc.column.max(1) });
     }
-    let rule_index = ALL.iter().position(|r| r.id == finding.rule.id).unwrap_or(0);
+    let rule_index = ALL
+        .iter()
+        .position(|r| r.id == finding.rule.id)
+        .unwrap_or(0);
     json!({
         "ruleId": finding.rule.id,
         "ruleIndex": rule_index,

@@ -37,7 +37,11 @@ impl ResourceSchema {
                     .collect()
             })
             .unwrap_or_default();
-        ResourceSchema { type_name, json, attributes }
+        ResourceSchema {
+            type_name,
+            json,
+            attributes,
+        }
     }
 
     pub fn has_attribute(&self, name: &str) -> bool {
@@ -54,8 +58,14 @@ pub fn is_custom(type_name: &str) -> bool {
 /// `AWS::CloudFormation::CustomResource`'s.
 pub fn schema_for(type_name: &str) -> Option<&'static ResourceSchema> {
     static CACHE: OnceLock<Vec<OnceLock<ResourceSchema>>> = OnceLock::new();
-    let lookup = if is_custom(type_name) { "AWS::CloudFormation::CustomResource" } else { type_name };
-    let index = vendored::SCHEMAS.binary_search_by(|(t, _)| t.cmp(&lookup)).ok()?;
+    let lookup = if is_custom(type_name) {
+        "AWS::CloudFormation::CustomResource"
+    } else {
+        type_name
+    };
+    let index = vendored::SCHEMAS
+        .binary_search_by(|(t, _)| t.cmp(&lookup))
+        .ok()?;
     let cache = CACHE.get_or_init(|| vendored::SCHEMAS.iter().map(|_| OnceLock::new()).collect());
     let (name, text) = vendored::SCHEMAS[index];
     Some(cache[index].get_or_init(|| ResourceSchema::parse(name, text)))
@@ -83,7 +93,10 @@ mod tests {
         let key = schema_for("AWS::KMS::Key").unwrap();
         assert!(key.has_attribute("Arn") && key.has_attribute("KeyId"));
         assert!(!key.has_attribute("Name"));
-        assert_eq!(schema_for("Custom::Anything").unwrap().type_name, "AWS::CloudFormation::CustomResource");
+        assert_eq!(
+            schema_for("Custom::Anything").unwrap().type_name,
+            "AWS::CloudFormation::CustomResource"
+        );
         assert!(schema_for("AWS::Nope::Nope").is_none());
     }
 }

@@ -10,7 +10,9 @@ use regex::Regex;
 pub fn is_match(pattern: &str, text: &str) -> Option<bool> {
     static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    let mut map = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut map = cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let compiled = map
         .entry(pattern.to_string())
         .or_insert_with(|| Regex::new(&translate(pattern)).ok());

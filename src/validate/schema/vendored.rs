@@ -7,34 +7,124 @@ pub const AVAILABILITY: &str = include_str!("../../../schemas/cloudformation/ava
 
 /// (type name, provider schema JSON), sorted by type name.
 pub const SCHEMAS: &[(&str, &str)] = &[
-    ("AWS::CloudFormation::CustomResource", include_str!("../../../schemas/cloudformation/aws-cloudformation-customresource.json")),
-    ("AWS::CloudFormation::WaitConditionHandle", include_str!("../../../schemas/cloudformation/aws-cloudformation-waitconditionhandle.json")),
-    ("AWS::CloudTrail::Trail", include_str!("../../../schemas/cloudformation/aws-cloudtrail-trail.json")),
-    ("AWS::Config::ConfigRule", include_str!("../../../schemas/cloudformation/aws-config-configrule.json")),
-    ("AWS::Config::RemediationConfiguration", include_str!("../../../schemas/cloudformation/aws-config-remediationconfiguration.json")),
-    ("AWS::Events::Rule", include_str!("../../../schemas/cloudformation/aws-events-rule.json")),
-    ("AWS::IAM::InstanceProfile", include_str!("../../../schemas/cloudformation/aws-iam-instanceprofile.json")),
-    ("AWS::IAM::ManagedPolicy", include_str!("../../../schemas/cloudformation/aws-iam-managedpolicy.json")),
-    ("AWS::IAM::Policy", include_str!("../../../schemas/cloudformation/aws-iam-policy.json")),
-    ("AWS::IAM::Role", include_str!("../../../schemas/cloudformation/aws-iam-role.json")),
-    ("AWS::IAM::RolePolicy", include_str!("../../../schemas/cloudformation/aws-iam-rolepolicy.json")),
-    ("AWS::KMS::Alias", include_str!("../../../schemas/cloudformation/aws-kms-alias.json")),
-    ("AWS::KMS::Key", include_str!("../../../schemas/cloudformation/aws-kms-key.json")),
-    ("AWS::KMS::ReplicaKey", include_str!("../../../schemas/cloudformation/aws-kms-replicakey.json")),
-    ("AWS::KinesisFirehose::DeliveryStream", include_str!("../../../schemas/cloudformation/aws-kinesisfirehose-deliverystream.json")),
-    ("AWS::Lambda::Function", include_str!("../../../schemas/cloudformation/aws-lambda-function.json")),
-    ("AWS::Lambda::Permission", include_str!("../../../schemas/cloudformation/aws-lambda-permission.json")),
-    ("AWS::Logs::Destination", include_str!("../../../schemas/cloudformation/aws-logs-destination.json")),
-    ("AWS::Logs::LogGroup", include_str!("../../../schemas/cloudformation/aws-logs-loggroup.json")),
-    ("AWS::Logs::LogStream", include_str!("../../../schemas/cloudformation/aws-logs-logstream.json")),
-    ("AWS::Logs::ResourcePolicy", include_str!("../../../schemas/cloudformation/aws-logs-resourcepolicy.json")),
-    ("AWS::Logs::SubscriptionFilter", include_str!("../../../schemas/cloudformation/aws-logs-subscriptionfilter.json")),
-    ("AWS::S3::Bucket", include_str!("../../../schemas/cloudformation/aws-s3-bucket.json")),
-    ("AWS::S3::BucketPolicy", include_str!("../../../schemas/cloudformation/aws-s3-bucketpolicy.json")),
-    ("AWS::SNS::Topic", include_str!("../../../schemas/cloudformation/aws-sns-topic.json")),
-    ("AWS::SQS::Queue", include_str!("../../../schemas/cloudformation/aws-sqs-queue.json")),
-    ("AWS::SSM::Association", include_str!("../../../schemas/cloudformation/aws-ssm-association.json")),
-    ("AWS::SSM::Document", include_str!("../../../schemas/cloudformation/aws-ssm-document.json")),
-    ("AWS::SSM::Parameter", include_str!("../../../schemas/cloudformation/aws-ssm-parameter.json")),
-    ("AWS::SSMGuiConnect::Preferences", include_str!("../../../schemas/cloudformation/aws-ssmguiconnect-preferences.json")),
+    (
+        "AWS::CloudFormation::CustomResource",
+        include_str!("../../../schemas/cloudformation/aws-cloudformation-customresource.json"),
+    ),
+    (
+        "AWS::CloudFormation::WaitConditionHandle",
+        include_str!("../../../schemas/cloudformation/aws-cloudformation-waitconditionhandle.json"),
+    ),
+    (
+        "AWS::CloudTrail::Trail",
+        include_str!("../../../schemas/cloudformation/aws-cloudtrail-trail.json"),
+    ),
+    (
+        "AWS::Config::ConfigRule",
+        include_str!("../../../schemas/cloudformation/aws-config-configrule.json"),
+    ),
+    (
+        "AWS::Config::RemediationConfiguration",
+        include_str!("../../../schemas/cloudformation/aws-config-remediationconfiguration.json"),
+    ),
+    (
+        "AWS::Events::Rule",
+        include_str!("../../../schemas/cloudformation/aws-events-rule.json"),
+    ),
+    (
+        "AWS::IAM::InstanceProfile",
+        include_str!("../../../schemas/cloudformation/aws-iam-instanceprofile.json"),
+    ),
+    (
+        "AWS::IAM::ManagedPolicy",
+        include_str!("../../../schemas/cloudformation/aws-iam-managedpolicy.json"),
+    ),
+    (
+        "AWS::IAM::Policy",
+        include_str!("../../../schemas/cloudformation/aws-iam-policy.json"),
+    ),
+    (
+        "AWS::IAM::Role",
+        include_str!("../../../schemas/cloudformation/aws-iam-role.json"),
+    ),
+    (
+        "AWS::IAM::RolePolicy",
+        include_str!("../../../schemas/cloudformation/aws-iam-rolepolicy.json"),
+    ),
+    (
+        "AWS::KMS::Alias",
+        include_str!("../../../schemas/cloudformation/aws-kms-alias.json"),
+    ),
+    (
+        "AWS::KMS::Key",
+        include_str!("../../../schemas/cloudformation/aws-kms-key.json"),
+    ),
+    (
+        "AWS::KMS::ReplicaKey",
+        include_str!("../../../schemas/cloudformation/aws-kms-replicakey.json"),
+    ),
+    (
+        "AWS::KinesisFirehose::DeliveryStream",
+        include_str!("../../../schemas/cloudformation/aws-kinesisfirehose-deliverystream.json"),
+    ),
+    (
+        "AWS::Lambda::Function",
+        include_str!("../../../schemas/cloudformation/aws-lambda-function.json"),
+    ),
+    (
+        "AWS::Lambda::Permission",
+        include_str!("../../../schemas/cloudformation/aws-lambda-permission.json"),
+    ),
+    (
+        "AWS::Logs::Destination",
+        include_str!("../../../schemas/cloudformation/aws-logs-destination.json"),
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        include_str!("../../../schemas/cloudformation/aws-logs-loggroup.json"),
+    ),
+    (
+        "AWS::Logs::LogStream",
+        include_str!("../../../schemas/cloudformation/aws-logs-logstream.json"),
+    ),
+    (
+        "AWS::Logs::ResourcePolicy",
+        include_str!("../../../schemas/cloudformation/aws-logs-resourcepolicy.json"),
+    ),
+    (
+        "AWS::Logs::SubscriptionFilter",
+        include_str!("../../../schemas/cloudformation/aws-logs-subscriptionfilter.json"),
+    ),
+    (
+        "AWS::S3::Bucket",
+        include_str!("../../../schemas/cloudformation/aws-s3-bucket.json"),
+    ),
+    (
+        "AWS::S3::BucketPolicy",
+        include_str!("../../../schemas/cloudformation/aws-s3-bucketpolicy.json"),
+    ),
+    (
+        "AWS::SNS::Topic",
+        include_str!("../../../schemas/cloudformation/aws-sns-topic.json"),
+    ),
+    (
+        "AWS::SQS::Queue",
+        include_str!("../../../schemas/cloudformation/aws-sqs-queue.json"),
+    ),
+    (
+        "AWS::SSM::Association",
+        include_str!("../../../schemas/cloudformation/aws-ssm-association.json"),
+    ),
+    (
+        "AWS::SSM::Document",
+        include_str!("../../../schemas/cloudformation/aws-ssm-document.json"),
+    ),
+    (
+        "AWS::SSM::Parameter",
+        include_str!("../../../schemas/cloudformation/aws-ssm-parameter.json"),
+    ),
+    (
+        "AWS::SSMGuiConnect::Preferences",
+        include_str!("../../../schemas/cloudformation/aws-ssmguiconnect-preferences.json"),
+    ),
 ];

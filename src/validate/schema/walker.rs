@@ -75,7 +75,10 @@ impl<'a> Walker<'a> {
         let mut current = schema;
         for _ in 0..16 {
             match current.get("$ref").and_then(Json::as_str) {
-                Some(reference) => match reference.strip_prefix('#').and_then(|p| self.root.pointer(p)) {
+                Some(reference) => match reference
+                    .strip_prefix('#')
+                    .and_then(|p| self.root.pointer(p))
+                {
                     Some(target) => current = target,
                     None => return &Json::Null,
                 },
@@ -85,7 +88,14 @@ impl<'a> Walker<'a> {
         &Json::Null
     }
 
-    fn validate(&self, schema: &Json, node: &Node, ptr: &Ptr, out: &mut Vec<Violation>, depth: usize) {
+    fn validate(
+        &self,
+        schema: &Json,
+        node: &Node,
+        ptr: &Ptr,
+        out: &mut Vec<Violation>,
+        depth: usize,
+    ) {
         if depth > 64 {
             return;
         }
@@ -101,7 +111,12 @@ impl<'a> Walker<'a> {
         }
         if let Some(types) = schema.get("type") {
             if !self.type_matches(types, node) {
-                out.push(violation(Kind::Type, node, ptr, format!("expected {}, found {}", describe_types(types), node.kind())));
+                out.push(violation(
+                    Kind::Type,
+                    node,
+                    ptr,
+                    format!("expected {}, found {}", describe_types(types), node.kind()),
+                ));
                 return;
             }
         }
@@ -124,7 +139,16 @@ impl<'a> Walker<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn intrinsic(&self, schema: &Json, node: &Node, function: &str, argument: &Node, ptr: &Ptr, out: &mut Vec<Violation>, depth: usize) {
+    fn intrinsic(
+        &self,
+        schema: &Json,
+        node: &Node,
+        function: &str,
+        argument: &Node,
+        ptr: &Ptr,
+        out: &mut Vec<Violation>,
+        depth: usize,
+    ) {
         match function {
             "Fn::If" => {
                 if let Some([_, when_true, when_false]) = argument.as_seq() {
@@ -147,7 +171,15 @@ impl<'a> Walker<'a> {
             "Fn::Sub" | "Fn::Join" if self.mode == Mode::Strict => {
                 if let Some(types) = schema.get("type") {
                     if !type_names(types).any(|t| t == "string") {
-                        out.push(violation(Kind::Type, node, ptr, format!("expected {}, found a string ({function})", describe_types(types))));
+                        out.push(violation(
+                            Kind::Type,
+                            node,
+                            ptr,
+                            format!(
+                                "expected {}, found a string ({function})",
+                                describe_types(types)
+                            ),
+                        ));
                     }
                 }
             }
@@ -156,15 +188,32 @@ impl<'a> Walker<'a> {
     }
 
     /// A parameter's Default and AllowedValues, checked where it is used.
-    fn parameter_values(&self, schema: &Json, node: &Node, name: &str, ptr: &Ptr, out: &mut Vec<Violation>, depth: usize) {
-        let Some(values) = self.params.values(name) else { return };
+    fn parameter_values(
+        &self,
+        schema: &Json,
+        node: &Node,
+        name: &str,
+        ptr: &Ptr,
+        out: &mut Vec<Violation>,
+        depth: usize,
+    ) {
+        let Some(values) = self.params.values(name) else {
+            return;
+        };
         for (source, value) in values {
             // A parameter reaches the template as a string.
-            let as_string = Node::new(node.pos, value.scalar_text().map(Value::Str).unwrap_or(Value::Null));
+            let as_string = Node::new(
+                node.pos,
+                value.scalar_text().map(Value::Str).unwrap_or(Value::Null),
+            );
             let mut found = Vec::new();
             self.validate(schema, &as_string, ptr, &mut found, depth + 1);
             out.extend(found.into_iter().map(|mut v| {
-                v.message = format!("parameter `{name}` ({source} {}): {}", value.scalar_text().unwrap_or_default(), v.message);
+                v.message = format!(
+                    "parameter `{name}` ({source} {}): {}",
+                    value.scalar_text().unwrap_or_default(),
+                    v.message
+                );
                 v
             }));
         }
@@ -172,19 +221,38 @@ impl<'a> Walker<'a> {
 
     /// `${Name}` inserted as raw JSON: checked as each value the parameter
     /// may take, read as a JSON literal.
-    fn deferred(&self, schema: &Json, node: &Node, name: &str, ptr: &Ptr, out: &mut Vec<Violation>, depth: usize) {
+    fn deferred(
+        &self,
+        schema: &Json,
+        node: &Node,
+        name: &str,
+        ptr: &Ptr,
+        out: &mut Vec<Violation>,
+        depth: usize,
+    ) {
         for (source, value) in self.params.values(name).unwrap_or_default() {
             let text = value.scalar_text().unwrap_or_default();
             let literal = match serde_json::from_str::<Json>(&text) {
                 Ok(Json::Bool(b)) => Value::Bool(b),
-                Ok(Json::Number(_)) => crate::validate::parse::resolve_number(&text).map(Value::Number).unwrap_or(Value::Str(text.clone())),
+                Ok(Json::Number(_)) => crate::validate::parse::resolve_number(&text)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Str(text.clone())),
                 Ok(Json::String(s)) => Value::Str(s),
                 _ => Value::Str(text.clone()),
             };
             let mut found = Vec::new();
-            self.validate(schema, &Node::new(node.pos, literal), ptr, &mut found, depth + 1);
+            self.validate(
+                schema,
+                &Node::new(node.pos, literal),
+                ptr,
+                &mut found,
+                depth + 1,
+            );
             out.extend(found.into_iter().map(|mut v| {
-                v.message = format!("parameter `{name}` ({source} {text}) inserted as JSON: {}", v.message);
+                v.message = format!(
+                    "parameter `{name}` ({source} {text}) inserted as JSON: {}",
+                    v.message
+                );
                 v
             }));
         }
@@ -204,7 +272,9 @@ impl<'a> Walker<'a> {
             ("integer", Value::Str(s)) => lenient && s.trim().parse::<i64>().is_ok(),
             ("number", Value::Str(s)) => lenient && s.trim().parse::<f64>().is_ok(),
             ("boolean", Value::Bool(_)) => true,
-            ("boolean", Value::Str(s)) => lenient && matches!(s.to_ascii_lowercase().as_str(), "true" | "false"),
+            ("boolean", Value::Str(s)) => {
+                lenient && matches!(s.to_ascii_lowercase().as_str(), "true" | "false")
+            }
             ("object", Value::Map(_)) => true,
             ("array", Value::Seq(_)) => true,
             ("null", Value::Null) => true,
@@ -212,14 +282,23 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn combinators(&self, schema: &Json, node: &Node, ptr: &Ptr, out: &mut Vec<Violation>, depth: usize) {
+    fn combinators(
+        &self,
+        schema: &Json,
+        node: &Node,
+        ptr: &Ptr,
+        out: &mut Vec<Violation>,
+        depth: usize,
+    ) {
         if let Some(all) = schema.get("allOf").and_then(Json::as_array) {
             for sub in all {
                 self.validate(sub, node, ptr, out, depth + 1);
             }
         }
         for keyword in ["anyOf", "oneOf"] {
-            let Some(branches) = schema.get(keyword).and_then(Json::as_array) else { continue };
+            let Some(branches) = schema.get(keyword).and_then(Json::as_array) else {
+                continue;
+            };
             let mut best: Option<Vec<Violation>> = None;
             for branch in branches {
                 let mut found = Vec::new();
@@ -228,7 +307,7 @@ impl<'a> Walker<'a> {
                     best = None;
                     break;
                 }
-                if best.as_ref().is_none_or(|b| found.len() < b.len()) {
+                if best.as_ref().map_or(true, |b| found.len() < b.len()) {
                     best = Some(found);
                 }
             }
@@ -246,15 +325,30 @@ impl<'a> Walker<'a> {
         if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
             if !allowed.iter().any(|a| self.equals(a, node)) {
                 let list: Vec<String> = allowed.iter().map(Json::to_string).collect();
-                out.push(violation(Kind::Enum, node, ptr, format!("{} is not one of [{}]", shown(node), list.join(", "))));
+                out.push(violation(
+                    Kind::Enum,
+                    node,
+                    ptr,
+                    format!("{} is not one of [{}]", shown(node), list.join(", ")),
+                ));
             }
         }
         if let Some(expected) = schema.get("const") {
             if !self.equals(expected, node) {
-                out.push(violation(Kind::Enum, node, ptr, format!("{} must be {expected}", shown(node))));
+                out.push(violation(
+                    Kind::Enum,
+                    node,
+                    ptr,
+                    format!("{} must be {expected}", shown(node)),
+                ));
             }
         }
-        if let Some(text) = text.filter(|_| schema.get("type").is_none_or(|t| type_names(t).any(|n| n == "string")) || matches!(node.value, Value::Str(_))) {
+        if let Some(text) = text.filter(|_| {
+            schema
+                .get("type")
+                .map_or(true, |t| type_names(t).any(|n| n == "string"))
+                || matches!(node.value, Value::Str(_))
+        }) {
             if let Some(pattern) = schema.get("pattern").and_then(Json::as_str) {
                 if regex_cache::is_match(pattern, &text) == Some(false) {
                     let message = schema
@@ -266,11 +360,29 @@ impl<'a> Walker<'a> {
                 }
             }
             let length = text.chars().count() as u64;
-            if let Some(min) = schema.get("minLength").and_then(Json::as_u64).filter(|m| length < *m) {
-                out.push(violation(Kind::Range, node, ptr, format!("{} is shorter than {min} characters", shown(node))));
+            if let Some(min) = schema
+                .get("minLength")
+                .and_then(Json::as_u64)
+                .filter(|m| length < *m)
+            {
+                out.push(violation(
+                    Kind::Range,
+                    node,
+                    ptr,
+                    format!("{} is shorter than {min} characters", shown(node)),
+                ));
             }
-            if let Some(max) = schema.get("maxLength").and_then(Json::as_u64).filter(|m| length > *m) {
-                out.push(violation(Kind::Range, node, ptr, format!("{} is longer than {max} characters", shown(node))));
+            if let Some(max) = schema
+                .get("maxLength")
+                .and_then(Json::as_u64)
+                .filter(|m| length > *m)
+            {
+                out.push(violation(
+                    Kind::Range,
+                    node,
+                    ptr,
+                    format!("{} is longer than {max} characters", shown(node)),
+                ));
             }
         }
         let number = match &node.value {
@@ -278,12 +390,34 @@ impl<'a> Walker<'a> {
             Value::Str(s) if self.mode == Mode::Lenient => s.trim().parse::<f64>().ok(),
             _ => None,
         };
-        if let Some(value) = number.filter(|_| schema.get("type").is_some_and(|t| type_names(t).any(|n| n == "integer" || n == "number"))) {
-            if let Some(min) = schema.get("minimum").and_then(Json::as_f64).filter(|m| value < *m) {
-                out.push(violation(Kind::Range, node, ptr, format!("{value} is less than the minimum {min}")));
+        if let Some(value) = number.filter(|_| {
+            schema
+                .get("type")
+                .is_some_and(|t| type_names(t).any(|n| n == "integer" || n == "number"))
+        }) {
+            if let Some(min) = schema
+                .get("minimum")
+                .and_then(Json::as_f64)
+                .filter(|m| value < *m)
+            {
+                out.push(violation(
+                    Kind::Range,
+                    node,
+                    ptr,
+                    format!("{value} is less than the minimum {min}"),
+                ));
             }
-            if let Some(max) = schema.get("maximum").and_then(Json::as_f64).filter(|m| value > *m) {
-                out.push(violation(Kind::Range, node, ptr, format!("{value} is greater than the maximum {max}")));
+            if let Some(max) = schema
+                .get("maximum")
+                .and_then(Json::as_f64)
+                .filter(|m| value > *m)
+            {
+                out.push(violation(
+                    Kind::Range,
+                    node,
+                    ptr,
+                    format!("{value} is greater than the maximum {max}"),
+                ));
             }
         }
     }
@@ -291,28 +425,70 @@ impl<'a> Walker<'a> {
     fn equals(&self, expected: &Json, node: &Node) -> bool {
         match (expected, &node.value) {
             (Json::String(e), Value::Str(s)) => e == s,
-            (Json::String(e), Value::Number(_) | Value::Bool(_)) => self.mode == Mode::Lenient && node.scalar_text().as_deref() == Some(e),
+            (Json::String(e), Value::Number(_) | Value::Bool(_)) => {
+                self.mode == Mode::Lenient && node.scalar_text().as_deref() == Some(e)
+            }
             (Json::Number(e), Value::Number(n)) => e.as_f64() == Some(n.value),
-            (Json::Number(e), Value::Str(s)) => self.mode == Mode::Lenient && s.trim().parse::<f64>().ok() == e.as_f64(),
+            (Json::Number(e), Value::Str(s)) => {
+                self.mode == Mode::Lenient && s.trim().parse::<f64>().ok() == e.as_f64()
+            }
             (Json::Bool(e), Value::Bool(b)) => e == b,
-            (Json::Bool(e), Value::Str(s)) => self.mode == Mode::Lenient && s.eq_ignore_ascii_case(&e.to_string()),
+            (Json::Bool(e), Value::Str(s)) => {
+                self.mode == Mode::Lenient && s.eq_ignore_ascii_case(&e.to_string())
+            }
             (Json::Null, Value::Null) => true,
             _ => false,
         }
     }
 
-    fn array_bounds(&self, schema: &Json, node: &Node, len: usize, ptr: &Ptr, out: &mut Vec<Violation>) {
-        if let Some(min) = schema.get("minItems").and_then(Json::as_u64).filter(|m| (len as u64) < *m) {
-            out.push(violation(Kind::Range, node, ptr, format!("{len} items, at least {min} required")));
+    fn array_bounds(
+        &self,
+        schema: &Json,
+        node: &Node,
+        len: usize,
+        ptr: &Ptr,
+        out: &mut Vec<Violation>,
+    ) {
+        if let Some(min) = schema
+            .get("minItems")
+            .and_then(Json::as_u64)
+            .filter(|m| (len as u64) < *m)
+        {
+            out.push(violation(
+                Kind::Range,
+                node,
+                ptr,
+                format!("{len} items, at least {min} required"),
+            ));
         }
-        if let Some(max) = schema.get("maxItems").and_then(Json::as_u64).filter(|m| (len as u64) > *m) {
-            out.push(violation(Kind::Range, node, ptr, format!("{len} items, at most {max} allowed")));
+        if let Some(max) = schema
+            .get("maxItems")
+            .and_then(Json::as_u64)
+            .filter(|m| (len as u64) > *m)
+        {
+            out.push(violation(
+                Kind::Range,
+                node,
+                ptr,
+                format!("{len} items, at most {max} allowed"),
+            ));
         }
     }
 
-    fn object(&self, schema: &Json, node: &Node, ptr: &Ptr, out: &mut Vec<Violation>, depth: usize) {
+    fn object(
+        &self,
+        schema: &Json,
+        node: &Node,
+        ptr: &Ptr,
+        out: &mut Vec<Violation>,
+        depth: usize,
+    ) {
         let entries = node.as_map().unwrap_or_default();
-        let present = |name: &str| entries.iter().any(|e| e.key == name && !e.value.is_no_value());
+        let present = |name: &str| {
+            entries
+                .iter()
+                .any(|e| e.key == name && !e.value.is_no_value())
+        };
         let properties = schema.get("properties").and_then(Json::as_object);
         let pattern_properties = schema.get("patternProperties").and_then(Json::as_object);
         let closed = schema.get("additionalProperties") == Some(&Json::Bool(false));
@@ -326,35 +502,72 @@ impl<'a> Walker<'a> {
                 continue;
             }
             let by_pattern: Vec<&Json> = pattern_properties
-                .map(|pp| pp.iter().filter(|(p, _)| regex_cache::is_match(p, &entry.key) == Some(true)).map(|(_, s)| s).collect())
+                .map(|pp| {
+                    pp.iter()
+                        .filter(|(p, _)| regex_cache::is_match(p, &entry.key) == Some(true))
+                        .map(|(_, s)| s)
+                        .collect()
+                })
                 .unwrap_or_default();
             if !by_pattern.is_empty() {
                 for sub in by_pattern {
                     self.validate(sub, &entry.value, &child, out, depth + 1);
                 }
             } else if closed {
-                let known: Vec<&str> = properties.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
-                let hint = closest(&entry.key, &known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
-                out.push(Violation { kind: Kind::UnknownProperty, pos: entry.key_pos, ptr: child, message: format!("unknown property `{}`{hint}", entry.key) });
+                let known: Vec<&str> = properties
+                    .map(|p| p.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                let hint = closest(&entry.key, &known)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_default();
+                out.push(Violation {
+                    kind: Kind::UnknownProperty,
+                    pos: entry.key_pos,
+                    ptr: child,
+                    message: format!("unknown property `{}`{hint}", entry.key),
+                });
             } else if let Some(sub) = schema.get("additionalProperties").filter(|s| s.is_object()) {
                 self.validate(sub, &entry.value, &child, out, depth + 1);
             }
         }
-        for name in schema.get("required").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str) {
+        for name in schema
+            .get("required")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+        {
             if !present(name) {
-                out.push(violation(Kind::Required, node, ptr, format!("missing required property `{name}`")));
+                out.push(violation(
+                    Kind::Required,
+                    node,
+                    ptr,
+                    format!("missing required property `{name}`"),
+                ));
             }
         }
         if let Some(any) = schema.get("requiredOr").and_then(Json::as_array) {
             let names: Vec<&str> = any.iter().filter_map(Json::as_str).collect();
             if !names.is_empty() && !names.iter().any(|n| present(n)) {
-                out.push(violation(Kind::Required, node, ptr, format!("one of {} is required", names.join(", "))));
+                out.push(violation(
+                    Kind::Required,
+                    node,
+                    ptr,
+                    format!("one of {} is required", names.join(", ")),
+                ));
             }
         }
         for (keyword, excluded) in [("dependentRequired", false), ("dependentExcluded", true)] {
-            let Some(map) = schema.get(keyword).and_then(Json::as_object) else { continue };
+            let Some(map) = schema.get(keyword).and_then(Json::as_object) else {
+                continue;
+            };
             for (trigger, others) in map.iter().filter(|(t, _)| present(t)) {
-                for other in others.as_array().into_iter().flatten().filter_map(Json::as_str) {
+                for other in others
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Json::as_str)
+                {
                     if present(other) == excluded {
                         let message = if excluded {
                             format!("`{other}` cannot be used with `{trigger}`")
@@ -377,7 +590,12 @@ fn sole_variable(argument: &Node) -> Option<&str> {
 }
 
 fn violation(kind: Kind, node: &Node, ptr: &Ptr, message: String) -> Violation {
-    Violation { kind, pos: node.pos, ptr: ptr.clone(), message }
+    Violation {
+        kind,
+        pos: node.pos,
+        ptr: ptr.clone(),
+        message,
+    }
 }
 
 fn type_names(types: &Json) -> impl Iterator<Item = &str> {
@@ -396,7 +614,9 @@ fn describe_types(types: &Json) -> String {
 fn shown(node: &Node) -> String {
     match &node.value {
         Value::Str(s) => format!("{s:?}"),
-        _ => node.scalar_text().unwrap_or_else(|| node.kind().to_string()),
+        _ => node
+            .scalar_text()
+            .unwrap_or_else(|| node.kind().to_string()),
     }
 }
 
@@ -404,7 +624,12 @@ fn shown(node: &Node) -> String {
 pub fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     known
         .iter()
-        .map(|k| (strsim::jaro_winkler(&name.to_ascii_lowercase(), &k.to_ascii_lowercase()), *k))
+        .map(|k| {
+            (
+                strsim::jaro_winkler(&name.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                *k,
+            )
+        })
         .filter(|(score, _)| *score > 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, k)| k)
@@ -428,11 +653,25 @@ mod tests {
     fn intrinsics_are_not_type_errors_and_if_branches_are_checked() {
         let schema = serde_json::json!({"type": "object", "additionalProperties": false,
             "properties": {"A": {"type": "string", "enum": ["x", "y"]}, "B": {"type": "boolean"}}});
-        assert!(run(schema.clone(), "A: !Sub '${X}'\nB: !GetAtt R.Flag\n", Mode::Lenient).is_empty());
-        assert_eq!(run(schema.clone(), "A: !If [C, x, z]\n", Mode::Lenient), [(Kind::Enum, "/A".into())]);
+        assert!(run(
+            schema.clone(),
+            "A: !Sub '${X}'\nB: !GetAtt R.Flag\n",
+            Mode::Lenient
+        )
+        .is_empty());
+        assert_eq!(
+            run(schema.clone(), "A: !If [C, x, z]\n", Mode::Lenient),
+            [(Kind::Enum, "/A".into())]
+        );
         assert_eq!(run(schema.clone(), "B: 'true'\n", Mode::Lenient), []);
-        assert_eq!(run(schema.clone(), "B: 'true'\n", Mode::Strict), [(Kind::Type, "/B".into())]);
-        assert_eq!(run(schema, "Bee: 1\n", Mode::Lenient), [(Kind::UnknownProperty, "/Bee".into())]);
+        assert_eq!(
+            run(schema.clone(), "B: 'true'\n", Mode::Strict),
+            [(Kind::Type, "/B".into())]
+        );
+        assert_eq!(
+            run(schema, "Bee: 1\n", Mode::Lenient),
+            [(Kind::UnknownProperty, "/Bee".into())]
+        );
     }
 
     #[test]
@@ -441,14 +680,23 @@ mod tests {
             "properties": {"K": {"type": "string", "maxLength": 2}}}},
             "type": "object", "properties": {"L": {"type": "array", "items": {"$ref": "#/definitions/T"}},
             "N": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^a+$"}]}}});
-        assert_eq!(run(schema.clone(), "L: [{K: abc}, {}]\n", Mode::Lenient), [(Kind::Range, "/L/0/K".into()), (Kind::Required, "/L/1".into())]);
+        assert_eq!(
+            run(schema.clone(), "L: [{K: abc}, {}]\n", Mode::Lenient),
+            [
+                (Kind::Range, "/L/0/K".into()),
+                (Kind::Required, "/L/1".into())
+            ]
+        );
         assert!(run(schema.clone(), "N: aaa\n", Mode::Strict).is_empty());
         assert_eq!(run(schema, "N: 0\n", Mode::Strict).len(), 1);
     }
 
     #[test]
     fn suggests_close_names() {
-        assert_eq!(closest("BucketEncyrption", &["BucketEncryption", "BucketName"]), Some("BucketEncryption"));
+        assert_eq!(
+            closest("BucketEncyrption", &["BucketEncryption", "BucketName"]),
+            Some("BucketEncryption")
+        );
         assert_eq!(closest("Zzz", &["BucketName"]), None);
     }
 }

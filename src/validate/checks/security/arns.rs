@@ -7,7 +7,16 @@ use crate::validate::rules;
 use crate::validate::sub::as_template;
 use crate::validate::tree::{Node, Ptr, Value};
 
-pub const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+pub const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Problem {
@@ -25,18 +34,29 @@ pub fn check(arn: &str) -> Option<Problem> {
     let mut rest = arn;
     while let Some(start) = rest.find("${") {
         flat.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find('}') else { break };
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
         let var = &rest[start + 2..start + end];
-        flat.push(if var == "AWS::Partition" { '\u{1}' } else { '\u{2}' });
+        flat.push(if var == "AWS::Partition" {
+            '\u{1}'
+        } else {
+            '\u{2}'
+        });
         rest = &rest[start + end + 1..];
     }
     flat.push_str(rest);
     let parts: Vec<&str> = flat.splitn(6, ':').collect();
     let [_, partition, service, region, account, resource] = parts[..] else {
-        return Some(Problem::Malformed("an ARN is arn:partition:service:region:account:resource"));
+        return Some(Problem::Malformed(
+            "an ARN is arn:partition:service:region:account:resource",
+        ));
     };
     let is_var = |s: &str| s.contains('\u{1}') || s.contains('\u{2}');
-    let simple = |s: &str| s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let simple = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
     if partition.is_empty() {
         return Some(Problem::Malformed("the ARN has no partition"));
     }
@@ -44,12 +64,17 @@ pub fn check(arn: &str) -> Option<Problem> {
         return Some(Problem::Malformed("unknown partition"));
     }
     if service.is_empty() || !(is_var(service) || simple(service)) {
-        return Some(Problem::Malformed("the service is missing or not lower-case"));
+        return Some(Problem::Malformed(
+            "the service is missing or not lower-case",
+        ));
     }
     if !(region.is_empty() || is_var(region) || region == "*" || simple(region)) {
         return Some(Problem::Malformed("invalid region"));
     }
-    let account_ok = account.is_empty() || is_var(account) || account == "*" || account == "aws"
+    let account_ok = account.is_empty()
+        || is_var(account)
+        || account == "*"
+        || account == "aws"
         || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()));
     if !account_ok {
         return Some(Problem::Malformed("the account is not 12 digits"));
@@ -96,8 +121,18 @@ fn report(text: &str, node: &Node, ptr: &Ptr, sink: &mut Sink) {
     // literal policy variable is not mistaken for a Sub variable.
     let shown = text.replace("${!", "${");
     match check(text) {
-        Some(Problem::Malformed(why)) => sink.emit(&rules::ARN_FORMAT, node.pos, ptr, format!("malformed ARN `{shown}`: {why}")),
-        Some(Problem::LiteralPartition) => sink.emit(&rules::ARN_PARTITION, node.pos, ptr, format!("ARN `{shown}` has a literal partition; use ${{AWS::Partition}}")),
+        Some(Problem::Malformed(why)) => sink.emit(
+            &rules::ARN_FORMAT,
+            node.pos,
+            ptr,
+            format!("malformed ARN `{shown}`: {why}"),
+        ),
+        Some(Problem::LiteralPartition) => sink.emit(
+            &rules::ARN_PARTITION,
+            node.pos,
+            ptr,
+            format!("ARN `{shown}` has a literal partition; use ${{AWS::Partition}}"),
+        ),
         None => {}
     }
 }
@@ -108,13 +143,34 @@ mod tests {
 
     #[test]
     fn arn_shapes() {
-        assert_eq!(check("arn:${AWS::Partition}:s3:::bucket/${!aws:PrincipalAccount}/*"), None);
-        assert_eq!(check("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"), None);
-        assert_eq!(check("arn:aws:s3:::bucket"), Some(Problem::LiteralPartition));
-        assert!(matches!(check("arn::s3:::bucket"), Some(Problem::Malformed(_))));
-        assert!(matches!(check("arn:aws:s3:bucket"), Some(Problem::Malformed(_))));
-        assert!(matches!(check("arn:awz:s3:::b"), Some(Problem::Malformed(_))));
-        assert!(matches!(check("arn:${AWS::Partition}:logs:us-east-1:1234:log-group:x"), Some(Problem::Malformed(_))));
+        assert_eq!(
+            check("arn:${AWS::Partition}:s3:::bucket/${!aws:PrincipalAccount}/*"),
+            None
+        );
+        assert_eq!(
+            check("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"),
+            None
+        );
+        assert_eq!(
+            check("arn:aws:s3:::bucket"),
+            Some(Problem::LiteralPartition)
+        );
+        assert!(matches!(
+            check("arn::s3:::bucket"),
+            Some(Problem::Malformed(_))
+        ));
+        assert!(matches!(
+            check("arn:aws:s3:bucket"),
+            Some(Problem::Malformed(_))
+        ));
+        assert!(matches!(
+            check("arn:awz:s3:::b"),
+            Some(Problem::Malformed(_))
+        ));
+        assert!(matches!(
+            check("arn:${AWS::Partition}:logs:us-east-1:1234:log-group:x"),
+            Some(Problem::Malformed(_))
+        ));
         assert_eq!(check("not-an-arn"), None);
     }
 }

@@ -35,10 +35,22 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
 mod tests {
     #[test]
     fn formats() {
-        for ok in ["*", "s3:PutObject", "kms:GenerateDataKey*", "ssm-guiconnect:Start"] {
+        for ok in [
+            "*",
+            "s3:PutObject",
+            "kms:GenerateDataKey*",
+            "ssm-guiconnect:Start",
+        ] {
             assert!(super::is_well_formed(ok), "{ok}");
         }
-        for bad in ["s3PutObject", "s3:", "S3:PutObject", "s3:Put Object", ":PutObject", "s3::PutObject"] {
+        for bad in [
+            "s3PutObject",
+            "s3:",
+            "S3:PutObject",
+            "s3:Put Object",
+            ":PutObject",
+            "s3::PutObject",
+        ] {
             assert!(!super::is_well_formed(bad), "{bad}");
         }
     }

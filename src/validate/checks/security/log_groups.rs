@@ -6,10 +6,26 @@ use crate::validate::finding::Sink;
 use crate::validate::rules;
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
-    for group in ctx.template.resources().iter().filter(|r| r.is("AWS::Logs::LogGroup")) {
-        if group.property("RetentionInDays").is_none_or(|v| v.is_no_value()) {
+    for group in ctx
+        .template
+        .resources()
+        .iter()
+        .filter(|r| r.is("AWS::Logs::LogGroup"))
+    {
+        if group
+            .property("RetentionInDays")
+            .map_or(true, |v| v.is_no_value())
+        {
             let (pos, ptr) = group.deepest(&["RetentionInDays"]);
-            sink.emit(&rules::LOG_RETENTION, pos, &ptr, format!("log group `{}` keeps logs forever: set RetentionInDays", group.id));
+            sink.emit(
+                &rules::LOG_RETENTION,
+                pos,
+                &ptr,
+                format!(
+                    "log group `{}` keeps logs forever: set RetentionInDays",
+                    group.id
+                ),
+            );
         }
     }
 }

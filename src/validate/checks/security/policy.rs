@@ -33,13 +33,17 @@ impl<'a> Statement<'a> {
 
     /// `"*"`, `{"AWS": "*"}` or an `AWS` list containing `"*"`.
     pub fn has_wildcard_principal(&self) -> bool {
-        let Some(principal) = self.principal() else { return false };
+        let Some(principal) = self.principal() else {
+            return false;
+        };
         let is_star = |n: &Node| n.as_str() == Some("*");
         if is_star(principal) {
             return true;
         }
         match principal.get("AWS") {
-            Some(aws) => is_star(aws) || aws.as_seq().is_some_and(|items| items.iter().any(is_star)),
+            Some(aws) => {
+                is_star(aws) || aws.as_seq().is_some_and(|items| items.iter().any(is_star))
+            }
             None => false,
         }
     }
@@ -47,24 +51,41 @@ impl<'a> Statement<'a> {
     /// `(operator, key (lower case), value)` of every condition.
     pub fn conditions(&self) -> Vec<(&'a str, String, &'a Node)> {
         let mut out = Vec::new();
-        for operator in self.node.get("Condition").and_then(Node::as_map).unwrap_or_default() {
+        for operator in self
+            .node
+            .get("Condition")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+        {
             for key in operator.value.as_map().unwrap_or_default() {
-                out.push((operator.key.as_str(), key.key.to_ascii_lowercase(), &key.value));
+                out.push((
+                    operator.key.as_str(),
+                    key.key.to_ascii_lowercase(),
+                    &key.value,
+                ));
             }
         }
         out
     }
 
     pub fn has_org_condition(&self) -> bool {
-        self.conditions().iter().any(|(_, key, _)| ORG_CONDITION_KEYS.contains(&key.as_str()))
+        self.conditions()
+            .iter()
+            .any(|(_, key, _)| ORG_CONDITION_KEYS.contains(&key.as_str()))
     }
 
     /// Values of `key` (`Action`, `Resource`, …): a string or a list.
     pub fn values(&self, key: &str) -> Vec<(&'a Node, Ptr)> {
-        let Some(node) = self.node.get(key) else { return Vec::new() };
+        let Some(node) = self.node.get(key) else {
+            return Vec::new();
+        };
         let ptr = self.ptr.key(key);
         match node.as_seq() {
-            Some(items) => items.iter().enumerate().map(|(i, n)| (n, ptr.index(i))).collect(),
+            Some(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n, ptr.index(i)))
+                .collect(),
             None => vec![(node, ptr)],
         }
     }
@@ -72,7 +93,10 @@ impl<'a> Statement<'a> {
     /// True when one of the statement's actions grants `action`
     /// (`s3:PutObject` is granted by `s3:PutObject`, `s3:Put*`, `s3:*`, `*`).
     pub fn grants(&self, action: &str) -> bool {
-        self.values("Action").iter().filter_map(|(n, _)| n.as_str()).any(|pattern| wildcard_match(pattern, action))
+        self.values("Action")
+            .iter()
+            .filter_map(|(n, _)| n.as_str())
+            .any(|pattern| wildcard_match(pattern, action))
     }
 }
 
@@ -93,19 +117,34 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 /// The statements of a policy document (a list, or a single statement;
 /// both branches of an `Fn::If`).
 pub fn statements<'a>(document: &'a Node, ptr: &Ptr) -> Vec<Statement<'a>> {
-    let Some(statement) = document.get("Statement") else { return Vec::new() };
+    let Some(statement) = document.get("Statement") else {
+        return Vec::new();
+    };
     let ptr = ptr.key("Statement");
     let mut out = Vec::new();
     let items: Vec<(&Node, Ptr)> = match statement.as_seq() {
-        Some(items) => items.iter().enumerate().map(|(i, n)| (n, ptr.index(i))).collect(),
+        Some(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n, ptr.index(i)))
+            .collect(),
         None => vec![(statement, ptr)],
     };
     for (node, ptr) in items {
         match node.intrinsic() {
             Some(("Fn::If", argument)) => {
-                for (i, branch) in argument.as_seq().unwrap_or_default().iter().enumerate().skip(1) {
+                for (i, branch) in argument
+                    .as_seq()
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                {
                     if branch.as_map().is_some() && !branch.is_no_value() {
-                        out.push(Statement { node: branch, ptr: ptr.key("Fn::If").index(i) });
+                        out.push(Statement {
+                            node: branch,
+                            ptr: ptr.key("Fn::If").index(i),
+                        });
                     }
                 }
             }
@@ -133,11 +172,17 @@ impl<'a> PolicyDocument<'a> {
 pub fn documents<'a>(template: &Template<'a>) -> Vec<PolicyDocument<'a>> {
     let mut out = Vec::new();
     for resource in template.resources() {
-        let Some(properties) = resource.properties else { continue };
+        let Some(properties) = resource.properties else {
+            continue;
+        };
         let mut found: Vec<(&'a Node, Ptr)> = Vec::new();
         collect(properties, resource.properties_ptr(), &mut found);
         for (node, ptr) in found {
-            out.push(PolicyDocument { resource, node, ptr });
+            out.push(PolicyDocument {
+                resource,
+                node,
+                ptr,
+            });
         }
     }
     out

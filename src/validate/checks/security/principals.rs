@@ -8,7 +8,10 @@ use crate::validate::rules;
 pub fn run(ctx: &Context, sink: &mut Sink) {
     for document in documents(&ctx.template) {
         for statement in document.statements() {
-            if statement.effect() == Some("Allow") && statement.has_wildcard_principal() && !statement.has_org_condition() {
+            if statement.effect() == Some("Allow")
+                && statement.has_wildcard_principal()
+                && !statement.has_org_condition()
+            {
                 let principal = statement.principal().expect("a wildcard principal exists");
                 sink.emit(
                     &rules::WILDCARD_PRINCIPAL,
