@@ -93,7 +93,7 @@ fn explain(e: &jsonschema::ValidationError<'_>, root: &Value) -> Vec<Diagnostic>
         }
         ValidationErrorKind::Pattern { pattern } => {
             let help = patterns::describe(pattern)
-                .map(str::to_string)
+                .map(|d| d.replace("\n", " "))
                 .unwrap_or_else(|| format!("must match the pattern `{pattern}`"));
             vec![Diagnostic::new(pointer, format!("{} is not valid", short(here))).help(help)]
         }
@@ -242,7 +242,7 @@ fn length_words(s: Option<&Value>) -> String {
 }
 
 fn schema_hint(s: Option<&Value>) -> Option<String> {
-    s.and_then(|s| s.get("description")).and_then(|d| d.as_str()).map(str::to_string)
+    s.and_then(|s| s.get("description")).and_then(|d| d.as_str()).map(|d| d.replace("\n", " "))
 }
 
 fn describe_property(s: Option<&Value>, name: &str) -> String {
@@ -250,7 +250,7 @@ fn describe_property(s: Option<&Value>, name: &str) -> String {
         .and_then(|p| p.get(name))
         .and_then(|p| p.get("description"))
         .and_then(|d| d.as_str())
-        .map(str::to_string)
+        .map(|d| d.replace("\n", " "))
         .unwrap_or_else(|| format!("add `{name}`"))
 }
 

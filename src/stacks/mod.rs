@@ -134,11 +134,13 @@ fn stack_set(c: &Config, stem: &str, what: &str, template: Template, regions: Ve
     let names = Names::new(c);
     let s = &c.stack_set;
     let o = &s.operation_preferences;
+    let parameters =
+        key_parameters(c).into_iter().filter(|p| template.parameters.contains_key(p.key())).collect();
     StackSetSpec {
         name: names.stack_set(stem),
         description: format!("sessionlog: {what}"),
         template: file(stem, template, regions.clone()),
-        parameters: key_parameters(c),
+        parameters,
         capabilities: CAPABILITIES.iter().map(|c| c.to_string()).collect(),
         auto_deployment: AutoDeployment {
             enabled: s.auto_deployment.enabled,
