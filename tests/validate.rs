@@ -593,8 +593,58 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
+fn session_document() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::json;
+    let value = prop_oneof![
+        any::<bool>().prop_map(|b| json!(b)),
+        prop::sample::select(vec!["0", "1", "20", "60", "61", "1440", "1441", "", "true", "abc", "007"]).prop_map(|s| json!(s)),
+        prop::sample::select(vec![0, 20, 1441]).prop_map(|n| json!(n)),
+        Just(json!({"linux": "", "windows": "x"})),
+        Just(json!({"linux": true})),
+    ];
+    let keys = vec![
+        "s3BucketName", "s3KeyPrefix", "s3EncryptionEnabled", "cloudWatchLogGroupName",
+        "cloudWatchEncryptionEnabled", "cloudWatchStreamingEnabled", "kmsKeyId", "runAsEnabled",
+        "runAsDefaultUser", "idleSessionTimeout", "maxSessionDuration", "shellProfile", "unknownInput",
+    ];
+    // A valid document with 0-3 edits (set an input to some value, or
+    // remove it), so valid and invalid documents are both frequent.
+    let edit = (prop::sample::select(keys), prop::option::weighted(0.8, value));
+    let edits = prop::collection::vec(edit, 0..4);
+    let session_type = prop::sample::select(vec!["Standard_Stream", "Standard_Stream", "Port"]);
+    (edits, session_type, prop::bool::weighted(0.9)).prop_map(|(edits, session_type, with_version)| {
+        let mut doc = json!({"sessionType": session_type, "inputs": {
+            "s3EncryptionEnabled": true, "cloudWatchEncryptionEnabled": true,
+            "cloudWatchStreamingEnabled": true, "runAsEnabled": false, "idleSessionTimeout": "20"}});
+        for (key, value) in edits {
+            let inputs = doc["inputs"].as_object_mut().unwrap();
+            match value {
+                Some(v) => inputs.insert(key.to_string(), v),
+                None => inputs.remove(key),
+            };
+        }
+        if with_version {
+            doc["schemaVersion"] = json!("1.0");
+        }
+        doc
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// The validator's schema walker agrees with a reference JSON Schema
+    /// implementation on session documents without intrinsics.
+    #[test]
+    fn session_checks_agree_with_the_jsonschema_crate(doc in session_document()) {
+        let schema: serde_json::Value = serde_json::from_str(&repo_file("schemas/session-document.schema.json")).unwrap();
+        let expected_valid = jsonschema::is_valid(&schema, &doc);
+        let template = serde_json::json!({"Resources": {"Prefs": {"Type": "AWS::SSM::Document",
+            "Properties": {"DocumentType": "Session", "Content": doc}}}});
+        let report = run("doc.json", &serde_json::to_string_pretty(&template).unwrap(), &[]);
+        let session_findings: Vec<_> = report.findings.iter().filter(|f| f.rule.id == "SL402").map(|f| f.message.clone()).collect();
+        prop_assert_eq!(session_findings.is_empty(), expected_valid, "{:?} {}", session_findings, doc);
+    }
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
