@@ -515,3 +515,30 @@ fn cli_entry_points_parse_and_run_without_a_terminal() {
     assert_eq!(s.a.execute(&bundle, &mut out, &mut err), sessionlog::exit::RUNTIME);
     assert!(String::from_utf8_lossy(&err).starts_with("error: "), "{}", String::from_utf8_lossy(&err));
 }
+
+/// The files `sessionlog render` writes (templates/ and stacksets/) roll out
+/// with nothing but the AWS CLI, as the README says; `sessionlog deploy`
+/// then finds the same thing deployed and writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rendered_files_roll_out_with_the_aws_cli_and_deploy_agrees() {
+    let moto = moto();
+    let org = org(&moto.url(), 2);
+    let regions = ["us-east-1", "eu-west-1", "eu-south-1"];
+    let bundle = example_bundle(&org, &regions, 365);
+    let dir = tempfile::tempdir().unwrap();
+    let url = moto.url();
+    let b2 = bundle.clone();
+    let d2 = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || cli_rollout_rendered(&url, &b2, &d2)).await.unwrap();
+    let state = inspect(&moto.url(), &org, &regions);
+    for m in &org.members {
+        for r in regions {
+            assert_eq!(state[m]["regions"][r]["log_groups"]["/sessionlog/session-manager"]["retention"], 365, "{m}/{r}");
+        }
+    }
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&bundle, &opts(&moto.url()), &mut buf).await.unwrap();
+    let d = parse(code, buf);
+    assert_eq!(d.code, 0, "{}", d.text);
+    assert_eq!(d.writes(), 0, "deploy disagrees with the CLI rollout: {:?}", d.changes());
+}

@@ -580,3 +580,76 @@ pub fn example_bundle(org: &Org, regions: &[&str], retention: u32) -> Bundle {
     let config = sessionlog::config::load(&source).unwrap_or_else(|e| panic!("{e}"));
     sessionlog::stacks::build(&config)
 }
+
+/// Roll out a bundle by hand from the files `sessionlog render` writes, as
+/// a user with only the AWS CLI would: `cloudformation deploy` of
+/// templates/ for the log-archive stacks (in the log-archive account), then
+/// for each StackSet `create-stack-set --cli-input-json
+/// file://stacksets/<x>.stack-set.json --parameters …` (the
+/// `{{output:<stack>:<OutputKey>}}` placeholders replaced by the stack's
+/// outputs) and `create-stack-instances --cli-input-json
+/// file://stacksets/<x>.stack-instances.json`, waiting on each operation.
+/// Returns the number of CLI invocations.
+pub fn cli_rollout_rendered(endpoint: &str, bundle: &Bundle, dir: &Path) -> usize {
+    let files = sessionlog::render::files(bundle, sessionlog::render::Format::Yaml);
+    files.write(dir).expect("write rendered files");
+    let mut invocations = 1;
+    let env_owned = assumed_env(endpoint, &bundle.archive_account);
+    let env: Vec<(&str, &str)> = env_owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut outputs: std::collections::BTreeMap<String, String> = Default::default();
+    for s in &bundle.archive_stacks {
+        let t = dir.join(format!("templates/{}.yaml", s.template.file_stem));
+        let mut args: Vec<String> = vec!["cloudformation".into(), "deploy".into(), "--region".into(), s.region.clone(), "--stack-name".into(), s.stack_name.clone(), "--template-file".into(), t.to_string_lossy().into()];
+        if !s.parameters.is_empty() {
+            args.push("--parameter-overrides".into());
+            for p in &s.parameters {
+                args.push(format!("{}={}", p.key(), outputs[&p.placeholder()]));
+            }
+        }
+        if !s.tags.is_empty() {
+            args.push("--tags".into());
+            args.extend(s.tags.iter().map(|(k, v)| format!("{k}={v}")));
+        }
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        aws_cli(endpoint, &a, &env);
+        let d = aws_cli(endpoint, &["cloudformation", "describe-stacks", "--region", &s.region, "--stack-name", &s.stack_name], &env);
+        invocations += 2;
+        if s.region == bundle.archive_stacks[0].region {
+            for o in d["Stacks"][0]["Outputs"].as_array().cloned().unwrap_or_default() {
+                let key = format!("{{{{output:{}:{}}}}}", s.stack_name, o["OutputKey"].as_str().unwrap());
+                outputs.insert(key, o["OutputValue"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    for s in &bundle.stack_sets {
+        let set = dir.join(format!("stacksets/{}.stack-set.json", s.template.file_stem));
+        let inst = dir.join(format!("stacksets/{}.stack-instances.json", s.template.file_stem));
+        let input: Value = serde_json::from_str(&std::fs::read_to_string(&set).unwrap()).unwrap();
+        let mut args: Vec<String> = vec!["cloudformation".into(), "create-stack-set".into(), "--cli-input-json".into(), format!("file://{}", set.display())];
+        let params = input["Parameters"].as_array().cloned().unwrap_or_default();
+        if !params.is_empty() {
+            args.push("--parameters".into());
+            for p in params {
+                let v = p["ParameterValue"].as_str().unwrap();
+                let v = if v.starts_with("{{output:") { outputs.get(v).unwrap_or_else(|| panic!("no value for {v}")).clone() } else { v.to_string() };
+                args.push(format!("ParameterKey={},ParameterValue={v}", p["ParameterKey"].as_str().unwrap()));
+            }
+        }
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        aws_cli(endpoint, &a, &[]);
+        let op = aws_cli(endpoint, &["cloudformation", "create-stack-instances", "--cli-input-json", &format!("file://{}", inst.display())], &[]);
+        invocations += 2;
+        let id = op["OperationId"].as_str().unwrap().to_string();
+        for _ in 0..600 {
+            let d = aws_cli(endpoint, &["cloudformation", "describe-stack-set-operation", "--stack-set-name", &s.name, "--operation-id", &id], &[]);
+            invocations += 1;
+            let st = d["StackSetOperation"]["Status"].as_str().unwrap().to_string();
+            if st == "SUCCEEDED" {
+                break;
+            }
+            assert!(st == "RUNNING" || st == "QUEUED", "operation {st}");
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
+    invocations
+}
