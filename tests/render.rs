@@ -237,3 +237,18 @@ fn member_templates_follow_the_facts_that_bite() {
     }
     assert_eq!(regional["Resources"]["SessionLogGroup"]["DeletionPolicy"], "Retain");
 }
+
+#[test]
+fn templates_with_errors_are_refused_before_anything_is_written() {
+    let config = sessionlog::config::load(&sessionlog::config::Source::example()).unwrap();
+    let mut bundle = sessionlog::stacks::build(&config);
+    let mut err = Vec::new();
+    assert!(sessionlog::cli::compile::require_valid(&bundle, sessionlog::render::Format::Yaml, &mut err).is_ok());
+    // A bucket that would be deleted with its stack: the validator must stop it.
+    let bucket = bundle.archive_stacks[0].template.template.resources.get_mut("LogBucket").unwrap();
+    bucket.as_object_mut().unwrap().remove("DeletionPolicy");
+    let refused = sessionlog::cli::compile::require_valid(&bundle, sessionlog::render::Format::Yaml, &mut err);
+    assert_eq!(refused, Err(3));
+    let text = String::from_utf8(err).unwrap();
+    assert!(text.contains("templates/log-archive.yaml") && text.contains("nothing was written"), "{text}");
+}

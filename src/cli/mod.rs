@@ -2,9 +2,12 @@
 //! own file with an `execute` that takes its arguments and writers and
 //! returns an exit code, so every command runs in-process in tests.
 
+pub mod compile;
+pub mod deploy;
 pub mod init;
 pub mod render;
 pub mod schema;
+pub mod validate;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -37,6 +40,17 @@ pub enum Command {
     Render(render::Args),
     /// Print the configuration's JSON Schema.
     Schema(schema::Args),
+    /// Check templates: structure, resource schemas, regions, the Session
+    /// document, security invariants.
+    Validate(validate::Args),
+    /// Show what `deploy` would change, without changing anything.
+    Plan(deploy::Plan),
+    /// Deploy the log-archive stacks and the member StackSets.
+    Deploy(deploy::Deploy),
+    /// Show the deployed stacks and stack instances.
+    Status(deploy::Status),
+    /// Remove the StackSets and stacks; buckets, keys and log groups are retained.
+    Destroy(deploy::Destroy),
 }
 
 /// Run with the process's arguments and standard streams; returns the exit code.
@@ -62,6 +76,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Init(a) => init::execute(&a, out, err),
         Command::Render(a) => render::execute(&a, out, err),
         Command::Schema(a) => schema::execute(&a, out, err),
+        Command::Validate(a) => validate::execute(&a, out, err),
+        Command::Plan(a) => a.execute(out, err),
+        Command::Deploy(a) => a.execute(out, err),
+        Command::Status(a) => a.execute(out, err),
+        Command::Destroy(a) => a.execute(out, err),
     }
 }
 

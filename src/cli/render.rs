@@ -3,10 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::config::{self, Source};
 use crate::exit;
 use crate::render::{self, Format};
-use crate::stacks;
 
 use super::ConfigArg;
 
@@ -27,21 +25,13 @@ pub struct Args {
 }
 
 pub fn execute(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let source = match Source::locate(args.config.config.as_deref()) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = write!(err, "{e}");
-            return e.exit_code();
-        }
+    let (source, bundle) = match super::compile::load(&args.config, err) {
+        Ok(b) => b,
+        Err(code) => return code,
     };
-    let config = match config::load(&source) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = write!(err, "{e}");
-            return e.exit_code();
-        }
-    };
-    let bundle = stacks::build(&config);
+    if let Err(code) = super::compile::require_valid(&bundle, args.format, err) {
+        return code;
+    }
     let files = render::files(&bundle, args.format);
 
     if args.check {
