@@ -90,6 +90,8 @@ async fn deploy_is_idempotent_updates_reports_and_destroy_keeps_logs() {
     // deploy
     let d = deploy(&r, &o).await;
     assert_eq!(d.code, 0, "{}", d.text);
+    // CreateChangeSet + ExecuteChangeSet twice, CreateStackSet, CreateStackInstances
+    assert_eq!(d.writes(), 6, "the call counter must see the writes: {}", d.summary());
     let state = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1"]);
     assert_archive(&state, &org, &["us-east-1", "eu-west-1"]);
     assert_members(&state, &org, &["us-east-1", "eu-west-1"], 30);
@@ -171,10 +173,20 @@ async fn deploy_converges_through_throttling_errors_and_lost_answers() {
     // no duplicate operation: one CREATE of instances, one StackSet
     assert_eq!(state["stack_sets"]["sessionlog-members"]["operations"], serde_json::json!(["CREATE"]));
 
-    // the no-op redeploy through the same faults writes nothing
+    // the no-op redeploy through the same faults writes nothing, by our own
+    // count and by the proxy's
+    let before = proxy_calls(&log).len();
     let again = deploy(&r, &o).await;
     assert_eq!(again.code, 0, "{}", again.text);
     assert_eq!(again.writes(), 0, "{}", again.text);
+    assert!(again.summary()["api_calls"].as_u64().unwrap() > 5);
+    let calls = proxy_calls(&log);
+    let writes: Vec<_> = calls[before..]
+        .iter()
+        .map(|c| c["action"].as_str().unwrap().to_string())
+        .filter(|a| !(a.starts_with("Describe") || a.starts_with("List") || a.starts_with("Get") || a == "AssumeRole"))
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
     let state2 = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1"]);
     assert_eq!(state, state2);
 }
