@@ -228,7 +228,10 @@ fn each_fixture_breaks_its_rule_on_its_line() {
     for (rule, text, line) in RULE_FIXTURES {
         let report = run("fixture.yaml", text, &[]);
         assert!(
-            report.findings.iter().any(|f| f.rule.id == *rule && f.location.line == *line),
+            report
+                .findings
+                .iter()
+                .any(|f| f.rule.id == *rule && f.location.line == *line),
             "{rule}: {:?}",
             found(&report)
         );
@@ -238,10 +241,15 @@ fn each_fixture_breaks_its_rule_on_its_line() {
 #[test]
 fn every_rule_is_exercised_by_the_corpus_or_a_test() {
     // SL120 (limits) and SL302 (unknown region) have dedicated tests below.
-    let mut covered: std::collections::BTreeSet<String> = corpus().into_iter().map(|m| m.rule).collect();
+    let mut covered: std::collections::BTreeSet<String> =
+        corpus().into_iter().map(|m| m.rule).collect();
     covered.extend(RULE_FIXTURES.iter().map(|(r, _, _)| r.to_string()));
     covered.extend(["SL120", "SL302"].map(String::from));
-    let missing: Vec<_> = sessionlog::validate::rules::ALL.iter().filter(|r| !covered.contains(r.id)).map(|r| r.id).collect();
+    let missing: Vec<_> = sessionlog::validate::rules::ALL
+        .iter()
+        .filter(|r| !covered.contains(r.id))
+        .map(|r| r.id)
+        .collect();
     assert!(missing.is_empty(), "rules without a test: {missing:?}");
 }
 
@@ -597,19 +605,35 @@ fn session_document() -> impl Strategy<Value = serde_json::Value> {
     use serde_json::json;
     let value = prop_oneof![
         any::<bool>().prop_map(|b| json!(b)),
-        prop::sample::select(vec!["0", "1", "20", "60", "61", "1440", "1441", "", "true", "abc", "007"]).prop_map(|s| json!(s)),
+        prop::sample::select(vec![
+            "0", "1", "20", "60", "61", "1440", "1441", "", "true", "abc", "007"
+        ])
+        .prop_map(|s| json!(s)),
         prop::sample::select(vec![0, 20, 1441]).prop_map(|n| json!(n)),
         Just(json!({"linux": "", "windows": "x"})),
         Just(json!({"linux": true})),
     ];
     let keys = vec![
-        "s3BucketName", "s3KeyPrefix", "s3EncryptionEnabled", "cloudWatchLogGroupName",
-        "cloudWatchEncryptionEnabled", "cloudWatchStreamingEnabled", "kmsKeyId", "runAsEnabled",
-        "runAsDefaultUser", "idleSessionTimeout", "maxSessionDuration", "shellProfile", "unknownInput",
+        "s3BucketName",
+        "s3KeyPrefix",
+        "s3EncryptionEnabled",
+        "cloudWatchLogGroupName",
+        "cloudWatchEncryptionEnabled",
+        "cloudWatchStreamingEnabled",
+        "kmsKeyId",
+        "runAsEnabled",
+        "runAsDefaultUser",
+        "idleSessionTimeout",
+        "maxSessionDuration",
+        "shellProfile",
+        "unknownInput",
     ];
     // A valid document with 0-3 edits (set an input to some value, or
     // remove it), so valid and invalid documents are both frequent.
-    let edit = (prop::sample::select(keys), prop::option::weighted(0.8, value));
+    let edit = (
+        prop::sample::select(keys),
+        prop::option::weighted(0.8, value),
+    );
     let edits = prop::collection::vec(edit, 0..4);
     let session_type = prop::sample::select(vec!["Standard_Stream", "Standard_Stream", "Port"]);
     (edits, session_type, prop::bool::weighted(0.9)).prop_map(|(edits, session_type, with_version)| {

@@ -48,6 +48,7 @@ rules! {
     NOT_CHECKED = "SL208", "resource-not-checked", Info, "No vendored schema for this type: its properties are not checked.";
     REGION_UNAVAILABLE = "SL301", "region-unavailable", Error, "The resource type is available in every configured region.";
     REGION_UNKNOWN = "SL302", "region-unknown", Warning, "A configured region is known to the vendored data.";
+    KEY_REGION = "SL303", "kms-key-region", Error, "A regional resource uses a KMS key of its own region.";
     SESSION_CONTENT = "SL401", "session-document-content", Error, "The Session document content is a JSON object.";
     SESSION_SCHEMA = "SL402", "session-document-schema", Error, "The Session document matches schemas/session-document.schema.json.";
     WILDCARD_PRINCIPAL = "SL501", "wildcard-principal", Error, "No Allow to \"*\" without an organization or account condition.";

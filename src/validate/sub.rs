@@ -21,6 +21,23 @@ pub fn variables(template: &str) -> Vec<(usize, &str)> {
     found
 }
 
+/// The template with each `${...}` (variable or `${!literal}`) replaced by
+/// the character `mark(name)` returns, so its colons and dots do not split.
+pub fn mask_variables(template: &str, mark: impl Fn(&str) -> char) -> String {
+    let mut flat = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        flat.push_str(&rest[..start]);
+        flat.push(mark(&rest[start + 2..start + end]));
+        rest = &rest[start + end + 1..];
+    }
+    flat.push_str(rest);
+    flat
+}
+
 /// The template string and the variable map of an `Fn::Sub` argument.
 pub fn parts(argument: &Node) -> Option<(&Node, Option<&Node>)> {
     match argument.as_seq() {
@@ -70,5 +87,13 @@ mod tests {
             [(1, "X"), (11, "Z.Arn")]
         );
         assert!(variables("plain").is_empty());
+        assert_eq!(
+            mask_variables("a:${AWS::Region}:${!x}:b", |v| if v == "AWS::Region" {
+                'R'
+            } else {
+                'V'
+            }),
+            "a:R:V:b"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! parsed template that adds findings to a [`Sink`].
 
 mod intrinsics;
+mod key_region;
 mod limits;
 mod properties;
 mod references;
@@ -32,6 +33,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("references", references::run),
     ("properties", properties::run),
     ("regions", regions::run),
+    ("key-region", key_region::run),
     ("session-document", session_document::run),
     ("security", security::run),
 ];

@@ -4,7 +4,7 @@
 use crate::validate::checks::Context;
 use crate::validate::finding::Sink;
 use crate::validate::rules;
-use crate::validate::sub::as_template;
+use crate::validate::sub::{as_template, mask_variables};
 use crate::validate::tree::{Node, Ptr, Value};
 
 pub const PARTITIONS: &[&str] = &[
@@ -29,23 +29,14 @@ pub fn check(arn: &str) -> Option<Problem> {
     if !arn.starts_with("arn:") {
         return None;
     }
-    // Replace each ${...} by a marker so the colons inside do not split.
-    let mut flat = String::new();
-    let mut rest = arn;
-    while let Some(start) = rest.find("${") {
-        flat.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find('}') else {
-            break;
-        };
-        let var = &rest[start + 2..start + end];
-        flat.push(if var == "AWS::Partition" {
+    // Mask each ${...} so the colons inside do not split.
+    let flat = mask_variables(arn, |var| {
+        if var == "AWS::Partition" {
             '\u{1}'
         } else {
             '\u{2}'
-        });
-        rest = &rest[start + end + 1..];
-    }
-    flat.push_str(rest);
+        }
+    });
     let parts: Vec<&str> = flat.splitn(6, ':').collect();
     let [_, partition, service, region, account, resource] = parts[..] else {
         return Some(Problem::Malformed(
