@@ -9,7 +9,7 @@ if ! "$PY" -c "import moto, sys; sys.exit(0 if moto.__version__ == '$want' else 
   "$PY" -m pip install --quiet --user "moto[server]==$want" boto3 \
     || "$PY" -m pip install --quiet --break-system-packages --user "moto[server]==$want" boto3
 fi
-if ! command -v aws >/dev/null 2>&1; then
+if ! command -v aws >/dev/null 2>&1 && [ ! -x "$(dirname "$PY")/aws" ]; then
   "$PY" -m pip install --quiet --user awscli \
     || "$PY" -m pip install --quiet --break-system-packages --user awscli
 fi

@@ -227,6 +227,8 @@ struct Engine<'a, 'w> {
     risky: bool,
     /// Re-planning right before applying: do not print the plan again.
     quiet: bool,
+    /// Accounts of each set of deployment targets, read once per command.
+    accounts: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl<'a, 'w> Engine<'a, 'w> {
@@ -235,7 +237,7 @@ impl<'a, 'w> Engine<'a, 'w> {
         if !r.archive_stacks.is_empty() {
             aws.assume_archive_role(&r.archive_account, &r.archive_access_role).await?;
         }
-        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false })
+        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new() })
     }
 
     fn change(&mut self, target: &str, line: String, risky: bool) {
@@ -379,17 +381,26 @@ impl<'a, 'w> Engine<'a, 'w> {
                 }
             }
         }
-        let accounts = org::target_accounts(&self.aws.organizations(), &s.targets, &r.management_account).await?;
+        let key = format!("{:?}", s.targets);
+        let accounts = match self.accounts.get(&key) {
+            Some(a) => a.clone(),
+            None => {
+                let a = org::target_accounts(&self.aws.organizations(), &s.targets, &r.management_account).await?;
+                self.accounts.insert(key, a.clone());
+                a
+            }
+        };
         let wanted_keys: BTreeSet<InstanceKey> =
             accounts.iter().flat_map(|a| s.regions.iter().map(move |rg| (a.clone(), rg.clone()))).collect();
         let existing = stackset::instances(&cfn, s, self.opts).await?;
         let existing_keys: BTreeSet<InstanceKey> = existing.iter().map(|i| i.key()).collect();
         let (adds, removes) = instance_batches(&wanted_keys, &existing_keys);
-        for (a, rg) in wanted_keys.difference(&existing_keys) {
-            self.change(&s.name, format!("+ instance {a}/{rg}"), false);
-        }
-        for (a, rg) in existing_keys.difference(&wanted_keys) {
-            self.change(&s.name, format!("- instance {a}/{rg}"), false);
+        let added: Vec<InstanceKey> = wanted_keys.difference(&existing_keys).cloned().collect();
+        let removed: Vec<InstanceKey> = existing_keys.difference(&wanted_keys).cloned().collect();
+        for (mark, keys) in [("+", added), ("-", removed)] {
+            for line in instance_lines(mark, &keys) {
+                self.change(&s.name, line, false);
+            }
         }
         // Instances left outdated by an earlier failed or interrupted run,
         // unless the definition update reaches them anyway.
@@ -530,6 +541,22 @@ impl<'a, 'w> Engine<'a, 'w> {
         self.rep.emit(Event::Summary { rows, api_calls, write_calls, up_to_date });
         Ok(bad)
     }
+}
+
+/// `+ instance 111111111111/eu-west-1` per instance; past 24 of them, one
+/// line per region with the number of accounts.
+fn instance_lines(mark: &str, keys: &[InstanceKey]) -> Vec<String> {
+    if keys.len() <= 24 {
+        return keys.iter().map(|(a, r)| format!("{mark} instance {a}/{r}")).collect();
+    }
+    let mut by_region: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (a, r) in keys {
+        by_region.entry(r).or_default().push(a);
+    }
+    by_region
+        .into_iter()
+        .map(|(r, a)| format!("{mark} {} instances in {r} ({}, …)", a.len(), a.iter().take(3).cloned().collect::<Vec<_>>().join(", ")))
+        .collect()
 }
 
 /// Ask on a terminal; never wait for an answer without one.

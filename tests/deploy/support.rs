@@ -20,10 +20,22 @@ pub fn root() -> PathBuf {
 
 static SETUP: Once = Once::new();
 
+/// The Python with moto: the project's .venv (`make setup`) when there is one.
+pub fn python() -> PathBuf {
+    let venv = root().join(".venv/bin/python");
+    if venv.exists() { venv } else { PathBuf::from("python3") }
+}
+
+/// The AWS CLI: the project's .venv when there is one.
+fn aws_bin() -> PathBuf {
+    let venv = root().join(".venv/bin/aws");
+    if venv.exists() { venv } else { PathBuf::from("aws") }
+}
+
 /// Install pinned moto (and the AWS CLI) if missing; set fake credentials.
 pub fn setup() {
     SETUP.call_once(|| {
-        let st = Command::new("bash").arg(root().join("scripts/moto-setup.sh")).status().expect("bash");
+        let st = Command::new("bash").arg(root().join("scripts/moto-setup.sh")).env("PYTHON", python()).status().expect("bash");
         assert!(st.success(), "scripts/moto-setup.sh failed");
     });
     for (k, v) in [
@@ -89,14 +101,14 @@ fn spawn_ready(mut cmd: Command) -> Server {
 
 pub fn moto() -> Server {
     setup();
-    let mut c = Command::new("python3");
+    let mut c = Command::new(python());
     c.arg(root().join("scripts/moto-server.py")).args(["--port", "0", "--max-seconds", "1200"]);
     spawn_ready(c)
 }
 
 /// The fault proxy in front of `upstream`, logging every call to `log`.
 pub fn proxy(upstream: &Server, log: &Path, extra: &[&str]) -> Server {
-    let mut c = Command::new("python3");
+    let mut c = Command::new(python());
     c.arg(root().join("scripts/fault_proxy.py"))
         .args(["--upstream", &upstream.url(), "--port", "0", "--max-seconds", "1200", "--log"])
         .arg(log)
@@ -134,7 +146,7 @@ pub struct Org {
 }
 
 pub fn org(endpoint: &str, members: usize) -> Org {
-    let out = Command::new("python3")
+    let out = Command::new(python())
         .arg(root().join("tests/deploy/org_setup.py"))
         .args([endpoint, &members.to_string()])
         .output()
@@ -156,7 +168,7 @@ pub fn org(endpoint: &str, members: usize) -> Org {
 }
 
 pub fn inspect(endpoint: &str, org: &Org, regions: &[&str]) -> Value {
-    let out = Command::new("python3")
+    let out = Command::new(python())
         .arg(root().join("tests/deploy/moto_state.py"))
         .args([endpoint, &org.json])
         .args(regions)
@@ -466,7 +478,7 @@ pub fn stackset_files(s: &SetDef, dir: &Path) -> (PathBuf, PathBuf) {
 
 /// Run the AWS CLI against `endpoint` with the test credentials (or others in `env`).
 pub fn aws_cli(endpoint: &str, args: &[&str], env: &[(&str, &str)]) -> Value {
-    let mut c = Command::new("aws");
+    let mut c = Command::new(aws_bin());
     c.args(["--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"]).args(args);
     c.env("AWS_ACCESS_KEY_ID", "testing").env("AWS_SECRET_ACCESS_KEY", "testing").env_remove("AWS_SESSION_TOKEN");
     c.env("AWS_CONFIG_FILE", "/dev/null").env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null").env("AWS_PAGER", "");
