@@ -518,6 +518,46 @@ fn sarif_output_follows_2_1_0() {
 }
 
 #[test]
+fn the_command_returns_the_documented_exit_codes() {
+    use sessionlog::validate::command::execute;
+    let dir = std::env::temp_dir().join(format!("sessionlog-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let clean = write("clean.yaml", &base("member-iam.yaml"));
+    let broken = write(
+        "broken.yaml",
+        &base("member-iam.yaml").replace("logs:PutLogEvents", "logs-PutLogEvents"),
+    );
+    let garbage = write("garbage.yaml", "Resources: [\n");
+    let options = Options::default();
+    let code = |files: &[PathBuf]| {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = execute(files, &options, report::Format::Human, &mut out, &mut err);
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    };
+    assert_eq!(code(&[clean.clone()]).0, sessionlog::exit::OK);
+    let (status, out, _) = code(&[clean.clone(), broken]);
+    assert_eq!(status, sessionlog::exit::FINDINGS);
+    assert!(out.contains("error[SL510]"), "{out}");
+    assert_eq!(code(&[garbage]).0, sessionlog::exit::INVALID_INPUT);
+    let (status, _, err) = code(&[dir.join("missing.yaml")]);
+    assert_eq!(status, sessionlog::exit::INVALID_INPUT);
+    assert!(
+        err.starts_with("error: cannot read") && err.contains("Caused by:"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn formats_parse_from_the_command_line() {
     assert_eq!("sarif".parse::<report::Format>(), Ok(report::Format::Sarif));
     assert!("xml".parse::<report::Format>().is_err());

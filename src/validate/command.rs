@@ -6,12 +6,13 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::report::{self, Format};
-use super::{validate_sources, Options, Source};
+use super::{rules, validate_sources, Options, Source};
 use crate::exit;
 
 /// Validates template files. Exit codes: [`exit::OK`] when no error was
 /// found, [`exit::FINDINGS`] when one was, [`exit::INVALID_INPUT`] when a
-/// file cannot be read, [`exit::RUNTIME`] when the report cannot be written.
+/// file cannot be read or is not YAML/JSON at all (its position is still
+/// reported), [`exit::RUNTIME`] when the report cannot be written.
 pub fn execute(
     files: &[PathBuf],
     options: &Options,
@@ -49,7 +50,9 @@ pub fn execute_sources(
         let _ = writeln!(err, "error: cannot write the report\n\nCaused by:\n    {e}");
         return exit::RUNTIME;
     }
-    if result.has_errors() {
+    if result.findings.iter().any(|f| f.rule == &rules::PARSE) {
+        exit::INVALID_INPUT
+    } else if result.has_errors() {
         exit::FINDINGS
     } else {
         exit::OK
