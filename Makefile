@@ -14,7 +14,7 @@ setup:
 
 ## The whole suite: unit, snapshot, config-error table, cfn-lint matrix, e2e.
 test: setup
-	cargo test --locked --all-targets
+	cargo test --locked --all-targets --no-fail-fast
 	cargo run --locked --quiet -- render --check
 	cargo run --locked --quiet -- schema | diff -u schemas/sessionlog.schema.json -
 

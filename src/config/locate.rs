@@ -100,7 +100,15 @@ impl Builder {
                     // This node is a key.
                     let k = key_text.unwrap_or("").to_string();
                     let p = format!("{path}/{}", escape(&k));
-                    self.map.keys.insert(p, to_position(&mark));
+                    let at = to_position(&mark);
+                    // A block mapping's start marker sits past its first key:
+                    // the mapping starts where that key does.
+                    if let Some(start) = self.map.values.get_mut(path.as_str()) {
+                        if start.line == at.line && start.column > at.column {
+                            *start = at;
+                        }
+                    }
+                    self.map.keys.insert(p, at);
                     *pending_key = Some(k);
                     None
                 }
