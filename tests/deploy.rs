@@ -6,6 +6,8 @@
 mod support;
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
 
 use serde_json::Value;
 use sessionlog::deploy::{deploy_rollout, destroy_rollout, plan_rollout, status_rollout, DeployOptions, Rollout};
@@ -377,7 +379,7 @@ async fn stacksets_files_work_with_the_aws_cli() {
 /// `scripts/bench-deploy.sh`: the example configuration for an organization
 /// of BENCH_ACCOUNTS (50) member accounts in 3 regions (3 StackSets: IAM once
 /// per account, regional with RDP recording, regional without it); wall time
-/// and API calls of `sessionlog deploy` (the code the CLI runs), side by side
+/// and API calls of the `sessionlog deploy` command line, side by side
 /// with the same rollout done by the AWS CLI from the rendered templates/ and
 /// stacksets/ files, then the no-op redeploy. Calls are counted by the proxy
 /// in front of moto, the same way for both. Ignored by default (slow).
@@ -397,21 +399,28 @@ async fn bench_deploy_vs_aws_cli() {
     let org_a = org(&moto_a.url(), accounts);
     let log_a = dir.path().join("sessionlog.jsonl");
     let px_a = proxy(&moto_a, &log_a, &[]);
-    let bundle = example_bundle(&org_a, &regions, 365);
-    let o = DeployOptions { poll_interval: poll, ..opts(&px_a.url()) };
-    let t = std::time::Instant::now();
-    let mut buf = Vec::new();
-    let code = sessionlog::deploy::deploy(&bundle, &o, &mut buf).await.unwrap();
-    let wall = t.elapsed();
-    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&buf));
+    let config = dir.path().join("sessionlog.yaml");
+    std::fs::write(&config, example_config(&org_a, &regions, 365)).unwrap();
+    // the real command line, as a user runs it
+    let run = |url: String, config: PathBuf| {
+        let t = std::time::Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sessionlog"))
+            .args(["deploy", "--config"])
+            .arg(&config)
+            .args(["--endpoint-url", &url, "--region", "us-east-1", "--yes", "--output", "json", "--poll-interval", "1"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        t.elapsed()
+    };
+    let (u, c) = (px_a.url(), config.clone());
+    let wall = tokio::task::spawn_blocking(move || run(u, c)).await.unwrap();
     let calls = proxy_calls(&log_a);
     let (n, w) = count(&calls);
     report.push(("sessionlog deploy", wall, n, w));
-    let t = std::time::Instant::now();
-    let mut buf = Vec::new();
-    let code = sessionlog::deploy::deploy(&bundle, &o, &mut buf).await.unwrap();
-    let wall = t.elapsed();
-    assert_eq!(code, 0);
+    let (u, c) = (px_a.url(), config.clone());
+    let wall = tokio::task::spawn_blocking(move || run(u, c)).await.unwrap();
     let all = proxy_calls(&log_a);
     let (n2, w2) = count(&all[calls.len()..]);
     assert_eq!(w2, 0);
@@ -525,4 +534,31 @@ async fn rendered_files_roll_out_with_the_aws_cli_and_deploy_agrees() {
     let d = parse(code, buf);
     assert_eq!(d.code, 0, "{}", d.text);
     assert_eq!(d.writes(), 0, "deploy disagrees with the CLI rollout: {:?}", d.changes());
+}
+
+/// On a terminal, `deploy` draws a progress bar per StackSet and region
+/// (run under `script`, which gives the command a pseudo-terminal; stdin
+/// stays /dev/null so it cannot wait for confirmation). Skipped without `script`.
+#[test]
+fn progress_bars_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to provide a terminal");
+        return;
+    }
+    let moto = moto();
+    let org = org(&moto.url(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sessionlog.yaml");
+    std::fs::write(&config, example_config(&org, &["us-east-1", "eu-west-1"], 30)).unwrap();
+    let cmd = format!(
+        "{} deploy --config {} --endpoint-url {} --region us-east-1 --yes --poll-interval 1 < /dev/null",
+        env!("CARGO_BIN_EXE_sessionlog"),
+        config.display(),
+        moto.url()
+    );
+    let out = Command::new("script").args(["-qec", &cmd, "/dev/null"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("sessionlog-member-regional us-east-1") && text.contains("2/2"), "no progress bar: {text}");
+    assert!(text.contains("TARGET") && text.contains("CURRENT"), "no final table: {text}");
 }
