@@ -74,11 +74,25 @@ impl<'a> Resource<'a> {
 
 pub struct Template<'a> {
     pub root: &'a Node,
+    resources: Vec<Resource<'a>>,
 }
 
 impl<'a> Template<'a> {
     pub fn new(root: &'a Node) -> Self {
-        Template { root }
+        let resources = root
+            .get("Resources")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .map(|entry| Resource {
+                id: &entry.key,
+                entry,
+                node: &entry.value,
+                type_name: entry.value.get("Type").and_then(Node::as_str),
+                properties: entry.value.get("Properties"),
+            })
+            .collect();
+        Template { root, resources }
     }
 
     pub fn section(&self, name: &str) -> &'a [Entry] {
@@ -107,21 +121,12 @@ impl<'a> Template<'a> {
         self.conditions().iter().any(|e| e.key == name)
     }
 
-    pub fn resources(&self) -> Vec<Resource<'a>> {
-        self.section("Resources")
-            .iter()
-            .map(|entry| Resource {
-                id: &entry.key,
-                entry,
-                node: &entry.value,
-                type_name: entry.value.get("Type").and_then(Node::as_str),
-                properties: entry.value.get("Properties"),
-            })
-            .collect()
+    pub fn resources(&self) -> &[Resource<'a>] {
+        &self.resources
     }
 
-    pub fn resource(&self, id: &str) -> Option<Resource<'a>> {
-        self.resources().into_iter().find(|r| r.id == id)
+    pub fn resource(&self, id: &str) -> Option<&Resource<'a>> {
+        self.resources.iter().find(|r| r.id == id)
     }
 
     pub fn outputs(&self) -> &'a [Entry] {

@@ -54,6 +54,20 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
             }
             continue;
         };
+        for entry in resource
+            .properties
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+        {
+            if schema.has_attribute(&entry.key) {
+                let ptr = resource.properties_ptr().key(&entry.key);
+                let message = format!(
+                    "`{}` is read-only: an attribute of {type_name} for Fn::GetAtt, not a property",
+                    entry.key
+                );
+                sink.emit(&rules::UNKNOWN_PROPERTY, entry.key_pos, &ptr, message);
+            }
+        }
         let empty = Node::new(resource.pos(), Value::Map(Vec::new()));
         let properties = resource.properties.unwrap_or(&empty);
         let walker = Walker::new(&schema.json, Mode::Lenient, &ctx.template);

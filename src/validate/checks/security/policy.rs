@@ -179,7 +179,7 @@ pub fn documents<'a>(template: &Template<'a>) -> Vec<PolicyDocument<'a>> {
         collect(properties, resource.properties_ptr(), &mut found);
         for (node, ptr) in found {
             out.push(PolicyDocument {
-                resource,
+                resource: *resource,
                 node,
                 ptr,
             });
