@@ -25,23 +25,24 @@ pub struct Context<'a> {
 
 type Check = fn(&Context, &mut Sink);
 
-/// Every check, in the order their findings are most useful to read.
-const CHECKS: &[(&str, Check)] = &[
-    ("structure", structure::run),
-    ("limits", limits::run),
-    ("intrinsics", intrinsics::run),
-    ("references", references::run),
-    ("properties", properties::run),
-    ("regions", regions::run),
-    ("key-region", key_region::run),
-    ("session-document", session_document::run),
-    ("security", security::run),
+/// Every check. Findings are sorted by position afterwards, so the order
+/// only matters for reading this list.
+const CHECKS: &[Check] = &[
+    structure::run,
+    limits::run,
+    intrinsics::run,
+    references::run,
+    properties::run,
+    regions::run,
+    key_region::run,
+    session_document::run,
+    security::run,
 ];
 
 pub use regions::unknown_regions as regions_unknown;
 
 pub fn run_all(ctx: &Context, sink: &mut Sink) {
-    for (_, check) in CHECKS {
+    for check in CHECKS {
         check(ctx, sink);
     }
 }

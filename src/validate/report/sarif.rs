@@ -65,6 +65,7 @@ impl Reporter for Sarif {
                     "informationUri": "https://github.com/sessionlog/sessionlog",
                     "rules": rules,
                 }},
+                "columnKind": "unicodeCodePoints",
                 "artifacts": report.sources.iter().map(|s| json!({ "location": { "uri": s.name } })).collect::<Vec<_>>(),
                 "results": report.findings.iter().map(result).collect::<Vec<_>>(),
             }],
