@@ -180,7 +180,9 @@ fn init_writes_a_starter_that_renders_and_refuses_to_overwrite() {
     let first = sessionlog(&["init", "--output", p]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("# yaml-language-server: $schema="));
+    assert!(text.starts_with("# yaml-language-server: $schema=sessionlog.schema.json\n"));
+    let schema = std::fs::read_to_string(tmp.path().join("sessionlog.schema.json")).unwrap();
+    assert_eq!(schema, sessionlog::config::schema::schema_text());
     std::fs::write(&path, "# mine\n").unwrap();
     let second = sessionlog(&["init", "--output", p]);
     assert_eq!(second.code, 2);

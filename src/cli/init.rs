@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::config::load::{DEFAULT_FILE, EXAMPLE};
+use crate::config::schema::schema_text;
 use crate::exit;
 
 #[derive(Debug, clap::Args)]
@@ -27,7 +28,7 @@ pub fn execute(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 "wrote {}: set your organization, accounts, OUs and regions, then run `sessionlog render`",
                 args.output.display()
             );
-            exit::OK
+            write_schema(args, out, err)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let _ = writeln!(
@@ -41,5 +42,29 @@ pub fn execute(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             let _ = writeln!(err, "error: cannot create `{}`\nCaused by:\n    {e}", args.output.display());
             exit::RUNTIME
         }
+    }
+}
+
+/// The schema beside the starter file, where its `$schema` comment points
+/// editors. An existing schema file is left alone unless it is identical.
+fn write_schema(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let path = args.output.with_file_name("sessionlog.schema.json");
+    let text = schema_text();
+    match std::fs::read_to_string(&path) {
+        Ok(existing) if existing == text => exit::OK,
+        Ok(_) => {
+            let _ = writeln!(out, "kept the existing {}; `sessionlog schema` prints the current schema", path.display());
+            exit::OK
+        }
+        Err(_) => match std::fs::write(&path, text) {
+            Ok(()) => {
+                let _ = writeln!(out, "wrote {} (the JSON Schema editors check the file with)", path.display());
+                exit::OK
+            }
+            Err(e) => {
+                let _ = writeln!(err, "error: cannot write `{}`\nCaused by:\n    {e}", path.display());
+                exit::RUNTIME
+            }
+        },
     }
 }
