@@ -345,6 +345,22 @@ fn if_branches_and_parameters_are_checked_as_what_they_resolve_to() {
 }
 
 #[test]
+fn find_in_map_is_checked_against_every_value_it_may_select() {
+    let text = "Mappings:\n  Retention:\n    prod: {days: 365}\n    dev: {days: 4}\nParameters:\n  Env:\n    Type: String\n    AllowedValues: [prod, dev]\nResources:\n  G:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Retain\n    UpdateReplacePolicy: Retain\n    Properties:\n      RetentionInDays: !FindInMap [Retention, !Ref Env, days]\n";
+    let report = run("t.yaml", text, &[]);
+    assert_eq!(found(&report), [("SL203", 15)]);
+    assert!(
+        report.findings[0]
+            .message
+            .starts_with("mapping value Retention/dev/days"),
+        "{}",
+        report.findings[0].message
+    );
+    let literal = text.replace("!Ref Env", "prod");
+    assert_eq!(found(&run("t.yaml", &literal, &[])), [("SL116", 6)]);
+}
+
+#[test]
 fn limits_are_enforced() {
     let mut text = String::from("Resources:\n");
     for i in 0..501 {

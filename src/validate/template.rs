@@ -1,6 +1,6 @@
 //! A read-only view of a parsed template's sections.
 
-use super::schema::walker::Parameters;
+use super::schema::walker::Resolver;
 use super::tree::{Entry, Node, Pos, Ptr};
 
 pub const PSEUDO_PARAMETERS: &[&str] = &[
@@ -134,7 +134,7 @@ impl<'a> Template<'a> {
     }
 }
 
-impl Parameters for Template<'_> {
+impl Resolver for Template<'_> {
     fn values(&self, name: &str) -> Option<Vec<(&'static str, &Node)>> {
         let parameter = self.parameter(name)?;
         let mut values = Vec::new();
@@ -149,6 +149,33 @@ impl Parameters for Template<'_> {
             values.push(("AllowedValues", allowed));
         }
         Some(values)
+    }
+
+    fn mapping_values(&self, argument: &Node) -> Vec<(String, &Node)> {
+        let Some([map, first, second]) = argument.as_seq() else {
+            return Vec::new();
+        };
+        let Some(mapping) = map.as_str().and_then(|m| self.root.get("Mappings")?.get(m)) else {
+            return Vec::new();
+        };
+        let name = map.as_str().unwrap_or_default();
+        let mut out = Vec::new();
+        for top in select(mapping, first) {
+            for leaf in select(&top.value, second) {
+                out.push((format!("{name}/{}/{}", top.key, leaf.key), &leaf.value));
+            }
+        }
+        out
+    }
+}
+
+/// The entries of a mapping level a `Fn::FindInMap` key selects: the one
+/// named by a literal key, or all of them.
+fn select<'n>(node: &'n Node, key: &Node) -> Vec<&'n Entry> {
+    let entries = node.as_map().unwrap_or_default();
+    match key.scalar_text() {
+        Some(k) => entries.iter().filter(|e| e.key == k).collect(),
+        None => entries.iter().collect(),
     }
 }
 

@@ -38,30 +38,39 @@ pub struct Violation {
     pub message: String,
 }
 
-/// The values a `Ref` to a template parameter may take.
-pub trait Parameters {
+/// What the template knows about the values intrinsics resolve to.
+pub trait Resolver {
     /// `(source, value)` pairs: the parameter's Default and AllowedValues;
     /// `None` when `name` is not a parameter.
     fn values(&self, name: &str) -> Option<Vec<(&'static str, &Node)>>;
+
+    /// The values an `Fn::FindInMap` argument may select, each with a
+    /// description (`Map/Key/Key`); every key is tried where a key is not
+    /// a literal.
+    fn mapping_values(&self, argument: &Node) -> Vec<(String, &Node)>;
 }
 
-/// A template without parameters.
-pub struct NoParameters;
+/// Checks documents outside a template: nothing resolves.
+pub struct NoTemplate;
 
-impl Parameters for NoParameters {
+impl Resolver for NoTemplate {
     fn values(&self, _: &str) -> Option<Vec<(&'static str, &Node)>> {
         None
+    }
+
+    fn mapping_values(&self, _: &Node) -> Vec<(String, &Node)> {
+        Vec::new()
     }
 }
 
 pub struct Walker<'a> {
     root: &'a Json,
     mode: Mode,
-    params: &'a dyn Parameters,
+    params: &'a dyn Resolver,
 }
 
 impl<'a> Walker<'a> {
-    pub fn new(root: &'a Json, mode: Mode, params: &'a dyn Parameters) -> Self {
+    pub fn new(root: &'a Json, mode: Mode, params: &'a dyn Resolver) -> Self {
         Walker { root, mode, params }
     }
 
@@ -166,6 +175,17 @@ impl<'a> Walker<'a> {
             "Ref" => {
                 if let Some(name) = argument.as_str() {
                     self.parameter_values(schema, node, name, ptr, out, depth);
+                }
+            }
+            "Fn::FindInMap" => {
+                for (path, value) in self.params.mapping_values(argument) {
+                    let at = Node::new(node.pos, value.value.clone());
+                    let mut found = Vec::new();
+                    self.validate(schema, &at, ptr, &mut found, depth + 1);
+                    out.extend(found.into_iter().map(|mut v| {
+                        v.message = format!("mapping value {path}: {}", v.message);
+                        v
+                    }));
                 }
             }
             "Fn::Sub" | "Fn::Join" if self.mode == Mode::Strict => {
@@ -642,7 +662,7 @@ mod tests {
 
     fn run(schema: serde_json::Value, yaml: &str, mode: Mode) -> Vec<(Kind, String)> {
         let node = parse_yaml(yaml).unwrap().root.unwrap();
-        Walker::new(&schema, mode, &NoParameters)
+        Walker::new(&schema, mode, &NoTemplate)
             .check(&schema, &node, &Ptr::root())
             .into_iter()
             .map(|v| (v.kind, v.ptr.to_string()))
