@@ -81,6 +81,7 @@ async fn deploy_is_idempotent_updates_reports_and_destroy_keeps_logs() {
     // plan on an empty organization: everything is new, nothing is written.
     let p = plan(&r, &o).await;
     assert_eq!(p.code, 0);
+    assert_eq!(p.writes(), 0, "planning a new rollout writes nothing: {}", p.text);
     let lines = p.changes();
     assert!(lines.contains(&"+ AWS::S3::Bucket LogBucket".to_string()), "{lines:?}");
     assert!(lines.contains(&"+ AWS::KMS::Key ArchiveKey".to_string()), "{lines:?}");
@@ -374,6 +375,48 @@ async fn stacksets_files_work_with_the_aws_cli() {
     // and sessionlog then finds nothing to do but what the CLI cannot express
     let d = deploy(&r, &opts(&moto.url())).await;
     assert_eq!(d.code, 0, "{}", d.text);
+}
+
+/// The real compiler output for the example configuration: log-archive
+/// stacks, the IAM StackSet and the regional StackSets, deployed and
+/// redeployed as a no-op.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn example_configuration_deploys_and_redeploys_as_a_no_op() {
+    let moto = moto();
+    let org = org(&moto.url(), 2);
+    let o = opts(&moto.url());
+    let regions = ["us-east-1", "eu-west-1", "eu-south-1"];
+    let bundle = example_bundle(&org, &regions, 365);
+    assert!(bundle.stack_sets.len() >= 2, "{:?}", bundle.stack_sets.iter().map(|s| &s.name).collect::<Vec<_>>());
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&bundle, &o, &mut buf).await.unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&buf)));
+    let d = parse(code, buf);
+    assert_eq!(d.code, 0, "{}", d.text);
+    let state = inspect(&moto.url(), &org, &regions);
+    for m in &org.members {
+        for r in regions {
+            let s = &state[m]["regions"][r];
+            assert_eq!(s["log_groups"]["/sessionlog/session-manager"]["retention"], 365, "{m}/{r}: {s}");
+            assert_eq!(s["documents"], serde_json::json!(["SSM-SessionManagerRunShell"]), "{m}/{r}");
+        }
+        assert!(state[m]["policies"].as_array().unwrap().iter().any(|p| p == "sessionlog-session-logging"), "{}", state[m]);
+    }
+    assert!(state[&org.excluded]["regions"]["us-east-1"]["log_groups"].as_object().unwrap().is_empty());
+    assert_eq!(state[&org.archive]["buckets"].as_array().unwrap().len(), 1, "{}", state[&org.archive]);
+
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&bundle, &o, &mut buf).await.unwrap();
+    let again = parse(code, buf);
+    assert_eq!(again.code, 0, "{}", again.text);
+    assert_eq!(again.writes(), 0, "{}", again.text);
+
+    let changed = example_bundle(&org, &regions, 90);
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&changed, &o, &mut buf).await.unwrap();
+    let d = parse(code, buf);
+    assert_eq!(d.code, 0, "{}", d.text);
+    let state = inspect(&moto.url(), &org, &regions);
+    assert_eq!(state[&org.members[0]]["regions"]["eu-west-1"]["log_groups"]["/sessionlog/session-manager"]["retention"], 90);
 }
 
 /// `scripts/bench-deploy.sh`: the example configuration for an organization

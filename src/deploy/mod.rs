@@ -229,6 +229,9 @@ struct Engine<'a, 'w> {
     quiet: bool,
     /// Accounts of each set of deployment targets, read once per command.
     accounts: BTreeMap<String, BTreeSet<String>>,
+    /// `plan`: no change set for a stack that does not exist yet (its
+    /// template says everything), so planning a new rollout writes nothing.
+    plan_only: bool,
 }
 
 impl<'a, 'w> Engine<'a, 'w> {
@@ -237,7 +240,7 @@ impl<'a, 'w> Engine<'a, 'w> {
         if !r.archive_stacks.is_empty() {
             aws.assume_archive_role(&r.archive_account, &r.archive_access_role).await?;
         }
-        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new() })
+        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new(), plan_only: false })
     }
 
     fn change(&mut self, target: &str, line: String, risky: bool) {
@@ -282,9 +285,21 @@ impl<'a, 'w> Engine<'a, 'w> {
             }
         };
         let wanted = resolve(&s.parameters, &self.outputs);
+        let new_stack_lines = |note: &str| -> Vec<String> {
+            let mut lines = vec![format!("+ stack {} ({note})", s.stack_name)];
+            lines.extend(template_diff("{}", &s.body).unwrap_or_default().iter().map(ResourceChange::line));
+            lines
+        };
+        if create && self.plan_only {
+            let note = if known(&wanted).is_some() { "new" } else { "new; parameters from the stacks before it" };
+            for l in new_stack_lines(note) {
+                self.change(&target, l, false);
+            }
+            return Ok(StackPlan { step: StackStep::Later { recreate: false }, create });
+        }
         let Some(params) = known(&wanted) else {
             let lines: Vec<String> = if create {
-                vec!["+ stack (new; created after the stacks it reads outputs from)".to_string()]
+                new_stack_lines("new; created after the stacks it reads outputs from")
             } else {
                 let deployed: BTreeMap<_, _> = d.parameters.iter().filter(|(k, _)| wanted.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
                 parameter_diff(&deployed, &wanted).iter().map(|c| c.line()).collect()
@@ -615,8 +630,12 @@ async fn discard_change_sets(aws: &Aws, r: &Rollout, p: &FullPlan) {
 
 pub async fn plan_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     let mut e = Engine::new(r, opts, out).await?;
+    e.plan_only = true;
     let p = make_plan(&mut e, r).await?;
     discard_change_sets(&e.aws, r, &p).await;
+    if p.stacks.iter().any(|s| matches!(s.step, StackStep::Execute { .. })) {
+        e.rep.emit(Event::Note { text: "(change sets were created to compute this plan and deleted again; no resource was changed)".into() });
+    }
     if p.is_empty() {
         e.rep.emit(Event::Note { text: "no changes: everything is up to date".into() });
     } else if e.risky && !opts.allow_replacement {

@@ -130,11 +130,8 @@ impl<'a> Reporter<'a> {
                 s
             }
         };
-        if let Some(bars) = &self.bars {
+        if let (Some(bars), false) = (&self.bars, matches!(e, Event::Summary { .. })) {
             let _ = bars.multi.println(&line);
-            if matches!(e, Event::Summary { .. }) {
-                let _ = writeln!(self.out, "{line}");
-            }
         } else {
             let _ = writeln!(self.out, "{line}");
         }
