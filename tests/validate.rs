@@ -211,6 +211,56 @@ fn every_planted_defect_is_found_with_its_rule_on_its_line() {
     );
 }
 
+/// The parsed tree as long-form JSON.
+fn to_json(node: &sessionlog::validate::tree::Node) -> serde_json::Value {
+    use sessionlog::validate::tree::Value;
+    match &node.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::json!(b),
+        Value::Number(n) if n.is_integer => serde_json::json!(n.raw.parse::<i64>().unwrap_or(0)),
+        Value::Number(n) => serde_json::json!(n.value),
+        Value::Str(s) | Value::Deferred(s) => serde_json::json!(s),
+        Value::Seq(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), to_json(&e.value)))
+                .collect(),
+        ),
+    }
+}
+
+#[test]
+fn every_mutant_gives_the_same_findings_as_yaml_and_as_long_form_json() {
+    use sessionlog::validate::parse::parse_template;
+    for m in corpus()
+        .iter()
+        .filter(|m| !["SL100", "SL101", "SL102"].contains(&m.rule.as_str()))
+    {
+        let mutant = m.apply();
+        let regions: Vec<&str> = m.regions.iter().map(String::as_str).collect();
+        let root = parse_template(&mutant).unwrap().root.unwrap();
+        let json = serde_json::to_string_pretty(&to_json(&root)).unwrap();
+        let key = |r: &Report| -> std::collections::BTreeSet<(String, String)> {
+            r.findings
+                .iter()
+                .filter(|f| f.rule.id != "SL120")
+                .map(|f| (f.rule.id.to_string(), f.location.pointer.clone()))
+                .collect()
+        };
+        let (from_yaml, from_json) = (
+            run("m.yaml", &mutant, &regions),
+            run("m.json", &json, &regions),
+        );
+        assert_eq!(key(&from_yaml), key(&from_json), "{}", m.kind);
+        assert!(
+            from_json.findings.iter().any(|f| f.rule.id == m.rule),
+            "{}",
+            m.kind
+        );
+    }
+}
+
 // ---------------------------------------------------------------- per-rule tests
 
 /// Rules the mutation corpus does not plant, each with a template that
