@@ -317,6 +317,23 @@ fn parse_errors_point_at_the_problem() {
 }
 
 #[test]
+fn a_yaml_flow_mapping_is_not_mistaken_for_broken_json() {
+    let report = run(
+        "flow.yaml",
+        "{Resources: {T: {Type: AWS::SNS::Topic}}}\n",
+        &[],
+    );
+    assert!(report.findings.is_empty(), "{:?}", found(&report));
+    let report = run("bad.json", "{\"Resources\": {\"T\": }}\n", &[]);
+    assert_eq!(found(&report), [("SL100", 1)]);
+    assert!(
+        report.findings[0].message.contains("unexpected `}`"),
+        "{}",
+        report.findings[0].message
+    );
+}
+
+#[test]
 fn json_templates_are_checked_like_yaml() {
     let json = r#"{
   "AWSTemplateFormatVersion": "2010-09-09",

@@ -44,18 +44,24 @@ pub struct Parsed {
     pub issues: Vec<ParseIssue>,
 }
 
-/// Parses a template; JSON when the first significant character is `{`.
+/// Parses a template: JSON when it starts like a JSON object (`{"` or
+/// `{}`), else YAML (a YAML flow mapping `{Key: …}` included).
 pub fn parse_template(text: &str) -> Result<Parsed, ParseError> {
-    let first = text
-        .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
-        .chars()
-        .next();
-    if first == Some('{') {
-        parse_json(text).map(|root| Parsed {
+    let blank = ['\u{feff}', ' ', '\t', '\r', '\n'];
+    let Some(body) = text.trim_start_matches(blank).strip_prefix('{') else {
+        return parse_yaml(text);
+    };
+    // `{"Key"` or `{}` is JSON; `{Key: …}` is a YAML flow mapping.
+    let json_looking = matches!(
+        body.trim_start_matches(blank).chars().next(),
+        Some('"' | '}') | None
+    );
+    match parse_json(text) {
+        Ok(root) => Ok(Parsed {
             root: Some(root),
             issues: Vec::new(),
-        })
-    } else {
-        parse_yaml(text)
+        }),
+        Err(json_error) if json_looking => Err(json_error),
+        Err(json_error) => parse_yaml(text).map_err(|_| json_error),
     }
 }
