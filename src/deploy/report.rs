@@ -131,7 +131,11 @@ impl<'a> Reporter<'a> {
             }
         };
         if let (Some(bars), false) = (&self.bars, matches!(e, Event::Summary { .. })) {
-            let _ = bars.multi.println(&line);
+            // Bars live on stderr; lines go to `out` with the bars lifted meanwhile.
+            let out = &mut self.out;
+            bars.multi.suspend(|| {
+                let _ = writeln!(out, "{line}");
+            });
         } else {
             let _ = writeln!(self.out, "{line}");
         }
