@@ -412,11 +412,27 @@ async fn example_configuration_deploys_and_redeploys_as_a_no_op() {
 
     let changed = example_bundle(&org, &regions, 90);
     let mut buf = Vec::new();
+    let code = sessionlog::deploy::plan(&changed, &o, &mut buf).await.unwrap();
+    let p = parse(code, buf);
+    assert_eq!(p.writes(), 0, "{}", p.text);
+    let lines = p.changes();
+    assert!(lines.iter().any(|l| l == "> AWS::Logs::LogGroup SessionLogGroup (replacement: False)" || l == "> AWS::Logs::LogGroup SessionLogGroup"), "{lines:?}");
+    assert!(!p.events.iter().any(|e| e["risky"] == true), "a retention change is not a replacement: {lines:?}");
+    let mut buf = Vec::new();
     let code = sessionlog::deploy::deploy(&changed, &o, &mut buf).await.unwrap();
     let d = parse(code, buf);
     assert_eq!(d.code, 0, "{}", d.text);
     let state = inspect(&moto.url(), &org, &regions);
     assert_eq!(state[&org.members[0]]["regions"]["eu-west-1"]["log_groups"]["/sessionlog/session-manager"]["retention"], 90);
+
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::destroy(&changed, &o, &mut buf).await.unwrap();
+    let d = parse(code, buf);
+    assert_eq!(d.code, 0, "{}", d.text);
+    let state = inspect(&moto.url(), &org, &regions);
+    assert!(state["stack_sets"].as_object().unwrap().is_empty(), "{}", state["stack_sets"]);
+    assert_eq!(state[&org.archive]["buckets"].as_array().unwrap().len(), 1, "the bucket is retained");
+    assert_eq!(state[&org.members[0]]["regions"]["eu-south-1"]["log_groups"]["/sessionlog/session-manager"]["retention"], 90, "log groups are retained");
 }
 
 /// `scripts/bench-deploy.sh`: the example configuration for an organization
@@ -494,9 +510,17 @@ async fn bench_deploy_vs_aws_cli() {
 
     println!("\nbench: {accounts} member accounts x {} regions (3 StackSets, {} stack instances); moto 5.2.1 on 127.0.0.1; poll interval {}s", regions.len(), accounts * (regions.len() + 1), poll.as_secs());
     println!("{:<32} {:>9} {:>10} {:>7}", "", "wall (s)", "API calls", "writes");
-    for (name, wall, calls, writes) in report {
+    for (name, wall, calls, writes) in &report {
         println!("{name:<32} {:>9.2} {calls:>10} {writes:>7}", wall.as_secs_f64());
     }
+    let (sl, cli) = (&report[0], &report[2]);
+    println!(
+        "sessionlog deploy / AWS CLI: wall {:.2}x, API calls {:.2}x, writes {}/{}",
+        sl.1.as_secs_f64() / cli.1.as_secs_f64(),
+        sl.2 as f64 / cli.2 as f64,
+        sl.3,
+        cli.3
+    );
     println!("(the AWS CLI rollout took {invocations} `aws` invocations, each a new process)\n");
 }
 
