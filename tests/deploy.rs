@@ -629,3 +629,46 @@ fn progress_bars_on_a_terminal() {
     assert!(text.contains("sessionlog-member-regional us-east-1") && text.contains("2/2"), "no progress bar: {text}");
     assert!(text.contains("TARGET") && text.contains("CURRENT"), "no final table: {text}");
 }
+
+/// Excluding an account removes its instances (its log group stays, by its
+/// DeletionPolicy); an account moved out of the target OUs cannot be reached
+/// through them: reported with the command that removes it, exit 4.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excluded_accounts_lose_their_instances() {
+    let moto = moto();
+    let org = org(&moto.url(), 3);
+    let o = opts(&moto.url());
+    let r = rollout(&org, &Cfg::default());
+    assert_eq!(deploy(&r, &o).await.code, 0);
+
+    let gone = org.members[0].clone();
+    let mut r2 = r.clone();
+    r2.stack_sets[0].targets.exclude_accounts.push(gone.clone());
+    let p = plan(&r2, &o).await;
+    assert!(p.changes().contains(&format!("- instance {gone}/eu-west-1")), "{:?}", p.changes());
+    let d = deploy(&r2, &o).await;
+    assert_eq!(d.code, 0, "{}", d.text);
+    let rows = d.summary()["rows"].as_array().unwrap().clone();
+    assert!(!rows.iter().any(|row| row["account"] == gone.as_str()), "{rows:?}");
+    assert_eq!(rows.len(), 2 + 2 * 2);
+    let state = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1"]);
+    assert_eq!(state[&gone]["regions"]["eu-west-1"]["log_groups"]["/sessionlog/sessions"]["retention"], 30, "retained");
+    assert_eq!(deploy(&r2, &o).await.writes(), 0);
+
+    // move members[1] out of the targeted OUs (auto-deployment would remove
+    // it on AWS; moto does not), then deploy
+    let moved = org.members[1].clone();
+    let out = Command::new(python())
+        .args(["-c", &format!(
+            "import boto3; o=boto3.client('organizations', endpoint_url='{}', region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing'); \
+             p=o.list_parents(ChildId='{moved}')['Parents'][0]['Id']; o.move_account(AccountId='{moved}', SourceParentId=p, DestinationParentId='{}')",
+            moto.url(), org.security
+        )])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let d = deploy(&r2, &o).await;
+    assert_eq!(d.code, 4, "{}", d.text);
+    let failure = d.events.iter().find(|e| e["event"] == "failure").expect("a failure");
+    assert!(failure["reason"].as_str().unwrap().contains("delete-stack-instances"), "{failure}");
+}

@@ -394,6 +394,16 @@ impl<'a, 'w> Engine<'a, 'w> {
                     definition_changed = true;
                     self.change(&s.name, "> description".into(), false);
                 }
+                let want_auto = (s.auto_deployment.enabled, s.auto_deployment.retain_stacks_on_account_removal);
+                if let Some(have) = d.auto_deployment.filter(|h| *h != want_auto) {
+                    definition_changed = true;
+                    self.change(&s.name, format!("> auto-deployment (enabled, retain stacks): {have:?} -> {want_auto:?}"), false);
+                }
+                let want_caps: BTreeSet<&String> = s.capabilities.iter().collect();
+                if !d.capabilities.is_empty() && d.capabilities.iter().collect::<BTreeSet<_>>() != want_caps {
+                    definition_changed = true;
+                    self.change(&s.name, format!("> capabilities: {:?} -> {:?}", d.capabilities, s.capabilities), false);
+                }
             }
         }
         let key = format!("{:?}", s.targets);
@@ -514,6 +524,26 @@ impl<'a, 'w> Engine<'a, 'w> {
         }
         self.rep.emit(Event::Operation { stack_set: s.name.clone(), operation_id: id, action: action.into(), status: st.to_string() });
         Ok(ok)
+    }
+
+    /// After deleting instances: are any of `keys` still there? Deletions go
+    /// through the StackSet's OUs, so an account moved out of them is not
+    /// reached; say so and what to do.
+    async fn left_over(&mut self, cfn: &aws_sdk_cloudformation::Client, s: &SetDef, keys: &BTreeSet<InstanceKey>) -> Result<bool> {
+        let still: Vec<InstanceKey> =
+            stackset::instances(cfn, s, self.opts).await?.iter().map(|i| i.key()).filter(|k| keys.contains(k)).collect();
+        for (a, rg) in &still {
+            self.failure(
+                &format!("{} {a}/{rg}", s.name),
+                &format!(
+                    "instance not deleted: account {a} is no longer under the StackSet's target OUs. Delete it with \
+                     `aws cloudformation delete-stack-instances --stack-set-name {} --deployment-targets \
+                     OrganizationalUnitIds=<its OU>,Accounts={a},AccountFilterType=INTERSECTION --regions {rg} --no-retain-stacks`",
+                    s.name
+                ),
+            );
+        }
+        Ok(still.is_empty())
     }
 
     async fn rows(&mut self, r: &Rollout) -> Result<(Vec<Row>, bool)> {
@@ -764,6 +794,8 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
                 }).await?;
                 failed |= !ok;
             }
+            let removing: BTreeSet<InstanceKey> =
+                sp.removes.iter().flat_map(|b| b.accounts.iter().flatten().flat_map(|a| b.regions.iter().map(move |r| (a.clone(), r.clone())))).collect();
             for b in sp.removes {
                 let (c, s2) = (cfn.clone(), s.clone());
                 let ok = e.run_op(r, s, "DELETE", move || {
@@ -771,6 +803,9 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
                     Box::pin(async move { stackset::remove_instances(&c, &s2, &b).await })
                 }).await?;
                 failed |= !ok;
+            }
+            if !removing.is_empty() {
+                failed |= !e.left_over(&cfn, s, &removing).await?;
             }
         }
     }
@@ -814,6 +849,9 @@ pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wr
                 Box::pin(async move { stackset::remove_instances(&c, &s2, &b).await })
             }).await?;
             failed |= !ok;
+        }
+        if !existing.is_empty() && !failed {
+            failed |= !e.left_over(&cfn, s, &existing).await?;
         }
         if !failed {
             stackset::delete(&cfn, s).await?;

@@ -31,6 +31,10 @@ pub struct DeployedSet {
     pub body: String,
     pub parameters: BTreeMap<String, String>,
     pub description: String,
+    /// `(enabled, retain_stacks_on_account_removal)`, when the service says.
+    pub auto_deployment: Option<(bool, bool)>,
+    /// When the service says (empty = not reported).
+    pub capabilities: Vec<String>,
 }
 
 pub async fn describe(cfn: &Client, s: &SetDef, opts: &DeployOptions) -> Result<Option<DeployedSet>> {
@@ -55,6 +59,10 @@ pub async fn describe(cfn: &Client, s: &SetDef, opts: &DeployOptions) -> Result<
             .filter_map(|p| Some((p.parameter_key()?.to_string(), p.parameter_value().unwrap_or("").to_string())))
             .collect(),
         description: ss.description().unwrap_or("").to_string(),
+        auto_deployment: ss
+            .auto_deployment()
+            .and_then(|a| Some((a.enabled()?, a.retain_stacks_on_account_removal().unwrap_or(false)))),
+        capabilities: ss.capabilities().iter().map(|c| c.as_str().to_string()).collect(),
     }))
 }
 
