@@ -354,6 +354,38 @@ async fn trusted_access_error_carries_its_remedy() {
     let err = deploy_rollout(&r, &opts(&px.url()), &mut buf).await.unwrap_err();
     let msg = format!("{err:#}");
     assert!(msg.contains("activate-organizations-access"), "{msg}");
+
+    // a template over the inline limit is refused before any call, with the remedy
+    let mut big = rollout(&org, &Cfg::default());
+    big.archive_stacks[0].body.push_str(&format!("# {}\n", "x".repeat(60_000)));
+    let mut buf = Vec::new();
+    let err = deploy_rollout(&big, &opts(&moto.url()), &mut buf).await.unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("inline size limit") && msg.contains("51,200"), "{msg}");
+}
+
+/// moto never reports OperationInProgressException; the proxy answers it
+/// once to UpdateStackSet: deploy waits for the running operation and sends
+/// the update again, which then reaches moto exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operation_in_progress_is_waited_for_and_retried() {
+    let moto = moto();
+    let org = org(&moto.url(), 1);
+    let r = rollout(&org, &Cfg::default());
+    assert_eq!(deploy(&r, &opts(&moto.url())).await.code, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.json");
+    let body = "<ErrorResponse><Error><Type>Sender</Type><Code>OperationInProgressException</Code><Message>Another Operation on StackSet sessionlog-members is in progress</Message></Error><RequestId>x</RequestId></ErrorResponse>";
+    std::fs::write(&script, serde_json::json!([{"action": "UpdateStackSet", "times": 1, "status": 400, "body": body}]).to_string()).unwrap();
+    let log = dir.path().join("calls.jsonl");
+    let px = proxy(&moto, &log, &["--script", script.to_str().unwrap()]);
+    let d = deploy(&rollout(&org, &Cfg { retention: 7, ..Cfg::default() }), &opts(&px.url())).await;
+    assert_eq!(d.code, 0, "{}", d.text);
+    let calls = proxy_calls(&log);
+    assert_eq!(calls.iter().filter(|c| c["action"] == "UpdateStackSet").count(), 2);
+    assert_eq!(reached(&calls, "UpdateStackSet"), 1);
+    let state = inspect(&moto.url(), &org, &["us-east-1", "eu-west-1"]);
+    assert_members(&state, &org, &["us-east-1", "eu-west-1"], 7);
 }
 
 /// The stacksets/ files, fed to `aws cloudformation create-stack-set
