@@ -89,7 +89,9 @@ pub struct Aws {
 }
 
 impl Aws {
-    pub async fn connect(opts: &DeployOptions) -> Result<Aws> {
+    /// `default_region` is used when neither `--region` nor the
+    /// environment/profile names one (the StackSet administrator region).
+    pub async fn connect(opts: &DeployOptions, default_region: &str) -> Result<Aws> {
         let retry = RetryConfig::standard()
             .with_max_attempts(opts.max_attempts)
             .with_initial_backoff(opts.retry_initial_backoff)
@@ -104,7 +106,10 @@ impl Aws {
         if let Some(e) = &opts.endpoint_url {
             loader = loader.endpoint_url(e);
         }
-        let base = loader.load().await;
+        let mut base = loader.load().await;
+        if base.region().is_none() {
+            base = base.to_builder().region(Region::new(default_region.to_string())).build();
+        }
         let counter = CallCounter::default();
         let sts = aws_sdk_sts::Client::from_conf(
             aws_sdk_sts::config::Builder::from(&base)

@@ -210,7 +210,6 @@ struct SetPlan {
     adds: Vec<InstanceBatch>,
     removes: Vec<InstanceBatch>,
     retries: Vec<InstanceBatch>,
-    busy: Vec<(String, String)>,
 }
 
 impl SetPlan {
@@ -236,7 +235,7 @@ struct Engine<'a, 'w> {
 
 impl<'a, 'w> Engine<'a, 'w> {
     async fn new(r: &Rollout, opts: &'a DeployOptions, out: &'w mut dyn Write) -> Result<Engine<'a, 'w>> {
-        let mut aws = Aws::connect(opts).await?;
+        let mut aws = Aws::connect(opts, &r.stack_set_region).await?;
         if !r.archive_stacks.is_empty() {
             aws.assume_archive_role(&r.archive_account, &r.archive_access_role).await?;
         }
@@ -440,7 +439,7 @@ impl<'a, 'w> Engine<'a, 'w> {
                 self.change(&s.name, format!("> instance {a}/{rg} (outdated: run again)"), false);
             }
         }
-        Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries, busy })
+        Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries })
     }
 
     /// Wait for operations started elsewhere (or by an interrupted run).
@@ -760,7 +759,6 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
                 e.rep.emit(Event::Note { text: format!("refusing to update {}: it replaces or deletes a log group; re-run with --allow-replacement", s.name) });
                 return Ok(exit::INVALID_INPUT);
             }
-            debug_assert!(sp.busy.is_empty());
             let params = known(&resolve(&s.parameters, &e.outputs))
                 .ok_or_else(|| anyhow::anyhow!("{}: a parameter has no value (missing log-archive stack outputs)", s.name))?;
             if s.body.len() > remedy::INLINE_TEMPLATE_LIMIT {
