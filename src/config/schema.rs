@@ -220,24 +220,22 @@ fn type_words(t: &Value) -> String {
 }
 
 fn range_words(s: Option<&Value>) -> String {
-    let min = s.and_then(|s| s.get("minimum")).map(|v| v.to_string());
-    let max = s.and_then(|s| s.get("maximum")).map(|v| v.to_string());
-    match (min, max) {
-        (Some(a), Some(b)) => format!("allowed: {a} to {b}"),
-        (Some(a), None) => format!("allowed: at least {a}"),
-        (None, Some(b)) => format!("allowed: at most {b}"),
-        _ => "out of the allowed range".into(),
-    }
+    bounds_words(s, ("minimum", "maximum"), "allowed: ", "")
 }
 
 fn length_words(s: Option<&Value>) -> String {
-    let min = s.and_then(|s| s.get("minLength")).map(|v| v.to_string());
-    let max = s.and_then(|s| s.get("maxLength")).map(|v| v.to_string());
+    bounds_words(s, ("minLength", "maxLength"), "allowed length: ", " characters")
+}
+
+/// `allowed: 1 to 60`, `allowed length: at most 63 characters`, …
+fn bounds_words(s: Option<&Value>, (lo, hi): (&str, &str), lead: &str, unit: &str) -> String {
+    let min = s.and_then(|s| s.get(lo)).map(|v| v.to_string());
+    let max = s.and_then(|s| s.get(hi)).map(|v| v.to_string());
     match (min, max) {
-        (Some(a), Some(b)) => format!("allowed length: {a} to {b} characters"),
-        (Some(a), None) => format!("allowed length: at least {a} characters"),
-        (None, Some(b)) => format!("allowed length: at most {b} characters"),
-        _ => "wrong length".into(),
+        (Some(a), Some(b)) => format!("{lead}{a} to {b}{unit}"),
+        (Some(a), None) => format!("{lead}at least {a}{unit}"),
+        (None, Some(b)) => format!("{lead}at most {b}{unit}"),
+        _ => "out of the allowed bounds".into(),
     }
 }
 

@@ -136,15 +136,8 @@ fn write_seq(out: &mut String, a: &[Value], level: usize) {
                     write_child(out, val, level + 2);
                 }
             }
-            Value::Array(inner) if !inner.is_empty() => {
-                out.push('\n');
-                write_seq(out, inner, level + 2);
-            }
-            _ => {
-                out.push(' ');
-                write_inline_value(out, v, level + 2);
-                out.push('\n');
-            }
+            // Nested lists and inline values: as after a key.
+            _ => write_child(out, v, level),
         }
     }
 }
