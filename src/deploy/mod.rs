@@ -559,6 +559,16 @@ impl<'a, 'w> Engine<'a, 'w> {
         }
         for s in &r.stack_sets {
             let cfn = self.aws.cfn(&r.stack_set_region);
+            if stackset::describe(&cfn, s, self.opts).await?.is_none() {
+                rows.push(Row {
+                    target: s.name.clone(),
+                    account: r.management_account.clone(),
+                    region: r.stack_set_region.clone(),
+                    status: "NOT_DEPLOYED".into(),
+                    reason: String::new(),
+                });
+                continue;
+            }
             for i in stackset::instances(&cfn, s, self.opts).await? {
                 bad |= i.is_failed() || i.status != status::InstanceStatus::Current;
                 let reason = i.reason.clone().unwrap_or_default();
@@ -878,4 +888,35 @@ pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wr
     });
     e.summary(r, false).await?;
     Ok(if failed { exit::DEPLOY_FAILED } else { exit::OK })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_lines_are_summarized_per_region_past_24() {
+        let few: Vec<InstanceKey> = (0..3).map(|i| (format!("{i:012}"), "eu-west-1".to_string())).collect();
+        assert_eq!(instance_lines("+", &few)[0], "+ instance 000000000000/eu-west-1");
+        let many: Vec<InstanceKey> = (0..30)
+            .flat_map(|i| ["eu-west-1", "us-east-1"].map(|r| (format!("{i:012}"), r.to_string())))
+            .collect();
+        let lines = instance_lines("-", &many);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("- 30 instances in eu-west-1 (000000000000, 000000000001, 000000000002, …)"), "{lines:?}");
+    }
+
+    #[test]
+    fn outputs_resolve_into_parameters() {
+        let params = vec![
+            ParameterValue::Literal { key: "A".into(), value: "1".into() },
+            ParameterValue::StackOutput { key: "K".into(), stack_name: "s".into(), region: "r".into(), output_key: "O".into() },
+        ];
+        let mut outputs = Outputs::new();
+        assert_eq!(known(&resolve(&params, &outputs)), None);
+        outputs.insert(("s".into(), "r".into()), [("O".to_string(), "v".to_string())].into());
+        let k = known(&resolve(&params, &outputs)).unwrap();
+        assert_eq!(k["A"], "1");
+        assert_eq!(k["K"], "v");
+    }
 }
