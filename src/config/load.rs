@@ -77,7 +77,7 @@ impl fmt::Display for LoadError {
                     write!(f, "{}", Rendered { diagnostic: d, file: &source.name, text: &source.text })?;
                 }
                 let n = diagnostics.len();
-                write!(f, "error: {} is not valid ({n} problem{}); nothing was written\n", source.name, if n == 1 { "" } else { "s" })
+                writeln!(f, "error: {} is not valid ({n} problem{}); nothing was written", source.name, if n == 1 { "" } else { "s" })
             }
         }
     }

@@ -42,11 +42,11 @@ fn validator() -> &'static jsonschema::Validator {
 pub fn check(instance: &Value) -> Vec<Diagnostic> {
     validator()
         .iter_errors(instance)
-        .flat_map(|e| explain(&e, instance))
+        .flat_map(|e| explain(&e))
         .collect()
 }
 
-fn explain(e: &jsonschema::ValidationError<'_>, root: &Value) -> Vec<Diagnostic> {
+fn explain(e: &jsonschema::ValidationError<'_>) -> Vec<Diagnostic> {
     let pointer = e.instance_path().as_str().to_string();
     let at_schema = resolve(schema(), e.evaluation_path().as_str());
     let here = e.instance();
@@ -115,7 +115,7 @@ fn explain(e: &jsonschema::ValidationError<'_>, root: &Value) -> Vec<Diagnostic>
         ValidationErrorKind::Enum { options } => {
             let opts: Vec<String> = options
                 .as_array()
-                .map(|a| a.iter().map(|o| short(o)).collect())
+                .map(|a| a.iter().map(short).collect())
                 .unwrap_or_default();
             vec![Diagnostic::new(pointer, format!("{} is not an allowed value", short(here)))
                 .help(format!("one of {}", opts.join(", ")))]
@@ -133,7 +133,7 @@ fn explain(e: &jsonschema::ValidationError<'_>, root: &Value) -> Vec<Diagnostic>
                 errors.iter().all(|er| !matches!(er.kind(), ValidationErrorKind::Required { .. }))
             });
             if let (Some(_), Some(errors)) = (tag, branch) {
-                return errors.iter().flat_map(|er| explain(er, root)).collect();
+                return errors.iter().flat_map(explain).collect();
             }
             vec![Diagnostic::new(pointer, format!("{} is not one of the allowed forms", short(here)))
                 .help(forms(at_schema))]
