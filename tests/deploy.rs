@@ -704,3 +704,30 @@ async fn excluded_accounts_lose_their_instances() {
     let failure = d.events.iter().find(|e| e["event"] == "failure").expect("a failure");
     assert!(failure["reason"].as_str().unwrap().contains("delete-stack-instances"), "{failure}");
 }
+
+/// moto never rolls a stack back; the proxy reports the log-archive stack as
+/// ROLLBACK_COMPLETE after its change set runs: exit 4, the reason shown,
+/// and no StackSet touched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_log_archive_stack_stops_the_rollout_with_exit_4() {
+    let moto = moto();
+    let org = org(&moto.url(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.json");
+    std::fs::write(
+        &script,
+        serde_json::json!([{"action": "DescribeStacks", "times": 1000, "contains": "sessionlog-archive",
+            "replace": [["<StackStatus>CREATE_COMPLETE</StackStatus>", "<StackStatus>ROLLBACK_COMPLETE</StackStatus>"]]}])
+        .to_string(),
+    )
+    .unwrap();
+    let log = dir.path().join("calls.jsonl");
+    let px = proxy(&moto, &log, &["--script", script.to_str().unwrap()]);
+    let d = deploy(&rollout(&org, &Cfg::default()), &opts(&px.url())).await;
+    assert_eq!(d.code, 4, "{}", d.text);
+    let failure = d.events.iter().find(|e| e["event"] == "failure").expect("a failure");
+    assert!(failure["reason"].as_str().unwrap().contains("ROLLBACK_COMPLETE"), "{failure}");
+    let calls = proxy_calls(&log);
+    assert_eq!(reached(&calls, "CreateStackSet"), 0);
+    assert_eq!(reached(&calls, "ExecuteChangeSet"), 1, "the replica stack is not attempted");
+}

@@ -741,9 +741,13 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
             let (st, reasons) = archive::execute(&cfn, &s.stack_name, &cs, opts).await?;
             e.rep.emit(Event::Stack { stack: s.stack_name.clone(), account: s.account.clone(), region: s.region.clone(), status: st.to_string(), reason: reasons.first().cloned() });
             if st.is_failure() {
+                if reasons.is_empty() {
+                    e.failure(&target, &format!("stack ended in {st}"));
+                }
                 for reason in &reasons {
                     e.failure(&target, reason);
                 }
+                e.rep.emit(Event::Note { text: "stopping: the StackSets depend on the log-archive stacks".into() });
                 failed = true;
                 break;
             }
