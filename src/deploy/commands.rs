@@ -1,0 +1,298 @@
+//! `plan`, `deploy`, `status` and `destroy` of a [`Rollout`]: the order of
+//! the steps, the refusals and the confirmation.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::Result;
+
+use crate::exit;
+use super::client::Aws;
+use super::engine::{Engine, SetPlan, StackPlan, StackStep};
+use super::params::{known, resolve};
+use super::planning::InstanceKey;
+use super::report::{Event, Reporter};
+use super::status::StackStatus;
+use super::{archive, remedy, stackset};
+use super::{DeployOptions, Rollout};
+
+/// Ask on a terminal; never wait for an answer without one.
+fn confirm(opts: &DeployOptions, question: &str, rep: &mut Reporter<'_>) -> bool {
+    if opts.yes {
+        return true;
+    }
+    if !std::io::stdin().is_terminal() {
+        rep.emit(Event::Note { text: "standard input is not a terminal and --yes was not given: nothing changed".into() });
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    matches!(line.trim(), "y" | "Y" | "yes")
+}
+
+struct FullPlan {
+    stacks: Vec<StackPlan>,
+    sets: Vec<SetPlan>,
+}
+
+impl FullPlan {
+    fn is_empty(&self) -> bool {
+        self.stacks.iter().all(|s| matches!(s.step, StackStep::UpToDate)) && self.sets.iter().all(SetPlan::is_empty)
+    }
+}
+
+async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
+    let mut stacks = Vec::new();
+    for s in &r.archive_stacks {
+        e.rep.emit(Event::Step { text: format!("log-archive stack {} in {}/{}", s.stack_name, s.account, s.region) });
+        stacks.push(e.plan_stack(s).await?);
+    }
+    let mut sets = Vec::new();
+    for s in &r.stack_sets {
+        e.rep.emit(Event::Step { text: format!("StackSet {} ({} regions)", s.name, s.regions.len()) });
+        sets.push(e.plan_set(r, s).await?);
+    }
+    Ok(FullPlan { stacks, sets })
+}
+
+async fn discard_change_sets(aws: &Aws, r: &Rollout, p: &FullPlan) {
+    for (s, sp) in r.archive_stacks.iter().zip(&p.stacks) {
+        if let StackStep::Execute { change_set } = &sp.step {
+            let cfn = aws.archive_cfn(&s.region);
+            archive::delete_change_set(&cfn, &s.stack_name, change_set).await;
+            if sp.create {
+                // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack.
+                let _ = cfn.delete_stack().stack_name(&s.stack_name).send().await;
+            }
+        }
+    }
+}
+
+pub async fn plan_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
+    let mut e = Engine::new(r, opts, out).await?;
+    e.plan_only = true;
+    let p = make_plan(&mut e, r).await?;
+    discard_change_sets(&e.aws, r, &p).await;
+    if p.stacks.iter().any(|s| matches!(s.step, StackStep::Execute { .. })) {
+        e.rep.emit(Event::Note { text: "(change sets were created to compute this plan and deleted again; no resource was changed)".into() });
+    }
+    if p.is_empty() {
+        e.rep.emit(Event::Note { text: "no changes: everything is up to date".into() });
+    } else if e.risky && !opts.allow_replacement {
+        e.rep.emit(Event::Note { text: "deploy will refuse this plan without --allow-replacement: it replaces or deletes a bucket, key or log group".into() });
+    }
+    e.summary(r, p.is_empty()).await?;
+    Ok(exit::OK)
+}
+
+pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
+    let mut e = Engine::new(r, opts, out).await?;
+    let p = make_plan(&mut e, r).await?;
+    if p.is_empty() {
+        let bad = e.summary(r, true).await?;
+        return Ok(if bad { exit::DEPLOY_FAILED } else { exit::OK });
+    }
+    if e.risky && !opts.allow_replacement {
+        discard_change_sets(&e.aws, r, &p).await;
+        e.rep.emit(Event::Note {
+            text: "refusing to deploy: this replaces or deletes a bucket, key or log group (logs at risk). Re-run with --allow-replacement if you mean it.".into(),
+        });
+        return Ok(exit::INVALID_INPUT);
+    }
+    if !confirm(opts, "Deploy these changes?", &mut e.rep) {
+        discard_change_sets(&e.aws, r, &p).await;
+        return Ok(exit::INVALID_INPUT);
+    }
+    let mut failed = false;
+    // 1. Log-archive stacks, in order: each may read the outputs of the previous ones.
+    for (s, sp) in r.archive_stacks.iter().zip(p.stacks) {
+        let cfn = e.aws.archive_cfn(&s.region);
+        let target = format!("{} ({})", s.stack_name, s.region);
+        let change_set = match sp.step {
+            StackStep::UpToDate => None,
+            StackStep::Execute { change_set } => Some(change_set),
+            StackStep::Later { recreate } => {
+                if recreate {
+                    e.rep.emit(Event::Step { text: format!("deleting {target} (creation had rolled back)") });
+                    archive::delete_stack(&cfn, &s.stack_name, opts).await?;
+                }
+                let wanted = resolve(&s.parameters, &e.outputs);
+                let Some(params) = known(&wanted) else {
+                    anyhow::bail!("{}: parameters {:?} have no value (missing stack outputs)", s.stack_name, wanted.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k).collect::<Vec<_>>());
+                };
+                e.rep.emit(Event::Step { text: format!("change set for {target}") });
+                let risky_before = e.risky;
+                e.risky = false;
+                let sp = e.stack_change_set(s, &params, sp.create).await?;
+                let now_risky = e.risky;
+                e.risky |= risky_before;
+                match sp.step {
+                    StackStep::Execute { change_set } if now_risky && !opts.allow_replacement => {
+                        archive::delete_change_set(&cfn, &s.stack_name, &change_set).await;
+                        e.rep.emit(Event::Note { text: format!("refusing to execute the change set of {target}: it replaces or deletes a bucket, key or log group; re-run with --allow-replacement") });
+                        return Ok(exit::INVALID_INPUT);
+                    }
+                    StackStep::Execute { change_set } => Some(change_set),
+                    _ => None,
+                }
+            }
+        };
+        if let Some(cs) = change_set {
+            e.rep.emit(Event::Step { text: format!("executing change set {cs} on {target}") });
+            let (st, reasons) = archive::execute(&cfn, &s.stack_name, &cs, opts).await?;
+            e.rep.emit(Event::Stack { stack: s.stack_name.clone(), account: s.account.clone(), region: s.region.clone(), status: st.to_string(), reason: reasons.first().cloned() });
+            if st.is_failure() {
+                if reasons.is_empty() {
+                    e.failure(&target, &format!("stack ended in {st}"));
+                }
+                for reason in &reasons {
+                    e.failure(&target, reason);
+                }
+                e.rep.emit(Event::Note { text: "stopping: the StackSets depend on the log-archive stacks".into() });
+                failed = true;
+                break;
+            }
+        }
+        let d = archive::describe(&cfn, &s.stack_name, opts).await?;
+        e.outputs.insert((s.stack_name.clone(), s.region.clone()), d.outputs);
+    }
+    // 2. StackSets and their instances.
+    if !failed {
+        for s in &r.stack_sets {
+            e.rep.emit(Event::Step { text: format!("StackSet {}", s.name) });
+            // Re-read right before writing: an earlier run may have been
+            // interrupted with an operation still running.
+            if e.wait_idle(r, s).await? {
+                e.rep.emit(Event::Note { text: format!("{}: re-reading its state after the running operations", s.name) });
+            }
+            let risky_before = e.risky;
+            e.quiet = true;
+            let sp = e.plan_set(r, s).await;
+            e.quiet = false;
+            let sp = sp?;
+            if e.risky && !risky_before && !opts.allow_replacement {
+                e.rep.emit(Event::Note { text: format!("refusing to update {}: it replaces or deletes a log group; re-run with --allow-replacement", s.name) });
+                return Ok(exit::INVALID_INPUT);
+            }
+            let params = known(&resolve(&s.parameters, &e.outputs))
+                .ok_or_else(|| anyhow::anyhow!("{}: a parameter has no value (missing log-archive stack outputs)", s.name))?;
+            if s.body.len() > remedy::INLINE_TEMPLATE_LIMIT {
+                anyhow::bail!("template of {} is {} bytes, over the inline size limit: {}", s.name, s.body.len(), remedy::remedy("template over the inline size").unwrap_or(""));
+            }
+            let cfn = e.aws.cfn(&r.stack_set_region);
+            if !sp.exists {
+                stackset::create(&cfn, s, &params).await?;
+                e.rep.emit(Event::Note { text: format!("{}: StackSet created", s.name) });
+            } else if sp.definition_changed {
+                let (c, s2, p2) = (cfn.clone(), s.clone(), params.clone());
+                let ok = e.run_op(r, s, "UPDATE", move || {
+                    let (c, s2, p2) = (c.clone(), s2.clone(), p2.clone());
+                    Box::pin(async move { stackset::update(&c, &s2, &p2).await })
+                }).await?;
+                failed |= !ok;
+            }
+            for b in sp.retries {
+                let (c, s2) = (cfn.clone(), s.clone());
+                let ok = e.run_op(r, s, "UPDATE_INSTANCES", move || {
+                    let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
+                    Box::pin(async move { stackset::retry_instances(&c, &s2, &b).await })
+                }).await?;
+                failed |= !ok;
+            }
+            for b in sp.adds {
+                let (c, s2) = (cfn.clone(), s.clone());
+                let ok = e.run_op(r, s, "CREATE", move || {
+                    let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
+                    Box::pin(async move { stackset::add_instances(&c, &s2, &b).await })
+                }).await?;
+                failed |= !ok;
+            }
+            let removing: BTreeSet<InstanceKey> =
+                sp.removes.iter().flat_map(|b| b.accounts.iter().flatten().flat_map(|a| b.regions.iter().map(move |r| (a.clone(), r.clone())))).collect();
+            for b in sp.removes {
+                let (c, s2) = (cfn.clone(), s.clone());
+                let ok = e.run_op(r, s, "DELETE", move || {
+                    let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
+                    Box::pin(async move { stackset::remove_instances(&c, &s2, &b).await })
+                }).await?;
+                failed |= !ok;
+            }
+            if !removing.is_empty() {
+                failed |= !e.left_over(&cfn, s, &removing).await?;
+            }
+        }
+    }
+    let bad = e.summary(r, false).await?;
+    Ok(if failed || bad { exit::DEPLOY_FAILED } else { exit::OK })
+}
+
+pub async fn status_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
+    let mut e = Engine::new(r, opts, out).await?;
+    for s in &r.stack_sets {
+        let cfn = e.aws.cfn(&r.stack_set_region);
+        for (id, action) in stackset::running_operations(&cfn, s, opts).await? {
+            e.rep.emit(Event::Operation { stack_set: s.name.clone(), operation_id: id, action, status: "RUNNING".into() });
+        }
+    }
+    let bad = e.summary(r, false).await?;
+    Ok(if bad { exit::DEPLOY_FAILED } else { exit::OK })
+}
+
+pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
+    let mut e = Engine::new(r, opts, out).await?;
+    e.rep.emit(Event::Step { text: "destroy: StackSet instances, StackSets, then the log-archive stacks".into() });
+    for s in &r.stack_sets {
+        e.rep.emit(Event::Change { target: s.name.clone(), line: format!("- StackSet {} and all its instances", s.name), risky: false });
+    }
+    for s in r.archive_stacks.iter().rev() {
+        e.rep.emit(Event::Change { target: s.stack_name.clone(), line: format!("- stack {} ({})", s.stack_name, s.region), risky: false });
+    }
+    if !confirm(opts, "Destroy these?", &mut e.rep) {
+        return Ok(exit::INVALID_INPUT);
+    }
+    let mut failed = false;
+    for s in r.stack_sets.iter().rev() {
+        let cfn = e.aws.cfn(&r.stack_set_region);
+        e.wait_idle(r, s).await?;
+        let existing: BTreeSet<InstanceKey> = stackset::instances(&cfn, s, opts).await?.iter().map(|i| i.key()).collect();
+        for b in stackset::batches_of(&existing) {
+            let (c, s2) = (cfn.clone(), s.clone());
+            let ok = e.run_op(r, s, "DELETE", move || {
+                let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
+                Box::pin(async move { stackset::remove_instances(&c, &s2, &b).await })
+            }).await?;
+            failed |= !ok;
+        }
+        if !existing.is_empty() && !failed {
+            failed |= !e.left_over(&cfn, s, &existing).await?;
+        }
+        if !failed {
+            stackset::delete(&cfn, s).await?;
+            e.rep.emit(Event::Note { text: format!("{}: StackSet deleted", s.name) });
+        }
+    }
+    if !failed {
+        for s in r.archive_stacks.iter().rev() {
+            let cfn = e.aws.archive_cfn(&s.region);
+            let d = archive::describe(&cfn, &s.stack_name, opts).await?;
+            if d.status.is_none() {
+                continue;
+            }
+            let (st, reasons) = archive::delete_stack(&cfn, &s.stack_name, opts).await?;
+            e.rep.emit(Event::Stack { stack: s.stack_name.clone(), account: s.account.clone(), region: s.region.clone(), status: st.to_string(), reason: reasons.first().cloned() });
+            if st != StackStatus::DeleteComplete {
+                failed = true;
+                for reason in reasons {
+                    e.failure(&s.stack_name, &reason);
+                }
+            }
+        }
+    }
+    e.rep.emit(Event::Note {
+        text: "Retained, by their DeletionPolicy: the log bucket and the KMS keys in the log-archive account, and the log groups in every member account. Logs already written are untouched; delete these by hand if you really mean to.".into(),
+    });
+    e.summary(r, false).await?;
+    Ok(if failed { exit::DEPLOY_FAILED } else { exit::OK })
+}
