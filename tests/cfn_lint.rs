@@ -80,6 +80,15 @@ fn matrix() -> Vec<(&'static str, String)> {
             ]),
         ),
         (
+            "split keys, CloudWatch off, sessions not encrypted, RDP off",
+            edited(&[
+                ("keys: single", "keys: split"),
+                ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),
+                ("encrypt_sessions: true", "encrypt_sessions: false"),
+                ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+            ]),
+        ),
+        (
             "RDP only: CloudWatch and S3 off",
             edited(&[
                 ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),

@@ -254,3 +254,19 @@ fn templates_with_errors_are_refused_before_anything_is_written() {
     let text = String::from_utf8(err).unwrap();
     assert!(text.contains("templates/log-archive.yaml") && text.contains("nothing was written"), "{text}");
 }
+
+#[test]
+fn unencrypted_sessions_leave_kms_key_id_empty_and_drop_unused_key_parameters() {
+    let text = edited(&[
+        ("encrypt_sessions: true", "encrypt_sessions: false"),
+        ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),
+        ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+    ]);
+    let config = sessionlog::config::load(&sessionlog::config::Source { name: "t".into(), text }).unwrap();
+    let bundle = sessionlog::stacks::build(&config);
+    let regional = bundle.stack_sets.iter().find(|s| s.template.file_stem == "member-regional").unwrap();
+    assert!(regional.template.template.parameters.is_empty());
+    assert!(regional.parameters.is_empty());
+    let body = sessionlog::render::template_text(&regional.template.template, sessionlog::render::Format::Json);
+    assert!(body.contains(r#"\"kmsKeyId\":\"\""#), "{body}");
+}

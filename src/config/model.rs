@@ -217,6 +217,11 @@ pub struct SessionManager {
     /// Commands run at the start of every session.
     #[serde(default)]
     pub shell_profile: ShellProfile,
+    /// Encrypt session data between client and node with the session key
+    /// (`kmsKeyId`). Users who start sessions then need
+    /// `kms:GenerateDataKey` on that key in their own IAM policies.
+    #[serde(default = "yes")]
+    pub encrypt_sessions: bool,
     /// How the `SSM-SessionManagerRunShell` preferences document is managed.
     #[serde(default)]
     pub document: DocumentMode,
@@ -235,6 +240,7 @@ impl Default for SessionManager {
             max_session_duration: default_max_duration(),
             run_as: RunAs::default(),
             shell_profile: ShellProfile::default(),
+            encrypt_sessions: true,
             document: DocumentMode::default(),
             cloudwatch: CloudWatch::default(),
             s3: S3Logging::default(),

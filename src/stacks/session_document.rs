@@ -23,7 +23,10 @@ pub fn content(c: &Config) -> Value {
     inputs.insert("cloudWatchLogGroupName".into(), if cw { json!(names.log_group()) } else { json!("") });
     inputs.insert("cloudWatchEncryptionEnabled".into(), json!(cw));
     inputs.insert("cloudWatchStreamingEnabled".into(), json!(cw && sm.cloudwatch.streaming));
-    inputs.insert("kmsKeyId".into(), sub(names.key_arn_sub(names.session_key(), "${AWS::Region}")));
+    inputs.insert(
+        "kmsKeyId".into(),
+        if sm.encrypt_sessions { sub(names.key_arn_sub(names.session_key(), "${AWS::Region}")) } else { json!("") },
+    );
     inputs.insert("runAsEnabled".into(), json!(sm.run_as.enabled));
     inputs.insert(
         "runAsDefaultUser".into(),
