@@ -13,6 +13,7 @@ use super::params::{known, resolve};
 use super::planning::InstanceKey;
 use super::report::{Event, Reporter};
 use super::status::StackStatus;
+use super::stackset::InstanceOp;
 use super::{archive, remedy, stackset};
 use super::{DeployOptions, Rollout};
 
@@ -193,29 +194,17 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
                 }).await?;
                 failed |= !ok;
             }
-            for b in sp.retries {
-                let (c, s2) = (cfn.clone(), s.clone());
-                let ok = e.run_op(r, s, "UPDATE_INSTANCES", move || {
-                    let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
-                    Box::pin(async move { stackset::retry_instances(&c, &s2, &b).await })
-                }).await?;
-                failed |= !ok;
-            }
-            for b in sp.adds {
-                let (c, s2) = (cfn.clone(), s.clone());
-                let ok = e.run_op(r, s, "CREATE", move || {
-                    let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
-                    Box::pin(async move { stackset::add_instances(&c, &s2, &b).await })
-                }).await?;
-                failed |= !ok;
-            }
             let removing: BTreeSet<InstanceKey> =
                 sp.removes.iter().flat_map(|b| b.accounts.iter().flatten().flat_map(|a| b.regions.iter().map(move |r| (a.clone(), r.clone())))).collect();
-            for b in sp.removes {
+            // Re-run outdated instances, then add, then remove.
+            let batches = sp.retries.into_iter().map(|b| (InstanceOp::Retry, b))
+                .chain(sp.adds.into_iter().map(|b| (InstanceOp::Add, b)))
+                .chain(sp.removes.into_iter().map(|b| (InstanceOp::Remove, b)));
+            for (op, b) in batches {
                 let (c, s2) = (cfn.clone(), s.clone());
-                let ok = e.run_op(r, s, "DELETE", move || {
+                let ok = e.run_op(r, s, op.action(), move || {
                     let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
-                    Box::pin(async move { stackset::remove_instances(&c, &s2, &b).await })
+                    Box::pin(async move { op.start(&c, &s2, &b).await })
                 }).await?;
                 failed |= !ok;
             }

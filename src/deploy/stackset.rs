@@ -335,6 +335,34 @@ pub async fn update(cfn: &Client, s: &SetDef, p: &BTreeMap<String, String>) -> R
     started(r, &id, &format!("updating StackSet {}", s.name))
 }
 
+/// One of the three operations on a batch of stack instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceOp {
+    /// Re-run outdated instances (a failed or stopped earlier operation).
+    Retry,
+    Add,
+    Remove,
+}
+
+impl InstanceOp {
+    /// The StackSet operation's action, as CloudFormation names it.
+    pub fn action(self) -> &'static str {
+        match self {
+            InstanceOp::Retry => "UPDATE_INSTANCES",
+            InstanceOp::Add => "CREATE",
+            InstanceOp::Remove => "DELETE",
+        }
+    }
+
+    pub async fn start(self, cfn: &Client, s: &SetDef, b: &InstanceBatch) -> Result<Started> {
+        match self {
+            InstanceOp::Retry => retry_instances(cfn, s, b).await,
+            InstanceOp::Add => add_instances(cfn, s, b).await,
+            InstanceOp::Remove => remove_instances(cfn, s, b).await,
+        }
+    }
+}
+
 pub async fn add_instances(cfn: &Client, s: &SetDef, b: &InstanceBatch) -> Result<Started> {
     let id = new_operation_id();
     let r = cfn
