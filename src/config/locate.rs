@@ -1,17 +1,23 @@
 //! Where each value of a YAML document is: JSON pointer → line and column.
-//! serde does not keep positions, so the text is read a second time with an
-//! event parser that does.
+//! serde does not keep positions, so the text is read a second time with the
+//! position-keeping YAML reader the template validator uses.
 
 use std::collections::HashMap;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use crate::validate::parse::parse_yaml;
+use crate::validate::tree::{Node, Pos, Value};
 
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
+}
+
+impl From<Pos> for Position {
+    fn from(p: Pos) -> Self {
+        Position { line: p.line as usize, column: p.col as usize }
+    }
 }
 
 /// Positions of every node of a YAML document, by JSON pointer.
@@ -32,13 +38,40 @@ pub struct SyntaxError {
 
 impl SourceMap {
     pub fn parse(text: &str) -> Result<SourceMap, SyntaxError> {
-        let mut builder = Builder::default();
-        let mut parser = Parser::new_from_str(text);
-        parser.load(&mut builder, false).map_err(|e| SyntaxError {
-            message: e.info().to_string(),
-            position: to_position(e.marker()),
-        })?;
-        Ok(builder.map)
+        let parsed = parse_yaml(text)
+            .map_err(|e| SyntaxError { message: e.message, position: e.pos.into() })?;
+        let mut map = SourceMap::default();
+        if let Some(root) = &parsed.root {
+            map.add(String::new(), root);
+        }
+        Ok(map)
+    }
+
+    fn add(&mut self, pointer: String, node: &Node) {
+        let mut at: Position = node.pos.into();
+        match &node.value {
+            Value::Map(entries) => {
+                // A block mapping starts where its first key does.
+                if let Some(first) = entries.first() {
+                    let key: Position = first.key_pos.into();
+                    if key.line == at.line && key.column < at.column {
+                        at = key;
+                    }
+                }
+                for e in entries {
+                    let p = format!("{pointer}/{}", escape(&e.key));
+                    self.keys.insert(p.clone(), e.key_pos.into());
+                    self.add(p, &e.value);
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.add(format!("{pointer}/{i}"), item);
+                }
+            }
+            _ => {}
+        }
+        self.values.insert(pointer, at);
     }
 
     /// The position of the value at `pointer`, or of its nearest ancestor
@@ -62,90 +95,9 @@ impl SourceMap {
     }
 }
 
-fn to_position(m: &Marker) -> Position {
-    // yaml-rust2 lines are 1-based, columns 0-based.
-    Position { line: m.line(), column: m.col() + 1 }
-}
-
 /// Escape one reference token of a JSON pointer (RFC 6901).
 pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
-}
-
-enum Frame {
-    Mapping { path: String, pending_key: Option<String> },
-    Sequence { path: String, index: usize },
-}
-
-#[derive(Default)]
-struct Builder {
-    map: SourceMap,
-    stack: Vec<Frame>,
-}
-
-impl Builder {
-    /// The pointer of the node that starts now, advancing the parent's state.
-    /// Returns `None` when the node is a mapping key.
-    fn next_path(&mut self, key_text: Option<&str>, mark: Marker) -> Option<String> {
-        match self.stack.last_mut() {
-            None => Some(String::new()),
-            Some(Frame::Sequence { path, index }) => {
-                let p = format!("{path}/{index}");
-                *index += 1;
-                Some(p)
-            }
-            Some(Frame::Mapping { path, pending_key }) => match pending_key.take() {
-                Some(k) => Some(format!("{path}/{}", escape(&k))),
-                None => {
-                    // This node is a key.
-                    let k = key_text.unwrap_or("").to_string();
-                    let p = format!("{path}/{}", escape(&k));
-                    let at = to_position(&mark);
-                    // A block mapping's start marker sits past its first key:
-                    // the mapping starts where that key does.
-                    if let Some(start) = self.map.values.get_mut(path.as_str()) {
-                        if start.line == at.line && start.column > at.column {
-                            *start = at;
-                        }
-                    }
-                    self.map.keys.insert(p, at);
-                    *pending_key = Some(k);
-                    None
-                }
-            },
-        }
-    }
-}
-
-impl MarkedEventReceiver for Builder {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
-        match ev {
-            Event::Scalar(text, ..) => {
-                if let Some(p) = self.next_path(Some(&text), mark) {
-                    self.map.values.insert(p, to_position(&mark));
-                }
-            }
-            Event::Alias(_) => {
-                if let Some(p) = self.next_path(Some(""), mark) {
-                    self.map.values.insert(p, to_position(&mark));
-                }
-            }
-            Event::MappingStart(..) => {
-                let path = self.next_path(None, mark).unwrap_or_default();
-                self.map.values.insert(path.clone(), to_position(&mark));
-                self.stack.push(Frame::Mapping { path, pending_key: None });
-            }
-            Event::SequenceStart(..) => {
-                let path = self.next_path(None, mark).unwrap_or_default();
-                self.map.values.insert(path.clone(), to_position(&mark));
-                self.stack.push(Frame::Sequence { path, index: 0 });
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                self.stack.pop();
-            }
-            _ => {}
-        }
-    }
 }
 
 #[cfg(test)]
