@@ -1,33 +1,24 @@
-//! AWS regions, their partitions, and which resource types they lack.
-//! Source: the provider schemas of cfn-lint 1.51.0 (`cfnlint/data/schemas/providers`).
+//! AWS regions, their partitions, and which resource types they lack. The
+//! region list and availability are the vendored cfn-lint data
+//! (`schemas/cloudformation/`, the same the validator's SL301 uses), so the
+//! configuration checks, the StackSet split and the validator cannot disagree.
 
-/// Every region cfn-lint 1.51.0 has provider schemas for.
-pub const KNOWN: [&str; 46] = [
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1",
-    "ca-west-1", "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-central-2", "eu-isoe-west-1",
-    "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
-    "eusc-de-east-1", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1",
-    "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-iso-east-1", "us-iso-west-1",
-    "us-isob-east-1", "us-isob-west-1", "us-isof-east-1", "us-isof-south-1", "us-west-1",
-    "us-west-2",
-];
+use crate::validate::schema::availability;
 
-/// Regions without `AWS::SSMGuiConnect::Preferences` (RDP connection recording).
-pub const WITHOUT_GUI_CONNECT: [&str; 20] = [
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-3", "ap-south-2", "ap-southeast-3",
-    "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1",
-    "cn-north-1", "cn-northwest-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1",
-    "me-central-1", "me-south-1", "mx-central-1",
-];
+const GUI_CONNECT: &str = "AWS::SSMGuiConnect::Preferences";
 
-pub fn is_known(region: &str) -> bool {
-    KNOWN.contains(&region)
+/// Every region the vendored data knows, in its order.
+pub fn known() -> &'static [String] {
+    &availability().regions
 }
 
+pub fn is_known(region: &str) -> bool {
+    availability().knows_region(region)
+}
+
+/// Whether RDP connection recording (`AWS::SSMGuiConnect::Preferences`) exists there.
 pub fn supports_rdp_recording(region: &str) -> bool {
-    !WITHOUT_GUI_CONNECT.contains(&region)
+    availability().unavailable_in(GUI_CONNECT, &[region.to_string()]).is_empty()
 }
 
 /// The partition a region belongs to.
@@ -61,6 +52,8 @@ mod tests {
         assert!(!supports_rdp_recording("eu-south-1"));
         assert_eq!(partition("cn-north-1"), "aws-cn");
         assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
-        assert!(WITHOUT_GUI_CONNECT.iter().all(|r| is_known(r)));
+        let without: Vec<&String> = known().iter().filter(|r| !supports_rdp_recording(r)).collect();
+        assert_eq!(without.len(), 20, "{without:?}");
+        assert!(is_known("ap-east-2") && !is_known("us-east-7"));
     }
 }

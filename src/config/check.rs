@@ -17,10 +17,10 @@ pub fn check(c: &Config) -> Vec<Diagnostic> {
     out
 }
 
-fn suggest(value: &str, options: &[&str]) -> Option<String> {
+fn suggest(value: &str, options: &[String]) -> Option<String> {
     options
         .iter()
-        .map(|o| (strsim::jaro_winkler(value, o), *o))
+        .map(|o| (strsim::jaro_winkler(value, o), o.as_str()))
         .filter(|(s, _)| *s > 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, o)| o.to_string())
@@ -28,9 +28,9 @@ fn suggest(value: &str, options: &[&str]) -> Option<String> {
 
 fn unknown_region(pointer: String, region: &str) -> Diagnostic {
     let d = Diagnostic::new(pointer, format!("unknown region `{region}`"));
-    match suggest(region, &regions::KNOWN) {
+    match suggest(region, regions::known()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
-        None => d.help(format!("known regions: {}", regions::KNOWN.join(", "))),
+        None => d.help(format!("known regions: {}", regions::known().join(", "))),
     }
 }
 
