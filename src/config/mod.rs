@@ -6,6 +6,8 @@ pub mod diagnostic;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod operators;
+pub mod operators_check;
 pub mod patterns;
 pub mod schema;
 

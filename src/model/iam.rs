@@ -70,7 +70,23 @@ impl Serialize for Principal {
 }
 
 /// Condition operator → condition key → values.
-pub type Conditions = IndexMap<String, IndexMap<String, Expr>>;
+pub type Conditions = IndexMap<String, IndexMap<String, ConditionValue>>;
+
+/// The value of one condition key: one value, or several (any may match).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConditionValue {
+    One(Expr),
+    Any(Vec<Expr>),
+}
+
+impl Serialize for ConditionValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ConditionValue::One(e) => e.serialize(s),
+            ConditionValue::Any(v) => v.serialize(s),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Statement {
@@ -137,7 +153,16 @@ impl Statement {
         self.conditions
             .entry(operator.to_string())
             .or_default()
-            .insert(key.to_string(), value);
+            .insert(key.to_string(), ConditionValue::One(value));
+        self
+    }
+
+    /// A condition key that matches any of `values`.
+    pub fn condition_any(mut self, operator: &str, key: &str, values: Vec<Expr>) -> Self {
+        self.conditions
+            .entry(operator.to_string())
+            .or_default()
+            .insert(key.to_string(), ConditionValue::Any(values));
         self
     }
 }

@@ -2,10 +2,13 @@
 //! typed model: every template, where it goes, and in which order.
 
 pub mod archive;
+pub mod identity_center;
 pub mod key_policy;
 pub mod member_iam;
 pub mod member_regional;
 pub mod names;
+pub mod operators;
+pub mod prompt;
 pub mod replica;
 pub mod session_document;
 pub mod tags;
@@ -22,6 +25,7 @@ pub const LOG_ARCHIVE_REPLICA: &str = "log-archive-replica";
 pub const MEMBER_IAM: &str = "member-iam";
 pub const MEMBER_REGIONAL: &str = "member-regional";
 pub const MEMBER_REGIONAL_NO_RDP: &str = "member-regional-no-rdp";
+pub const IDENTITY_CENTER: &str = "identity-center";
 
 const CAPABILITIES: [&str; 1] = ["CAPABILITY_NAMED_IAM"];
 
@@ -91,8 +95,9 @@ pub fn build(c: &Config) -> Bundle {
         ));
     }
 
+    let management_stacks = management_stacks(c);
     let mut all_regions: Vec<String> = vec![home];
-    for r in &c.regions {
+    for r in c.regions.iter().chain(management_stacks.iter().map(|s| &s.region)) {
         if !all_regions.contains(r) {
             all_regions.push(r.clone());
         }
@@ -100,12 +105,29 @@ pub fn build(c: &Config) -> Bundle {
     Bundle {
         archive_stacks,
         stack_sets,
+        management_stacks,
         archive_account: c.log_archive.account.clone(),
         archive_access_role: c.log_archive.access_role.clone(),
         regions: all_regions,
         management_account: c.organization.management_account.clone(),
         stack_set_region: names.admin_region(),
     }
+}
+
+/// Stacks in the management account: the operators' permission sets.
+fn management_stacks(c: &Config) -> Vec<StackSpec> {
+    let names = Names::new(c);
+    let Some(template) = identity_center::template(c) else { return Vec::new() };
+    let region = names.identity_center_region();
+    vec![StackSpec {
+        stack_name: names.identity_center_stack(),
+        account: c.organization.management_account.clone(),
+        region: region.clone(),
+        template: file(IDENTITY_CENTER, template, vec![region]),
+        parameters: Vec::new(),
+        capabilities: Vec::new(),
+        tags: identity_center::tags(c),
+    }]
 }
 
 /// Key ids, known only once the home-region stack exists.

@@ -8,6 +8,7 @@ pub mod logs;
 pub mod s3;
 pub mod ssm;
 pub mod ssm_gui_connect;
+pub mod sso;
 
 use serde::Serialize;
 
