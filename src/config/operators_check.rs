@@ -41,6 +41,12 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(at("/name"), format!("the policy name `{policy}` is the instance policy's name"))
                 .help("IAM policy names are unique in an account: rename the profile or instance_policy.name"));
         }
+        let size = crate::stacks::operators::policy_size(c, p);
+        if size > crate::stacks::operators::POLICY_SIZE_LIMIT {
+            out.push(Diagnostic::new(at(""), format!(
+                "the policy of profile `{}` would be about {size} characters; IAM allows {}", p.name, crate::stacks::operators::POLICY_SIZE_LIMIT
+            )).help("fewer tag values, documents or regions per profile: split it into several profiles"));
+        }
         check_tags(p, &at, out);
         check_window(p, &at, out);
         check_documents(p, &at, out);
@@ -82,15 +88,14 @@ pub fn warnings(c: &Config) -> Vec<Diagnostic> {
     let ops = &c.operators;
     for (i, p) in ops.profiles.iter().enumerate() {
         for (j, d) in p.documents.iter().enumerate() {
-            let why = match document_logging(d) {
-                Some(Logging::Unlogged(why)) => why.to_string(),
+            let pointer = format!("/operators/profiles/{i}/documents/{j}");
+            out.push(match document_logging(d) {
                 Some(Logging::Logged) => continue,
-                None => "a document of your own: sessionlog cannot tell whether its sessions are logged".to_string(),
-            };
-            out.push(
-                Diagnostic::new(format!("/operators/profiles/{i}/documents/{j}"), format!("profile `{}` allows `{d}`, which is not logged: {why}", p.name))
-                    .help("sessions started with it bypass the logging preferences of SSM-SessionManagerRunShell; only CloudTrail records that they started"),
-            );
+                Some(Logging::Unlogged(why)) => Diagnostic::new(pointer, format!("profile `{}` allows `{d}`, whose sessions are not logged ({why})", p.name))
+                    .help("sessions started with it bypass the logging preferences of SSM-SessionManagerRunShell; CloudTrail records only that they started"),
+                None => Diagnostic::new(pointer, format!("profile `{}` allows `{d}`, a document of your own: sessionlog cannot tell whether its sessions are logged", p.name))
+                    .help("only the preferences of SSM-SessionManagerRunShell are sessionlog's; make sure this document logs, or remove it"),
+            });
         }
         if p.rdp && !c.rdp_recording.enabled {
             out.push(Diagnostic::new(format!("/operators/profiles/{i}/rdp"), format!("profile `{}` allows RDP, but rdp_recording is off: RDP connections are not recorded", p.name))
@@ -120,10 +125,8 @@ fn check_prompt_tag(c: &Config, out: &mut Vec<Diagnostic>) {
 
 fn check_tags(p: &OperatorProfile, at: &dyn Fn(&str) -> String, out: &mut Vec<Diagnostic>) {
     for (key, values) in &p.instance_tags {
+        // The schema's pattern keeps wildcards out of keys.
         let pointer = at(&format!("/instance_tags/{}", escape(key)));
-        if key.contains('*') || key.contains('?') {
-            out.push(Diagnostic::new(pointer.clone(), format!("tag key `{key}` has a wildcard")).help("tag keys are matched exactly; only values take `*` and `?`"));
-        }
         let mut seen = Vec::new();
         for (j, v) in values.0.iter().enumerate() {
             if seen.contains(&v) {

@@ -34,6 +34,34 @@ pub const RDP_DOCUMENT: &str = "AWS-StartPortForwardingSession";
 /// The service principal RDP connections are made through.
 pub const GUI_CONNECT_SERVICE: &str = "ssm-guiconnect.amazonaws.com";
 
+/// IAM's limit on a managed policy document, in characters without
+/// whitespace.
+pub const POLICY_SIZE_LIMIT: usize = 6144;
+
+/// The size IAM counts for a profile's policy once deployed: `Fn::Sub`
+/// placeholders at their longest (partition `aws-us-gov`, a 12-digit
+/// account, a `mrk-` key id).
+pub fn policy_size(c: &Config, p: &OperatorProfile) -> usize {
+    let value = serde_json::to_value(policy(c, p)).expect("policies serialize");
+    fn walk(v: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match v {
+            Value::Object(m) if m.len() == 1 && m.contains_key("Fn::Sub") => {
+                let text = m["Fn::Sub"].as_str().unwrap_or_default();
+                let mut out = text.replace("${AWS::Partition}", "aws-us-gov").replace("${AWS::AccountId}", "123456789012");
+                for key in [KeyRole::Archive, KeyRole::Session] {
+                    out = out.replace(&format!("${{{}}}", key.parameter()), "mrk-0123456789abcdef0123456789abcdef");
+                }
+                Value::String(out.replace("${!", "${"))
+            }
+            Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), walk(v))).collect()),
+            Value::Array(a) => Value::Array(a.iter().map(walk).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string(&walk(&value)).expect("json").chars().filter(|ch| !ch.is_whitespace()).count()
+}
+
 /// Add one managed policy per profile to the member IAM template.
 pub fn add_policies(t: &mut Template, c: &Config) {
     let names = Names::new(c);
