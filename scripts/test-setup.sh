@@ -37,3 +37,19 @@ want "moto[server]==${MOTO_VERSION}"
 want "awscli==${AWSCLI_VERSION}"
 
 .venv/bin/cfn-lint --version
+
+# The access proofs' IAM evaluator, @cloud-copilot/iam-simulate, pinned with
+# its dependencies in tests/access/package-lock.json (npm ci: exactly that).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "error: Node.js and npm are needed for the access proof (tests/access)" >&2
+    exit 1
+  fi
+fi
+if [ ! -d tests/access/node_modules/@cloud-copilot/iam-simulate ] \
+  || [ tests/access/package-lock.json -nt tests/access/node_modules/.package-lock.json ]; then
+  (cd tests/access && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "node $(node --version), @cloud-copilot/iam-simulate $(node -p "require('./tests/access/node_modules/@cloud-copilot/iam-simulate/package.json').version")"
