@@ -81,15 +81,30 @@ fn setups() -> Vec<Setup> {
     let configs = [
         ("example", example().to_string()),
         ("several profiles, split keys", several_profiles()),
-        ("sessions not encrypted", edited(&[("encrypt_sessions: true", "encrypt_sessions: false")])),
+        (
+            "sessions not encrypted",
+            edited(&[("encrypt_sessions: true", "encrypt_sessions: false")]),
+        ),
     ];
     configs
         .into_iter()
         .map(|(name, text)| {
-            let config = load(&Source { name: name.into(), text }).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let config = load(&Source {
+                name: name.into(),
+                text,
+            })
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
             let bundle = sessionlog::stacks::build(&config);
-            let templates = bundle.templates().iter().map(|t| (t.file_stem.clone(), t.template.to_value())).collect();
-            Setup { name, config, templates }
+            let templates = bundle
+                .templates()
+                .iter()
+                .map(|t| (t.file_stem.clone(), t.template.to_value()))
+                .collect();
+            Setup {
+                name,
+                config,
+                templates,
+            }
         })
         .collect()
 }
@@ -108,7 +123,10 @@ fn resolve(v: &Value, vars: &BTreeMap<&str, String>) -> Value {
                 let name = &rest[at + 2..end];
                 match name.strip_prefix('!') {
                     Some(literal) => out.push_str(&format!("${{{literal}}}")),
-                    None => out.push_str(vars.get(name).unwrap_or_else(|| panic!("no value for ${{{name}}} in {text}"))),
+                    None => out.push_str(
+                        vars.get(name)
+                            .unwrap_or_else(|| panic!("no value for ${{{name}}} in {text}")),
+                    ),
                 }
                 rest = &rest[end + 1..];
             }
@@ -117,9 +135,17 @@ fn resolve(v: &Value, vars: &BTreeMap<&str, String>) -> Value {
         }
         Value::Object(m) if m.len() == 1 && m.contains_key("Ref") => {
             let name = m["Ref"].as_str().unwrap();
-            Value::String(vars.get(name).unwrap_or_else(|| panic!("no value for Ref {name}")).clone())
+            Value::String(
+                vars.get(name)
+                    .unwrap_or_else(|| panic!("no value for Ref {name}"))
+                    .clone(),
+            )
         }
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), resolve(v, vars))).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), resolve(v, vars)))
+                .collect(),
+        ),
         Value::Array(a) => Value::Array(a.iter().map(|v| resolve(v, vars)).collect()),
         other => other.clone(),
     }
@@ -138,7 +164,12 @@ fn vars(account: &str, region: &str) -> BTreeMap<&'static str, String> {
 
 impl Setup {
     fn profile(&self, name: &str) -> &OperatorProfile {
-        self.config.operators.profiles.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("{}: no profile {name}", self.name))
+        self.config
+            .operators
+            .profiles
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{}: no profile {name}", self.name))
     }
 
     /// The operator policy of a profile as deployed in the member account.
@@ -156,7 +187,10 @@ impl Setup {
         let (stem, id) = if region == c.log_archive.region {
             ("log-archive", key.logical_id().to_string())
         } else {
-            ("log-archive-replica", format!("{}Replica", key.logical_id()))
+            (
+                "log-archive-replica",
+                format!("{}Replica", key.logical_id()),
+            )
         };
         let doc = &self.templates[stem]["Resources"][&id]["Properties"]["KeyPolicy"];
         assert!(doc.is_object(), "{}: no {id} in {stem}", self.name);
@@ -171,7 +205,11 @@ impl Setup {
     }
 
     fn key_arn(&self, key: KeyRole, region: &str) -> String {
-        format!("arn:{PARTITION}:kms:{region}:{}:key/{}", self.config.log_archive.account, self.key_id(key))
+        format!(
+            "arn:{PARTITION}:kms:{region}:{}:key/{}",
+            self.config.log_archive.account,
+            self.key_id(key)
+        )
     }
 }
 
@@ -229,14 +267,23 @@ enum Ask {
     /// `ssm:StartSession`: the instance (with these tags) and the document
     /// are both authorized. `via_gui_connect` adds
     /// `aws:CalledViaFirst: ssm-guiconnect.amazonaws.com`.
-    Start { tags: Vec<(String, String)>, document: String, via_gui_connect: bool },
+    Start {
+        tags: Vec<(String, String)>,
+        document: String,
+        via_gui_connect: bool,
+    },
     /// `ssm:TerminateSession` / `ssm:ResumeSession` of a session started by
     /// `owner` (its `aws:ssmmessages:session-id` tag).
     Session { action: &'static str, owner: Caller },
     /// A KMS action on a key of the log-archive account, with its generated
     /// key policy (or, `trusting_key`, a key policy that trusts every
     /// principal of the organization: the identity side alone decides).
-    Key { action: &'static str, key: KeyRole, extra: Vec<(&'static str, &'static str)>, trusting_key: bool },
+    Key {
+        action: &'static str,
+        key: KeyRole,
+        extra: Vec<(&'static str, &'static str)>,
+        trusting_key: bool,
+    },
     /// An action on `*` (console reads, GUI Connect).
     Star { action: &'static str },
     /// `ec2:GetPasswordData` of an instance with these tags.
@@ -256,10 +303,19 @@ struct Case {
 }
 
 /// One evaluator request, and the policies it needs.
-fn requests(s: &Setup, case: &Case, policy_id: &str, policies: &mut BTreeMap<String, Value>) -> Vec<Value> {
+fn requests(
+    s: &Setup,
+    case: &Case,
+    policy_id: &str,
+    policies: &mut BTreeMap<String, Value>,
+) -> Vec<Value> {
     let c = &s.config;
     let (principal, base) = case.caller.principal(c, &case.region, &case.now);
-    let req = |action: &str, resource: String, account: &str, extra: Vec<(String, Value)>, resource_policy: Option<String>| {
+    let req = |action: &str,
+               resource: String,
+               account: &str,
+               extra: Vec<(String, Value)>,
+               resource_policy: Option<String>| {
         let mut ctx = base.clone();
         ctx.extend(extra);
         json!({
@@ -269,27 +325,70 @@ fn requests(s: &Setup, case: &Case, policy_id: &str, policies: &mut BTreeMap<Str
     };
     let region = &case.region;
     match &case.ask {
-        Ask::Start { tags, document, via_gui_connect } => {
-            let mut extra: Vec<(String, Value)> = tags.iter().map(|(k, v)| (format!("ssm:resourceTag/{k}"), json!(v))).collect();
+        Ask::Start {
+            tags,
+            document,
+            via_gui_connect,
+        } => {
+            let mut extra: Vec<(String, Value)> = tags
+                .iter()
+                .map(|(k, v)| (format!("ssm:resourceTag/{k}"), json!(v)))
+                .collect();
             extra.push(("ssm:SessionDocumentAccessCheck".into(), json!("true")));
             if *via_gui_connect {
-                extra.push(("aws:CalledViaFirst".into(), json!("ssm-guiconnect.amazonaws.com")));
+                extra.push((
+                    "aws:CalledViaFirst".into(),
+                    json!("ssm-guiconnect.amazonaws.com"),
+                ));
                 extra.push(("aws:ViaAWSService".into(), json!("true")));
             }
             // AWS's own documents have no account in their ARN; the
             // evaluator's ARN patterns need one, and the policy's `*`
             // account matches both.
-            let doc_extra: Vec<(String, Value)> = extra.iter().filter(|(k, _)| !k.starts_with("ssm:resourceTag/")).cloned().collect();
+            let doc_extra: Vec<(String, Value)> = extra
+                .iter()
+                .filter(|(k, _)| !k.starts_with("ssm:resourceTag/"))
+                .cloned()
+                .collect();
             vec![
-                req("ssm:StartSession", format!("arn:{PARTITION}:ec2:{region}:{MEMBER}:instance/{INSTANCE}"), MEMBER, extra, None),
-                req("ssm:StartSession", format!("arn:{PARTITION}:ssm:{region}:{MEMBER}:document/{document}"), MEMBER, doc_extra, None),
+                req(
+                    "ssm:StartSession",
+                    format!("arn:{PARTITION}:ec2:{region}:{MEMBER}:instance/{INSTANCE}"),
+                    MEMBER,
+                    extra,
+                    None,
+                ),
+                req(
+                    "ssm:StartSession",
+                    format!("arn:{PARTITION}:ssm:{region}:{MEMBER}:document/{document}"),
+                    MEMBER,
+                    doc_extra,
+                    None,
+                ),
             ]
         }
         Ask::Session { action, owner } => {
-            let session = format!("arn:{PARTITION}:ssm:{region}:{MEMBER}:session/{}-0123456789abcdef0", owner.session_name());
-            vec![req(action, session, MEMBER, vec![("ssm:resourceTag/aws:ssmmessages:session-id".into(), json!(owner.userid()))], None)]
+            let session = format!(
+                "arn:{PARTITION}:ssm:{region}:{MEMBER}:session/{}-0123456789abcdef0",
+                owner.session_name()
+            );
+            vec![req(
+                action,
+                session,
+                MEMBER,
+                vec![(
+                    "ssm:resourceTag/aws:ssmmessages:session-id".into(),
+                    json!(owner.userid()),
+                )],
+                None,
+            )]
         }
-        Ask::Key { action, key, extra, trusting_key } => {
+        Ask::Key {
+            action,
+            key,
+            extra,
+            trusting_key,
+        } => {
             let kp_id = if *trusting_key {
                 policies.insert(
                     "trusting-key-policy".into(),
@@ -302,30 +401,61 @@ fn requests(s: &Setup, case: &Case, policy_id: &str, policies: &mut BTreeMap<Str
                 policies.insert(id.clone(), s.key_policy(*key, region));
                 id
             };
-            let extra = extra.iter().map(|(k, v)| (k.to_string(), json!(v.replace("${region}", region)))).collect();
-            vec![req(action, s.key_arn(*key, region), &c.log_archive.account, extra, Some(kp_id))]
+            let extra = extra
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v.replace("${region}", region))))
+                .collect();
+            vec![req(
+                action,
+                s.key_arn(*key, region),
+                &c.log_archive.account,
+                extra,
+                Some(kp_id),
+            )]
         }
         Ask::Star { action } => vec![req(action, "*".into(), MEMBER, vec![], None)],
         Ask::Password { tags } => {
-            let extra = tags.iter().map(|(k, v)| (format!("aws:ResourceTag/{k}"), json!(v))).collect();
-            vec![req("ec2:GetPasswordData", format!("arn:{PARTITION}:ec2:{region}:{MEMBER}:instance/{INSTANCE}"), MEMBER, extra, None)]
+            let extra = tags
+                .iter()
+                .map(|(k, v)| (format!("aws:ResourceTag/{k}"), json!(v)))
+                .collect();
+            vec![req(
+                "ec2:GetPasswordData",
+                format!("arn:{PARTITION}:ec2:{region}:{MEMBER}:instance/{INSTANCE}"),
+                MEMBER,
+                extra,
+                None,
+            )]
         }
     }
 }
 
 fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn start(tags: Vec<(String, String)>, document: &str) -> Ask {
-    Ask::Start { tags, document: document.into(), via_gui_connect: false }
+    Ask::Start {
+        tags,
+        document: document.into(),
+        via_gui_connect: false,
+    }
 }
 
 /// The hand-written table. Setups: 0 example, 1 several profiles (split
 /// keys), 2 sessions not encrypted.
 fn table() -> Vec<Case> {
     let web = tags(&[("Team", "web"), ("Environment", "production")]);
-    let c = |setup: usize, profile: &str, what: &str, region: &str, now: &str, ask: Ask, allowed: bool| Case {
+    let c = |setup: usize,
+             profile: &str,
+             what: &str,
+             region: &str,
+             now: &str,
+             ask: Ask,
+             allowed: bool| Case {
         setup,
         profile: profile.into(),
         what: what.into(),
@@ -337,56 +467,444 @@ fn table() -> Vec<Case> {
     };
     let shell = "SSM-SessionManagerRunShell";
     let mut t = vec![
-        c(0, "web-operators", "shell on a tagged instance, home region", "us-east-1", NOW, start(web.clone(), shell), true),
-        c(0, "web-operators", "shell on a tagged instance, replica region", "eu-west-1", NOW, start(web.clone(), shell), true),
-        c(0, "web-operators", "instance with only one of the two tags", "us-east-1", NOW, start(tags(&[("Team", "web")]), shell), false),
-        c(0, "web-operators", "instance with another tag value", "us-east-1", NOW, start(tags(&[("Team", "web"), ("Environment", "dev")]), shell), false),
-        c(0, "web-operators", "untagged instance", "us-east-1", NOW, start(vec![], shell), false),
-        c(0, "web-operators", "tagged instance in a region that is not a member region", "ap-southeast-2", NOW, start(web.clone(), shell), false),
-        c(0, "web-operators", "through AWS-StartSSHSession (not allowed: unlogged)", "us-east-1", NOW, start(web.clone(), "AWS-StartSSHSession"), false),
-        c(0, "web-operators", "port forwarding (not allowed: unlogged)", "us-east-1", NOW, start(web.clone(), "AWS-StartPortForwardingSession"), false),
-        c(0, "web-operators", "end own session", "us-east-1", NOW, Ask::Session { action: "ssm:TerminateSession", owner: Caller::Alice }, true),
-        c(0, "web-operators", "end someone else's session", "us-east-1", NOW, Ask::Session { action: "ssm:TerminateSession", owner: Caller::Bob }, false),
-        c(0, "web-operators", "resume own session", "eu-west-1", NOW, Ask::Session { action: "ssm:ResumeSession", owner: Caller::Alice }, true),
-        c(0, "web-operators", "resume someone else's session", "eu-west-1", NOW, Ask::Session { action: "ssm:ResumeSession", owner: Caller::Bob }, false),
-        c(0, "web-operators", "encrypt the session: session key, home region (identity and key policy)", "us-east-1", NOW,
-          Ask::Key { action: "kms:GenerateDataKey", key: KeyRole::Archive, extra: vec![], trusting_key: false }, true),
-        c(0, "web-operators", "encrypt the session: session key, replica region (identity and key policy)", "eu-south-1", NOW,
-          Ask::Key { action: "kms:GenerateDataKey", key: KeyRole::Archive, extra: vec![], trusting_key: false }, true),
-        c(0, "web-operators", "decrypt with the session key (never granted)", "us-east-1", NOW,
-          Ask::Key { action: "kms:Decrypt", key: KeyRole::Archive, extra: vec![], trusting_key: true }, false),
-        c(0, "web-operators", "console: list sessions", "us-east-1", NOW, Ask::Star { action: "ssm:DescribeSessions" }, true),
-        c(0, "web-operators", "RDP is not granted", "us-east-1", NOW, Ask::Star { action: "ssm-guiconnect:StartConnection" }, false),
+        c(
+            0,
+            "web-operators",
+            "shell on a tagged instance, home region",
+            "us-east-1",
+            NOW,
+            start(web.clone(), shell),
+            true,
+        ),
+        c(
+            0,
+            "web-operators",
+            "shell on a tagged instance, replica region",
+            "eu-west-1",
+            NOW,
+            start(web.clone(), shell),
+            true,
+        ),
+        c(
+            0,
+            "web-operators",
+            "instance with only one of the two tags",
+            "us-east-1",
+            NOW,
+            start(tags(&[("Team", "web")]), shell),
+            false,
+        ),
+        c(
+            0,
+            "web-operators",
+            "instance with another tag value",
+            "us-east-1",
+            NOW,
+            start(tags(&[("Team", "web"), ("Environment", "dev")]), shell),
+            false,
+        ),
+        c(
+            0,
+            "web-operators",
+            "untagged instance",
+            "us-east-1",
+            NOW,
+            start(vec![], shell),
+            false,
+        ),
+        c(
+            0,
+            "web-operators",
+            "tagged instance in a region that is not a member region",
+            "ap-southeast-2",
+            NOW,
+            start(web.clone(), shell),
+            false,
+        ),
+        c(
+            0,
+            "web-operators",
+            "through AWS-StartSSHSession (not allowed: unlogged)",
+            "us-east-1",
+            NOW,
+            start(web.clone(), "AWS-StartSSHSession"),
+            false,
+        ),
+        c(
+            0,
+            "web-operators",
+            "port forwarding (not allowed: unlogged)",
+            "us-east-1",
+            NOW,
+            start(web.clone(), "AWS-StartPortForwardingSession"),
+            false,
+        ),
+        c(
+            0,
+            "web-operators",
+            "end own session",
+            "us-east-1",
+            NOW,
+            Ask::Session {
+                action: "ssm:TerminateSession",
+                owner: Caller::Alice,
+            },
+            true,
+        ),
+        c(
+            0,
+            "web-operators",
+            "end someone else's session",
+            "us-east-1",
+            NOW,
+            Ask::Session {
+                action: "ssm:TerminateSession",
+                owner: Caller::Bob,
+            },
+            false,
+        ),
+        c(
+            0,
+            "web-operators",
+            "resume own session",
+            "eu-west-1",
+            NOW,
+            Ask::Session {
+                action: "ssm:ResumeSession",
+                owner: Caller::Alice,
+            },
+            true,
+        ),
+        c(
+            0,
+            "web-operators",
+            "resume someone else's session",
+            "eu-west-1",
+            NOW,
+            Ask::Session {
+                action: "ssm:ResumeSession",
+                owner: Caller::Bob,
+            },
+            false,
+        ),
+        c(
+            0,
+            "web-operators",
+            "encrypt the session: session key, home region (identity and key policy)",
+            "us-east-1",
+            NOW,
+            Ask::Key {
+                action: "kms:GenerateDataKey",
+                key: KeyRole::Archive,
+                extra: vec![],
+                trusting_key: false,
+            },
+            true,
+        ),
+        c(
+            0,
+            "web-operators",
+            "encrypt the session: session key, replica region (identity and key policy)",
+            "eu-south-1",
+            NOW,
+            Ask::Key {
+                action: "kms:GenerateDataKey",
+                key: KeyRole::Archive,
+                extra: vec![],
+                trusting_key: false,
+            },
+            true,
+        ),
+        c(
+            0,
+            "web-operators",
+            "decrypt with the session key (never granted)",
+            "us-east-1",
+            NOW,
+            Ask::Key {
+                action: "kms:Decrypt",
+                key: KeyRole::Archive,
+                extra: vec![],
+                trusting_key: true,
+            },
+            false,
+        ),
+        c(
+            0,
+            "web-operators",
+            "console: list sessions",
+            "us-east-1",
+            NOW,
+            Ask::Star {
+                action: "ssm:DescribeSessions",
+            },
+            true,
+        ),
+        c(
+            0,
+            "web-operators",
+            "RDP is not granted",
+            "us-east-1",
+            NOW,
+            Ask::Star {
+                action: "ssm-guiconnect:StartConnection",
+            },
+            false,
+        ),
         // Several profiles, split keys.
-        c(1, "web-operators", "inside the window, wildcard tag value", "us-east-1", NOW, start(tags(&[("Team", "web"), ("Environment", "prod-eu")]), shell), true),
-        c(1, "web-operators", "before the window", "us-east-1", "2026-03-01T07:59:59Z", start(tags(&[("Team", "web"), ("Environment", "staging")]), shell), false),
-        c(1, "web-operators", "after the window", "us-east-1", "2026-03-31T18:00:01Z", start(tags(&[("Team", "web"), ("Environment", "staging")]), shell), false),
-        c(1, "web-operators", "through an unlogged document the profile allows", "us-east-1", NOW, start(tags(&[("Team", "web"), ("Environment", "staging")]), "AWS-StartSSHSession"), true),
-        c(1, "web-operators", "through a document the profile does not allow", "us-east-1", NOW, start(tags(&[("Team", "web"), ("Environment", "staging")]), "AWS-StartPortForwardingSession"), false),
-        c(1, "web-operators", "resume own session after the window", "us-east-1", "2026-04-01T00:00:00Z", Ask::Session { action: "ssm:ResumeSession", owner: Caller::Alice }, false),
-        c(1, "web-operators", "end own session after the window", "us-east-1", "2026-04-01T00:00:00Z", Ask::Session { action: "ssm:TerminateSession", owner: Caller::Alice }, true),
-        c(1, "web-operators", "session key of the split layout (identity and key policy)", "eu-west-1", NOW,
-          Ask::Key { action: "kms:GenerateDataKey", key: KeyRole::Session, extra: vec![], trusting_key: false }, true),
-        c(1, "web-operators", "the archive key is not the session key", "eu-west-1", NOW,
-          Ask::Key { action: "kms:GenerateDataKey", key: KeyRole::Archive, extra: vec![], trusting_key: true }, false),
-        c(1, "windows-admins", "RDP: GUI Connect connection", "us-east-1", NOW, Ask::Star { action: "ssm-guiconnect:StartConnection" }, true),
-        c(1, "windows-admins", "RDP: port forwarding through GUI Connect", "us-east-1", NOW,
-          Ask::Start { tags: tags(&[("OS", "windows")]), document: "AWS-StartPortForwardingSession".into(), via_gui_connect: true }, true),
-        c(1, "windows-admins", "RDP's port-forwarding document from the CLI (unlogged)", "us-east-1", NOW, start(tags(&[("OS", "windows")]), "AWS-StartPortForwardingSession"), false),
-        c(1, "windows-admins", "RDP recording: grant on the recording key through GUI Connect (identity side)", "eu-west-1", NOW,
-          Ask::Key { action: "kms:CreateGrant", key: KeyRole::Archive, extra: vec![("kms:ViaService", "ssm-guiconnect.${region}.amazonaws.com"), ("aws:ViaAWSService", "true")], trusting_key: true }, true),
-        c(1, "windows-admins", "a grant on the recording key made directly", "eu-west-1", NOW,
-          Ask::Key { action: "kms:CreateGrant", key: KeyRole::Archive, extra: vec![], trusting_key: true }, false),
-        c(1, "windows-admins", "Windows password of a tagged instance", "us-east-1", NOW, Ask::Password { tags: tags(&[("OS", "windows")]) }, true),
-        c(1, "windows-admins", "Windows password of an untagged instance", "us-east-1", NOW, Ask::Password { tags: vec![] }, false),
-        c(1, "windows-admins", "no console reads when console is off", "us-east-1", NOW, Ask::Star { action: "ssm:DescribeSessions" }, false),
-        c(1, "night-shift", "open-start window, before its end, Auto Scaling tag", "us-east-1", NOW, start(tags(&[("aws:autoscaling:groupName", "batch-7")]), "CustomShell"), true),
-        c(1, "night-shift", "after the window's end", "us-east-1", "2027-01-01T00:00:01Z", start(tags(&[("aws:autoscaling:groupName", "batch-7")]), shell), false),
-        c(2, "web-operators", "no session key when sessions are not encrypted", "us-east-1", NOW,
-          Ask::Key { action: "kms:GenerateDataKey", key: KeyRole::Archive, extra: vec![], trusting_key: true }, false),
+        c(
+            1,
+            "web-operators",
+            "inside the window, wildcard tag value",
+            "us-east-1",
+            NOW,
+            start(tags(&[("Team", "web"), ("Environment", "prod-eu")]), shell),
+            true,
+        ),
+        c(
+            1,
+            "web-operators",
+            "before the window",
+            "us-east-1",
+            "2026-03-01T07:59:59Z",
+            start(tags(&[("Team", "web"), ("Environment", "staging")]), shell),
+            false,
+        ),
+        c(
+            1,
+            "web-operators",
+            "after the window",
+            "us-east-1",
+            "2026-03-31T18:00:01Z",
+            start(tags(&[("Team", "web"), ("Environment", "staging")]), shell),
+            false,
+        ),
+        c(
+            1,
+            "web-operators",
+            "through an unlogged document the profile allows",
+            "us-east-1",
+            NOW,
+            start(
+                tags(&[("Team", "web"), ("Environment", "staging")]),
+                "AWS-StartSSHSession",
+            ),
+            true,
+        ),
+        c(
+            1,
+            "web-operators",
+            "through a document the profile does not allow",
+            "us-east-1",
+            NOW,
+            start(
+                tags(&[("Team", "web"), ("Environment", "staging")]),
+                "AWS-StartPortForwardingSession",
+            ),
+            false,
+        ),
+        c(
+            1,
+            "web-operators",
+            "resume own session after the window",
+            "us-east-1",
+            "2026-04-01T00:00:00Z",
+            Ask::Session {
+                action: "ssm:ResumeSession",
+                owner: Caller::Alice,
+            },
+            false,
+        ),
+        c(
+            1,
+            "web-operators",
+            "end own session after the window",
+            "us-east-1",
+            "2026-04-01T00:00:00Z",
+            Ask::Session {
+                action: "ssm:TerminateSession",
+                owner: Caller::Alice,
+            },
+            true,
+        ),
+        c(
+            1,
+            "web-operators",
+            "session key of the split layout (identity and key policy)",
+            "eu-west-1",
+            NOW,
+            Ask::Key {
+                action: "kms:GenerateDataKey",
+                key: KeyRole::Session,
+                extra: vec![],
+                trusting_key: false,
+            },
+            true,
+        ),
+        c(
+            1,
+            "web-operators",
+            "the archive key is not the session key",
+            "eu-west-1",
+            NOW,
+            Ask::Key {
+                action: "kms:GenerateDataKey",
+                key: KeyRole::Archive,
+                extra: vec![],
+                trusting_key: true,
+            },
+            false,
+        ),
+        c(
+            1,
+            "windows-admins",
+            "RDP: GUI Connect connection",
+            "us-east-1",
+            NOW,
+            Ask::Star {
+                action: "ssm-guiconnect:StartConnection",
+            },
+            true,
+        ),
+        c(
+            1,
+            "windows-admins",
+            "RDP: port forwarding through GUI Connect",
+            "us-east-1",
+            NOW,
+            Ask::Start {
+                tags: tags(&[("OS", "windows")]),
+                document: "AWS-StartPortForwardingSession".into(),
+                via_gui_connect: true,
+            },
+            true,
+        ),
+        c(
+            1,
+            "windows-admins",
+            "RDP's port-forwarding document from the CLI (unlogged)",
+            "us-east-1",
+            NOW,
+            start(tags(&[("OS", "windows")]), "AWS-StartPortForwardingSession"),
+            false,
+        ),
+        c(
+            1,
+            "windows-admins",
+            "RDP recording: grant on the recording key through GUI Connect (identity side)",
+            "eu-west-1",
+            NOW,
+            Ask::Key {
+                action: "kms:CreateGrant",
+                key: KeyRole::Archive,
+                extra: vec![
+                    ("kms:ViaService", "ssm-guiconnect.${region}.amazonaws.com"),
+                    ("aws:ViaAWSService", "true"),
+                ],
+                trusting_key: true,
+            },
+            true,
+        ),
+        c(
+            1,
+            "windows-admins",
+            "a grant on the recording key made directly",
+            "eu-west-1",
+            NOW,
+            Ask::Key {
+                action: "kms:CreateGrant",
+                key: KeyRole::Archive,
+                extra: vec![],
+                trusting_key: true,
+            },
+            false,
+        ),
+        c(
+            1,
+            "windows-admins",
+            "Windows password of a tagged instance",
+            "us-east-1",
+            NOW,
+            Ask::Password {
+                tags: tags(&[("OS", "windows")]),
+            },
+            true,
+        ),
+        c(
+            1,
+            "windows-admins",
+            "Windows password of an untagged instance",
+            "us-east-1",
+            NOW,
+            Ask::Password { tags: vec![] },
+            false,
+        ),
+        c(
+            1,
+            "windows-admins",
+            "no console reads when console is off",
+            "us-east-1",
+            NOW,
+            Ask::Star {
+                action: "ssm:DescribeSessions",
+            },
+            false,
+        ),
+        c(
+            1,
+            "night-shift",
+            "open-start window, before its end, Auto Scaling tag",
+            "us-east-1",
+            NOW,
+            start(
+                tags(&[("aws:autoscaling:groupName", "batch-7")]),
+                "CustomShell",
+            ),
+            true,
+        ),
+        c(
+            1,
+            "night-shift",
+            "after the window's end",
+            "us-east-1",
+            "2027-01-01T00:00:01Z",
+            start(tags(&[("aws:autoscaling:groupName", "batch-7")]), shell),
+            false,
+        ),
+        c(
+            2,
+            "web-operators",
+            "no session key when sessions are not encrypted",
+            "us-east-1",
+            NOW,
+            Ask::Key {
+                action: "kms:GenerateDataKey",
+                key: KeyRole::Archive,
+                extra: vec![],
+                trusting_key: true,
+            },
+            false,
+        ),
     ];
-    for (allowed, owner, what) in [(true, Caller::Bob, "IAM user ends own session"), (false, Caller::Alice, "IAM user ends someone else's session")] {
-        t.push(Case { caller: Caller::Bob, ..c(0, "web-operators", what, "us-east-1", NOW, Ask::Session { action: "ssm:TerminateSession", owner }, allowed) });
+    for (allowed, owner, what) in [
+        (true, Caller::Bob, "IAM user ends own session"),
+        (false, Caller::Alice, "IAM user ends someone else's session"),
+    ] {
+        t.push(Case {
+            caller: Caller::Bob,
+            ..c(
+                0,
+                "web-operators",
+                what,
+                "us-east-1",
+                NOW,
+                Ask::Session {
+                    action: "ssm:TerminateSession",
+                    owner,
+                },
+                allowed,
+            )
+        });
     }
     t
 }
@@ -422,7 +940,11 @@ fn per_profile(setups: &[Setup]) -> Vec<Case> {
         let region = s.config.regions[0].clone();
         for p in &s.config.operators.profiles {
             let now = inside(p);
-            let own_tags: Vec<(String, String)> = p.instance_tags.iter().map(|(k, v)| (k.clone(), matching(&v.0[0]))).collect();
+            let own_tags: Vec<(String, String)> = p
+                .instance_tags
+                .iter()
+                .map(|(k, v)| (k.clone(), matching(&v.0[0])))
+                .collect();
             let c = |what: &str, ask: Ask, allowed: bool| Case {
                 setup: i,
                 profile: p.name.clone(),
@@ -433,37 +955,94 @@ fn per_profile(setups: &[Setup]) -> Vec<Case> {
                 ask,
                 allowed,
             };
-            out.push(c("shell on an instance with the profile's tags", start(own_tags.clone(), "SSM-SessionManagerRunShell"), true));
+            out.push(c(
+                "shell on an instance with the profile's tags",
+                start(own_tags.clone(), "SSM-SessionManagerRunShell"),
+                true,
+            ));
             for d in &p.documents {
                 out.push(c(&format!("through {d}"), start(own_tags.clone(), d), true));
             }
-            out.push(c("end own session", Ask::Session { action: "ssm:TerminateSession", owner: Caller::Alice }, true));
-            out.push(c("resume own session", Ask::Session { action: "ssm:ResumeSession", owner: Caller::Alice }, true));
+            out.push(c(
+                "end own session",
+                Ask::Session {
+                    action: "ssm:TerminateSession",
+                    owner: Caller::Alice,
+                },
+                true,
+            ));
+            out.push(c(
+                "resume own session",
+                Ask::Session {
+                    action: "ssm:ResumeSession",
+                    owner: Caller::Alice,
+                },
+                true,
+            ));
             let session_key = Names::new(&s.config).session_key();
             out.push(c(
                 "session key",
-                Ask::Key { action: "kms:GenerateDataKey", key: session_key, extra: vec![], trusting_key: false },
+                Ask::Key {
+                    action: "kms:GenerateDataKey",
+                    key: session_key,
+                    extra: vec![],
+                    trusting_key: false,
+                },
                 s.config.session_manager.encrypt_sessions,
             ));
-            out.push(c("console reads", Ask::Star { action: "ssm:DescribeSessions" }, p.console));
-            out.push(c("GUI Connect", Ask::Star { action: "ssm-guiconnect:StartConnection" }, p.rdp));
+            out.push(c(
+                "console reads",
+                Ask::Star {
+                    action: "ssm:DescribeSessions",
+                },
+                p.console,
+            ));
+            out.push(c(
+                "GUI Connect",
+                Ask::Star {
+                    action: "ssm-guiconnect:StartConnection",
+                },
+                p.rdp,
+            ));
             out.push(c(
                 "RDP through GUI Connect",
-                Ask::Start { tags: own_tags.clone(), document: "AWS-StartPortForwardingSession".into(), via_gui_connect: true },
-                p.rdp || p.documents.iter().any(|d| d == "AWS-StartPortForwardingSession"),
+                Ask::Start {
+                    tags: own_tags.clone(),
+                    document: "AWS-StartPortForwardingSession".into(),
+                    via_gui_connect: true,
+                },
+                p.rdp
+                    || p.documents
+                        .iter()
+                        .any(|d| d == "AWS-StartPortForwardingSession"),
             ));
             out.push(c(
                 "recording grant through GUI Connect",
                 Ask::Key {
                     action: "kms:CreateGrant",
                     key: KeyRole::Archive,
-                    extra: vec![("kms:ViaService", "ssm-guiconnect.${region}.amazonaws.com"), ("aws:ViaAWSService", "true")],
+                    extra: vec![
+                        ("kms:ViaService", "ssm-guiconnect.${region}.amazonaws.com"),
+                        ("aws:ViaAWSService", "true"),
+                    ],
                     trusting_key: true,
                 },
                 p.rdp && s.config.rdp_recording.enabled,
             ));
-            out.push(c("Windows password of a tagged instance", Ask::Password { tags: own_tags.clone() }, p.rdp));
-            out.push(c("Fleet Manager console reads", Ask::Star { action: "ssm:GetInventorySchema" }, p.rdp && p.console));
+            out.push(c(
+                "Windows password of a tagged instance",
+                Ask::Password {
+                    tags: own_tags.clone(),
+                },
+                p.rdp,
+            ));
+            out.push(c(
+                "Fleet Manager console reads",
+                Ask::Star {
+                    action: "ssm:GetInventorySchema",
+                },
+                p.rdp && p.console,
+            ));
         }
     }
     out
@@ -480,13 +1059,19 @@ struct Decision {
 }
 
 /// Decide every case with the policies given per (setup, profile).
-fn decide(setups: &[Setup], cases: &[Case], policy_of: &dyn Fn(usize, &str) -> Value) -> Vec<Decision> {
+fn decide(
+    setups: &[Setup],
+    cases: &[Case],
+    policy_of: &dyn Fn(usize, &str) -> Value,
+) -> Vec<Decision> {
     let mut policies: BTreeMap<String, Value> = BTreeMap::new();
     let mut reqs = Vec::new();
     let mut owners = Vec::new();
     for (n, case) in cases.iter().enumerate() {
         let id = format!("{}#{}", setups[case.setup].name, case.profile);
-        policies.entry(id.clone()).or_insert_with(|| policy_of(case.setup, &case.profile));
+        policies
+            .entry(id.clone())
+            .or_insert_with(|| policy_of(case.setup, &case.profile));
         for r in requests(&setups[case.setup], case, &id, &mut policies) {
             reqs.push(r);
             owners.push(n);
@@ -495,19 +1080,33 @@ fn decide(setups: &[Setup], cases: &[Case], policy_of: &dyn Fn(usize, &str) -> V
     let answers = evaluate(&policies, &reqs);
     let mut allowed = vec![true; cases.len()];
     for ((n, answer), request) in owners.iter().zip(&answers).zip(&reqs) {
-        assert!(answer["error"].is_null(), "the evaluator refused {} for `{}`: {}\n{request:#}", cases[*n].what, cases[*n].profile, answer["error"]);
+        assert!(
+            answer["error"].is_null(),
+            "the evaluator refused {} for `{}`: {}\n{request:#}",
+            cases[*n].what,
+            cases[*n].profile,
+            answer["error"]
+        );
         let ignored = answer["ignored"].as_array().unwrap();
-        assert!(ignored.is_empty(), "the evaluator dropped context keys {ignored:?} of {}: the case would not test them", cases[*n].what);
+        assert!(
+            ignored.is_empty(),
+            "the evaluator dropped context keys {ignored:?} of {}: the case would not test them",
+            cases[*n].what
+        );
         allowed[*n] &= answer["decision"] == "Allowed";
     }
-    allowed.into_iter().map(|allowed| Decision { allowed }).collect()
+    allowed
+        .into_iter()
+        .map(|allowed| Decision { allowed })
+        .collect()
 }
 
 /// One node process for the whole batch.
 fn evaluate(policies: &BTreeMap<String, Value>, requests: &[Value]) -> Vec<Value> {
     let dir = repo_root().join("tests/access");
     assert!(
-        dir.join("node_modules/@cloud-copilot/iam-simulate").exists(),
+        dir.join("node_modules/@cloud-copilot/iam-simulate")
+            .exists(),
         "tests/access/node_modules is missing: run `make setup` (npm ci in tests/access)"
     );
     let mut child = Command::new("node")
@@ -523,7 +1122,11 @@ fn evaluate(policies: &BTreeMap<String, Value>, requests: &[Value]) -> Vec<Value
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
-    assert!(out.status.success(), "decide.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "decide.mjs failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let answers: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(answers.len(), requests.len());
     answers
@@ -531,7 +1134,10 @@ fn evaluate(policies: &BTreeMap<String, Value>, requests: &[Value]) -> Vec<Value
 
 fn without(policy: &Value, sid: &str) -> Value {
     let mut p = policy.clone();
-    p["Statement"].as_array_mut().unwrap().retain(|s| s["Sid"] != sid);
+    p["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["Sid"] != sid);
     p
 }
 
@@ -545,9 +1151,24 @@ fn operators_may_do_what_their_profile_says_and_nothing_else() {
         .iter()
         .zip(&decided)
         .filter(|(c, d)| c.allowed != d.allowed)
-        .map(|(c, d)| format!("[{}] {}: {} — expected {}, got {}", setups[c.setup].name, c.profile, c.what, word(c.allowed), word(d.allowed)))
+        .map(|(c, d)| {
+            format!(
+                "[{}] {}: {} — expected {}, got {}",
+                setups[c.setup].name,
+                c.profile,
+                c.what,
+                word(c.allowed),
+                word(d.allowed)
+            )
+        })
         .collect();
-    assert!(wrong.is_empty(), "{} of {} cases decided otherwise:\n{}", wrong.len(), cases.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {} cases decided otherwise:\n{}",
+        wrong.len(),
+        cases.len(),
+        wrong.join("\n")
+    );
     assert!(cases.len() >= 90, "{} cases", cases.len());
 }
 
@@ -583,8 +1204,15 @@ fn every_statement_of_every_operator_policy_matters() {
     let mut all_cases = Vec::new();
     let mut tags = Vec::new();
     for (m, (i, profile, _)) in mutants.iter().enumerate() {
-        for (n, c) in cases.iter().enumerate().filter(|(_, c)| c.setup == *i && &c.profile == profile) {
-            all_cases.push(Case { profile: format!("{profile}~{m}"), ..c.clone() });
+        for (n, c) in cases
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.setup == *i && &c.profile == profile)
+        {
+            all_cases.push(Case {
+                profile: format!("{profile}~{m}"),
+                ..c.clone()
+            });
             tags.push((m, n));
         }
     }
@@ -603,7 +1231,11 @@ fn every_statement_of_every_operator_policy_matters() {
         .filter(|(_, c)| !**c)
         .map(|((i, p, sid), _)| format!("[{}] {p}: {sid}", setups[*i].name))
         .collect();
-    assert!(vacuous.is_empty(), "statements no case depends on:\n{}", vacuous.join("\n"));
+    assert!(
+        vacuous.is_empty(),
+        "statements no case depends on:\n{}",
+        vacuous.join("\n")
+    );
 }
 
 /// Why `aws:userid` and the session's `aws:ssmmessages:session-id` tag, not
@@ -626,13 +1258,24 @@ fn seed_003s_username_statement_fails_federated_callers() {
             caller,
             region: c.regions[0].clone(),
             now: NOW.into(),
-            ask: Ask::Session { action: "ssm:TerminateSession", owner: caller },
+            ask: Ask::Session {
+                action: "ssm:TerminateSession",
+                owner: caller,
+            },
             allowed: true,
         };
         reqs.extend(requests(&setups[0], &case, "seed-003", &mut policies));
     }
     let answers = evaluate(&policies, &reqs);
     assert!(answers.iter().all(|a| a["error"].is_null()), "{answers:?}");
-    assert_eq!(answers[0]["decision"], "ImplicitlyDenied", "federated caller, own session: {}", answers[0]);
-    assert_eq!(answers[1]["decision"], "Allowed", "IAM user, own session: {}", answers[1]);
+    assert_eq!(
+        answers[0]["decision"], "ImplicitlyDenied",
+        "federated caller, own session: {}",
+        answers[0]
+    );
+    assert_eq!(
+        answers[1]["decision"], "Allowed",
+        "IAM user, own session: {}",
+        answers[1]
+    );
 }

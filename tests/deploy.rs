@@ -766,7 +766,7 @@ async fn operator_permission_sets_follow_the_stacksets_in_the_management_account
     let code = sessionlog::deploy::deploy(&bundle, &o, &mut buf).await.unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&buf)));
     let d = parse(code, buf);
     assert_eq!(d.code, 0, "{}", d.text);
-    let position = |events: &[Value], pred: &dyn Fn(&Value) -> bool| events.iter().rposition(|e| pred(e));
+    let position = |events: &[Value], pred: &dyn Fn(&Value) -> bool| events.iter().rposition(pred);
     let last_operation = position(&d.events, &|e| e["event"] == "operation").expect("StackSet operations");
     let created = position(&d.events, &|e| e["event"] == "stack" && e["stack"] == stack.as_str()).expect("the management stack");
     assert!(created > last_operation, "the permission sets come after the StackSets:\n{}", d.text);
