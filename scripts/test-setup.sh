@@ -8,6 +8,9 @@ CFN_LINT_VERSION=1.51.0
 MOTO_VERSION=5.2.1
 BOTO3_VERSION=1.43.11
 AWSCLI_VERSION=1.45.11
+# jq: the Firehose fidelity patch of scripts/moto-server.py evaluates the
+# delivery stream's JQ partitioning query with the real jq (Firehose runs JQ 1.6).
+JQ_VERSION=1.8.0
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -35,5 +38,6 @@ want "cfn-lint==${CFN_LINT_VERSION}"
 want "boto3==${BOTO3_VERSION}"
 want "moto[server]==${MOTO_VERSION}"
 want "awscli==${AWSCLI_VERSION}"
+want "jq==${JQ_VERSION}"
 
 .venv/bin/cfn-lint --version

@@ -144,5 +144,6 @@ fn bucket_policy(c: &Config) -> PolicyDocument {
                 .condition("StringEquals", "aws:SourceOrgID", org),
         );
     }
+    statements.extend(super::log_copy::bucket_policy_statements(c));
     PolicyDocument::new(statements)
 }

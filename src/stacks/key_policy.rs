@@ -44,5 +44,6 @@ pub fn key_policy(c: &Config, key: KeyRole) -> PolicyDocument {
                 ),
         );
     }
+    statements.extend(super::log_copy::key_policy_statements(c, key));
     PolicyDocument::new(statements)
 }

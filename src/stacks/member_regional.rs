@@ -110,6 +110,7 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
     t.add(
         FUNCTION_ROLE,
         Resource::new(Role {
+            path: None,
             description: "Lets the sessionlog preferences function manage SSM-SessionManagerRunShell in this region".into(),
             assume_role_policy_document: PolicyDocument::new(vec![Statement::allow("LambdaAssumes")
                 .principal(Principal::Service(vec![Expr::lit("lambda.amazonaws.com")]))

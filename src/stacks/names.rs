@@ -145,3 +145,44 @@ impl<'a> Names<'a> {
         )
     }
 }
+
+/// Names of the log copy (CloudWatch Logs → destination → Firehose → bucket),
+/// shared by the log-archive stacks and the member subscription filters.
+impl Names<'_> {
+    /// The destination, stream and subscription filter name.
+    pub fn log_copy_name(&self) -> &str {
+        &self.c.log_copy.name
+    }
+
+    /// `arn:${AWS::Partition}:logs:${AWS::Region}:<archive>:destination:<name>`:
+    /// the destination of the region the member template is deployed to.
+    pub fn log_copy_destination_arn_sub(&self) -> String {
+        format!(
+            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:{}:destination:{}",
+            self.c.log_archive.account,
+            self.log_copy_name()
+        )
+    }
+
+    /// IAM path of the Firehose roles (one per region), so the bucket and
+    /// key policies can name them all: `/<name>/firehose/`.
+    pub fn log_copy_firehose_role_path(&self) -> String {
+        format!("/{}/firehose/", self.log_copy_name())
+    }
+
+    /// `arn:${AWS::Partition}:iam::<archive>:role/<name>/firehose/*`, for
+    /// `aws:PrincipalArn` conditions.
+    pub fn log_copy_firehose_role_arn_pattern(&self) -> String {
+        format!(
+            "arn:${{AWS::Partition}}:iam::{}:role{}*",
+            self.c.log_archive.account,
+            self.log_copy_firehose_role_path()
+        )
+    }
+
+    /// The copy's key segment (`cloudwatch`) and its error segment (`cloudwatch-errors`).
+    pub fn log_copy_segments(&self) -> (String, String) {
+        let k = &self.c.log_copy.key_prefix;
+        (k.clone(), format!("{k}-errors"))
+    }
+}
