@@ -261,6 +261,7 @@ fn unencrypted_sessions_leave_kms_key_id_empty_and_drop_unused_key_parameters() 
         ("encrypt_sessions: true", "encrypt_sessions: false"),
         ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),
         ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+        ("log_copy:\n  enabled: true", "log_copy:\n  enabled: false"),
     ]);
     let config = sessionlog::config::load(&sessionlog::config::Source { name: "t".into(), text }).unwrap();
     let bundle = sessionlog::stacks::build(&config);
