@@ -60,6 +60,12 @@ const CASES: &[Case] = &[
     Case { name: "strict tolerance with more concurrency", edits: &[("max_concurrent: {percentage: 25}", "max_concurrent: {count: 5}"), ("concurrency_mode: SOFT_FAILURE_TOLERANCE", "concurrency_mode: STRICT_FAILURE_TOLERANCE")], key: "stack_set.operation_preferences.max_concurrent", says: "failure_tolerance + 1" },
     Case { name: "reserved tag key", edits: &[("project: session-logging", "aws:project: session-logging")], key: "tags.aws:project", says: "reserved" },
     Case { name: "shell profile as a list", edits: &[("linux: \"\"", "linux: [a, b]")], key: "session_manager.shell_profile.linux", says: "a string" },
+    Case { name: "log copy without CloudWatch", edits: &[("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false")], key: "log_copy.enabled", says: "session_manager.cloudwatch is off" },
+    Case { name: "log copy under the instances' prefix", edits: &[("key_prefix: cloudwatch ", "key_prefix: session-manager ")], key: "log_copy.key_prefix", says: "the instances" },
+    Case { name: "log copy buffer below Firehose's minimum", edits: &[("buffer_size_mb: 64 ", "buffer_size_mb: 5 ")], key: "log_copy.buffer_size_mb", says: "64 to 128" },
+    Case { name: "log copy buffer interval zero", edits: &[("buffer_interval_seconds: 300", "buffer_interval_seconds: 0")], key: "log_copy.buffer_interval_seconds", says: "60 to 900" },
+    Case { name: "log copy name with a space", edits: &[("name: sessionlog-session-logs ", "name: session logs ")], key: "log_copy.name", says: "Firehose stream name" },
+    Case { name: "log copy error-log retention", edits: &[("error_log_retention_days: 90", "error_log_retention_days: 100")], key: "log_copy.error_log_retention_days", says: "3653" },
     Case { name: "YAML syntax", edits: &[(REGIONS, "regions: [us-east-1, eu-west-1")], key: "(top level)", says: "YAML syntax error" },
 ];
 

@@ -288,15 +288,16 @@ pub fn add_subscription(t: &mut Template, c: &Config) {
             names.log_copy_name()
         ),
     );
+    // A reference, not the name: CloudFormation then creates the filter
+    // after the log group (and the name is the log group's own).
     t.add(
         SUBSCRIPTION,
         Resource::new(SubscriptionFilter {
             filter_name: names.log_copy_name().into(),
-            log_group_name: Expr::lit(names.log_group()),
+            log_group_name: Expr::reference(LOG_GROUP),
             filter_pattern: c.log_copy.filter_pattern.clone(),
             destination_arn: Expr::sub(names.log_copy_destination_arn_sub()),
-        })
-        .depends_on(LOG_GROUP),
+        }),
     );
 }
 
