@@ -5,7 +5,8 @@ Starts moto's WSGI app on a free port (or --port), prints `READY <port>` on
 stdout once it accepts connections, and exits when its parent process dies or
 after --max-seconds, whichever comes first, so a crashed test never leaks it.
 
-moto 5.2.1 gets a few things wrong that the deploy path depends on. Each
+moto 5.2.1 gets a few things wrong that the deploy path depends on (and
+does not know the log copy's resource types). Each
 patch below restores the documented AWS behaviour (see
 tests/deploy/MOTO_NOTES.md); none of them makes a failing call succeed
 that AWS would reject.
@@ -322,6 +323,383 @@ def _lg_update(cls, original_resource, new_resource_name, cloudformation_json, a
 
 logsm.LogGroup.create_from_cloudformation_json = _lg_create
 logsm.LogGroup.update_from_cloudformation_json = _lg_update
+
+# 8. The log copy (CloudWatch Logs → destination → Firehose → S3). moto's
+#    CloudFormation does not know AWS::Logs::Destination,
+#    AWS::Logs::SubscriptionFilter, AWS::Logs::LogStream or
+#    AWS::KinesisFirehose::DeliveryStream
+#    (it skips them with a warning); they are added here, backed by moto's
+#    own Logs and Firehose APIs.
+import base64  # noqa: E402
+import gzip  # noqa: E402
+import re  # noqa: E402
+import uuid  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+
+from moto.core.exceptions import JsonRESTError  # noqa: E402
+from moto.firehose import models as fhm  # noqa: E402
+from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException  # noqa: E402
+from moto.organizations.models import organizations_backends  # noqa: E402
+from moto.s3.models import s3_backends  # noqa: E402
+from moto.utilities.utils import get_partition  # noqa: E402
+
+
+class _CfnHandle:
+    """What a stack keeps of a resource: its physical id and attributes.
+    (A mixin: moto finds models among CloudFormationModel's direct subclasses.)"""
+
+    def __init__(self, physical_id, attributes, deleter):
+        self._physical_id = physical_id
+        self._attributes = attributes
+        self._deleter = deleter
+
+    @property
+    def physical_resource_id(self):
+        return self._physical_id
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name not in self._attributes:
+            raise NotImplementedError(f"{attribute_name} of {{0}}")
+        return self._attributes[attribute_name]
+
+    def delete(self, account_id, region_name):
+        self._deleter()
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json,
+                                        account_id, region_name):
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+
+class DeliveryStreamResource(_CfnHandle, CloudFormationModel):
+    __module__ = "moto.firehose.sessionlog_log_copy"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::KinesisFirehose::DeliveryStream"
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "Arn"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        name = props.get("DeliveryStreamName", resource_name)
+        backend = fhm.firehose_backends[account_id][region_name]
+        arn = backend.create_delivery_stream(
+            region_name, name, props.get("DeliveryStreamType", "DirectPut"), None,
+            props.get("DeliveryStreamEncryptionConfigurationInput"), props.get("S3DestinationConfiguration"),
+            props.get("ExtendedS3DestinationConfiguration"), None, None, None, None, None, props.get("Tags"))
+        return cls(name, {"Arn": arn}, lambda: backend.delete_delivery_stream(name))
+
+
+class _AccessDenied(JsonRESTError):
+    code = 400
+
+    def __init__(self, message):
+        super().__init__("AccessDeniedException", message)
+
+
+def _org_id(account_id, partition):
+    try:
+        return organizations_backends[account_id][partition].describe_organization()["Organization"]["Id"]
+    except Exception:
+        return None
+
+
+def _policy_allows(policy_text, action, resource_arn, caller_account, partition):
+    """A destination access policy, evaluated for `caller_account` — the
+    statement forms AWS documents for destinations: Principal "*" or account
+    ids/ARNs, the action (wildcards allowed), the resource, and
+    StringEquals on aws:PrincipalOrgID / aws:PrincipalAccount. Any other
+    condition makes the statement not match (never a false allow)."""
+    if not policy_text:
+        return False
+    doc = json.loads(policy_text)
+    statements = doc.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+
+    def listed(v):
+        return v if isinstance(v, list) else [v]
+
+    def glob(pattern, text):
+        return re.fullmatch(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), text) is not None
+
+    context = {"aws:principalorgid": _org_id(caller_account, partition), "aws:principalaccount": caller_account}
+    allowed = False
+    for st in statements:
+        principal = st.get("Principal")
+        if principal == "*":
+            who = True
+        elif isinstance(principal, dict) and "AWS" in principal:
+            who = any(p == "*" or p == caller_account or f":{caller_account}:" in p for p in listed(principal["AWS"]))
+        else:
+            who = False
+        what = any(glob(a.lower(), action.lower()) for a in listed(st.get("Action", [])))
+        where = any(glob(r, resource_arn) for r in listed(st.get("Resource", [])))
+        conditions_hold = True
+        for operator, keys in (st.get("Condition") or {}).items():
+            for key, values in keys.items():
+                have = context.get(key.lower())
+                if operator != "StringEquals" or key.lower() not in context or have not in listed(values):
+                    conditions_hold = False
+        if who and what and where and conditions_hold:
+            if st.get("Effect") == "Deny":
+                return False
+            allowed = True
+    return allowed
+
+
+def _find_destination(arn):
+    parsed = logsm.parse_arn(arn)
+    backend = logsm.logs_backends[parsed.account][parsed.region]
+    name = parsed.resource_id
+    for d in backend.destinations.values():
+        if d.destination_name == name:
+            return d
+    return None
+
+
+_orig_put_filter = logsm.LogsBackend.put_subscription_filter
+
+
+def _put_subscription_filter(self, log_group_name, filter_name, filter_pattern, destination_arn, role_arn):
+    parsed = logsm.parse_arn(destination_arn)
+    if parsed.service != "logs" or parsed.resource_type != "destination":
+        return _orig_put_filter(self, log_group_name, filter_name, filter_pattern, destination_arn, role_arn)
+    log_group = self.groups.get(log_group_name)
+    if not log_group:
+        raise ResourceNotFoundException()
+    # The destination must be in the log group's region, exist, and admit the caller.
+    if parsed.region != self.region_name:
+        raise InvalidParameterException("The destination must be in the same region as the log group.")
+    destination = _find_destination(destination_arn)
+    if destination is None:
+        raise ResourceNotFoundException("The specified destination does not exist.")
+    if parsed.account != self.account_id and not _policy_allows(
+            destination.access_policy, "logs:PutSubscriptionFilter", destination.arn, self.account_id,
+            get_partition(self.region_name)):
+        raise _AccessDenied(f"User with accountId: {self.account_id} is not authorized to perform: "
+                            f"logs:PutSubscriptionFilter on resource: {destination_arn}")
+    log_group.put_subscription_filter(filter_name, filter_pattern, destination_arn, role_arn)
+
+
+logsm.LogsBackend.put_subscription_filter = _put_subscription_filter
+
+
+def _deliver_to_destination(destination, record):
+    """CloudWatch Logs puts a gzipped record into the destination's target."""
+    target = logsm.parse_arn(destination.target_arn)
+    if target.service != "firehose":
+        return
+    payload = gzip.compress(json.dumps(record, separators=(",", ":")).encode())
+    fhm.firehose_backends[target.account][target.region].put_record_batch(
+        target.resource_id, [{"Data": payload}])
+
+
+_orig_send = logsm.LogStream._send_log_events
+
+
+def _send_log_events(self, service, destination_arn, filter_name, log_events):
+    if service == "logs" and ":destination:" in destination_arn:
+        destination = _find_destination(destination_arn)
+        if destination is not None:
+            _deliver_to_destination(destination, {
+                "messageType": "DATA_MESSAGE", "owner": self.account_id, "logGroup": self.log_group.name,
+                "logStream": self.log_stream_name, "subscriptionFilters": [filter_name], "logEvents": log_events})
+        return
+    return _orig_send(self, service, destination_arn, filter_name, log_events)
+
+
+logsm.LogStream._send_log_events = _send_log_events
+
+
+class DestinationResource(_CfnHandle, CloudFormationModel):
+    __module__ = "moto.logs.sessionlog_log_copy"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Logs::Destination"
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "Arn"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        name = props["DestinationName"]
+        backend = logsm.logs_backends[account_id][region_name]
+        destination = backend.put_destination(name, props["RoleArn"], props["TargetArn"], {})
+        if props.get("DestinationPolicy"):
+            backend.put_destination_policy(name, props["DestinationPolicy"])
+        # "When the destination is created, CloudWatch Logs sends a test
+        # message to the destination on the recipient account's behalf."
+        _deliver_to_destination(destination, {
+            "messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "", "logStream": "",
+            "subscriptionFilters": [], "logEvents": [{
+                "id": "", "timestamp": int(time.time() * 1000),
+                "message": "CWL CONTROL MESSAGE: Checking health of destination Firehose."}]})
+        return cls(name, {"Arn": destination.arn}, lambda: backend.delete_destination(name))
+
+
+class SubscriptionFilterResource(_CfnHandle, CloudFormationModel):
+    __module__ = "moto.logs.sessionlog_log_copy"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Logs::SubscriptionFilter"
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        name = props.get("FilterName", resource_name)
+        group = props["LogGroupName"]
+        backend = logsm.logs_backends[account_id][region_name]
+        backend.put_subscription_filter(group, name, props.get("FilterPattern", ""), props["DestinationArn"],
+                                        props.get("RoleArn"))
+
+        def delete():
+            if group in backend.groups and name in backend.groups[group].subscription_filters:
+                backend.delete_subscription_filter(group, name)
+
+        return cls(name, {}, delete)
+
+
+class LogStreamResource(_CfnHandle, CloudFormationModel):
+    __module__ = "moto.logs.sessionlog_log_copy"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Logs::LogStream"
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        name = props.get("LogStreamName", resource_name)
+        group = props["LogGroupName"]
+        backend = logsm.logs_backends[account_id][region_name]
+        backend.create_log_stream(group, name)
+        return cls(name, {}, lambda: backend.delete_log_stream(group, name))
+
+
+# 9. Firehose S3 delivery: moto writes every record as is under
+#    `<Prefix>YYYY/MM/DD/HH/`. Firehose runs the configured processors
+#    (Decompression, MetadataExtraction with JQ, CloudWatchLogProcessing,
+#    AppendDelimiterToRecord), resolves `!{partitionKeyFromQuery:…}`,
+#    `!{timestamp:…}` and `!{firehose:…}` in the prefixes, sends records it
+#    cannot process to the error prefix by error type, and compresses.
+_JAVA_TIME = [("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S")]
+
+
+def _timestamp(fmt, now):
+    for java, c in _JAVA_TIME:
+        fmt = fmt.replace(java, c)
+    return now.strftime(fmt)
+
+
+def _resolve_prefix(prefix, keys, now, error_type=None):
+    def sub(m):
+        namespace, _, key = m.group(1).partition(":")
+        if namespace == "partitionKeyFromQuery":
+            if key not in keys:
+                raise KeyError(key)
+            return str(keys[key])
+        if namespace == "timestamp":
+            return _timestamp(key, now)
+        if namespace == "firehose" and key == "error-output-type":
+            return error_type or ""
+        if namespace == "firehose" and key == "random-string":
+            return uuid.uuid4().hex
+        raise KeyError(m.group(1))
+
+    return re.sub(r"!\{([^}]*)\}", sub, prefix)
+
+
+def _process(record, processors):
+    """(data, partition keys, None) or (raw, {}, error type)."""
+    import jq
+
+    data, keys = record, {}
+    for p in processors:
+        params = {x["ParameterName"]: x["ParameterValue"] for x in p.get("Parameters", [])}
+        kind = p["Type"]
+        if kind == "Decompression":
+            try:
+                data = gzip.decompress(data)
+            except OSError:
+                return record, {}, "decompression-failed"
+        elif kind == "MetadataExtraction":
+            try:
+                found = jq.compile(params["MetadataExtractionQuery"]).input_text(data.decode()).first()
+            except Exception:
+                return record, {}, "partitioning-failed"
+            if not isinstance(found, dict) or not all(isinstance(v, (str, int)) for v in found.values()):
+                return record, {}, "partitioning-failed"
+            keys.update(found)
+        elif kind == "CloudWatchLogProcessing" and params.get("DataMessageExtraction") == "true":
+            message = json.loads(data)
+            if message.get("messageType") != "DATA_MESSAGE":
+                return None, {}, None  # control messages are dropped
+            data = "\n".join(e["message"] for e in message["logEvents"]).encode()
+        elif kind == "AppendDelimiterToRecord":
+            data += b"\n"
+    return data, keys, None
+
+
+_orig_put_s3 = fhm.FirehoseBackend.put_s3_records
+
+
+def _put_s3_records(self, delivery_stream_name, version_id, s3_destination, records):
+    processing = s3_destination.get("ProcessingConfiguration") or {}
+    partitioning = s3_destination.get("DynamicPartitioningConfiguration") or {}
+    enabled = lambda c: str(c.get("Enabled", False)).lower() == "true"  # noqa: E731
+    if not enabled(processing) and not enabled(partitioning):
+        return _orig_put_s3(self, delivery_stream_name, version_id, s3_destination, records)
+    processors = processing.get("Processors", []) if enabled(processing) else []
+    now = datetime.now(timezone.utc)
+    bucket = s3_destination["BucketARN"].split(":")[-1]
+    objects = {}
+    for r in records:
+        data, keys, error = _process(r["Data"], processors)
+        if data is None:
+            continue
+        if error is None:
+            try:
+                prefix = _resolve_prefix(s3_destination.get("Prefix", ""), keys, now)
+            except KeyError:
+                error = "partitioning-failed"
+        if error is not None:
+            prefix = _resolve_prefix(s3_destination.get("ErrorOutputPrefix", ""), {}, now, error)
+            data = (json.dumps({"rawData": base64.b64encode(r["Data"]).decode(), "errorCode": error,
+                                "arrivalTimestamp": int(now.timestamp() * 1000)}) + "\n").encode()
+        objects.setdefault(prefix, []).append(data)
+    gz = s3_destination.get("CompressionFormat") == "GZIP"
+    for prefix, parts in objects.items():
+        name = (f"{prefix}{delivery_stream_name}-{version_id}-{now.strftime('%Y-%m-%d-%H-%M-%S')}-"
+                f"{uuid.uuid4()}{'.gz' if gz else ''}")
+        body = b"".join(parts)
+        s3_backends[self.account_id][self.partition].put_object(bucket, name, gzip.compress(body) if gz else body)
+    return [{"RecordId": str(uuid.uuid4())} for _ in records]
+
+
+fhm.FirehoseBackend.put_s3_records = _put_s3_records
+
 
 # ReplicaKey must be known before the model map is first built.
 from moto.cloudformation import parsing as _parsing  # noqa: E402

@@ -467,6 +467,100 @@ async fn example_configuration_deploys_and_redeploys_as_a_no_op() {
     assert_eq!(state[&org.members[0]]["regions"]["eu-south-1"]["log_groups"]["/sessionlog/session-manager"]["retention"], 90, "log groups are retained");
 }
 
+/// The log copy end to end (issue 9), on the real compiler output: the
+/// log-archive stacks create a destination and a Firehose stream in every
+/// member region, the member StackSets subscribe each session log group to
+/// its own region's destination (moto refuses a destination that does not
+/// exist yet, as AWS does, so this also proves the deploy order), and a
+/// session's output written into a member log group arrives in the central
+/// bucket under `accounts/<member>/<region>/cloudwatch/`, through Firehose's
+/// decompression and JQ partitioning (scripts/moto-server.py patches 8 and
+/// 9). What moto cannot show — the roles CloudWatch Logs and Firehose
+/// assume, KMS and the bucket policy — is the access proof's part.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_copy_reaches_the_bucket_by_account_and_region() {
+    let moto = moto();
+    let org = org(&moto.url(), 2);
+    let o = opts(&moto.url());
+    let regions = ["us-east-1", "eu-west-1", "eu-south-1"];
+    let bundle = example_bundle(&org, &regions, 365);
+    let archive_templates: Vec<_> = bundle.archive_stacks.iter().map(|s| s.template.file_stem.as_str()).collect();
+    assert_eq!(archive_templates, ["log-archive", "log-archive-replica", "log-archive-replica"]);
+    assert!(bundle.archive_stacks.iter().all(|s| s.capabilities == ["CAPABILITY_IAM"]));
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&bundle, &o, &mut buf).await.unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&buf)));
+    let d = parse(code, buf);
+    assert_eq!(d.code, 0, "{}", d.text);
+
+    let bucket = format!("sessionlog-{}-us-east-1", org.archive);
+    let out = Command::new(python())
+        .arg(root().join("tests/deploy/log_copy_probe.py"))
+        .args([moto.url().as_str(), org.json.as_str(), bucket.as_str()])
+        .args(regions)
+        .output()
+        .expect("log_copy_probe.py");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let probe: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    // Each region's destination admits the organization and feeds that region's stream.
+    for r in regions {
+        let a = &probe["archive"][r];
+        let destination = &a["destination"];
+        assert!(destination["targetArn"].as_str().unwrap().ends_with(&format!("{r}:{}:deliverystream/sessionlog-session-logs", org.archive)), "{a}");
+        assert!(destination["accessPolicy"].as_str().unwrap().contains(&org.org_id), "{a}");
+        assert!(destination["roleArn"].as_str().unwrap().contains(":role/sessionlog-session-logs/logs/"), "{a}");
+        let stream = &a["stream"];
+        assert_eq!(stream["Prefix"], format!("accounts/!{{partitionKeyFromQuery:owner}}/{r}/cloudwatch/!{{timestamp:yyyy}}/!{{timestamp:MM}}/!{{timestamp:dd}}/"), "{a}");
+        assert!(stream["RoleARN"].as_str().unwrap().contains(":role/sessionlog-session-logs/firehose/"), "{a}");
+    }
+    // Every member log group subscribes to its own region's destination.
+    for m in &org.members {
+        for r in regions {
+            assert_eq!(probe["filters"][m][r], serde_json::json!([format!("arn:aws:logs:{r}:{}:destination:sessionlog-session-logs", org.archive)]), "{m}/{r}");
+        }
+    }
+    // A session's output lands under its own account and region, once.
+    let objects = probe["objects"].as_object().unwrap();
+    assert!(!objects.keys().any(|k| k.contains("/cloudwatch-errors/")), "records went to the error prefix: {objects:?}");
+    for m in &org.members {
+        for r in regions {
+            let prefix = format!("accounts/{m}/{r}/cloudwatch/");
+            let records: Vec<&Value> = objects.iter().filter(|(k, _)| k.starts_with(&prefix)).flat_map(|(_, v)| v.as_array().unwrap()).collect();
+            assert_eq!(records.len(), 1, "{prefix}: {records:?}");
+            let rec = records[0];
+            assert_eq!(rec["messageType"], "DATA_MESSAGE");
+            assert_eq!(rec["owner"], m.as_str());
+            assert_eq!(rec["logGroup"], "/sessionlog/session-manager");
+            assert_eq!(rec["logStream"], "probe-session-0123");
+            assert_eq!(rec["logEvents"][0]["message"], format!("whoami: {m} in {r}"), "{rec}");
+        }
+    }
+    // CloudWatch Logs' health check is filed under the log-archive account.
+    for r in regions {
+        let prefix = format!("accounts/{}/{r}/cloudwatch/", org.archive);
+        assert!(objects.iter().any(|(k, v)| k.starts_with(&prefix) && v[0]["messageType"] == "CONTROL_MESSAGE"), "{prefix}: {objects:?}");
+    }
+    let accounts: BTreeSet<&str> = objects.keys().map(|k| k.split('/').nth(1).unwrap()).collect();
+    let expected: BTreeSet<&str> = org.members.iter().map(String::as_str).chain([org.archive.as_str()]).collect();
+    assert_eq!(accounts, expected, "only the members and the log archive have copies");
+    // Who may subscribe: the organization, to its own region's destination.
+    assert_eq!(probe["refusals"]["outside_the_organization"], "AccessDeniedException", "{}", probe["refusals"]);
+    assert_eq!(probe["refusals"]["another_regions_destination"], "InvalidParameterException", "{}", probe["refusals"]);
+    assert_eq!(probe["refusals"]["member_same_region"], "allowed", "{}", probe["refusals"]);
+
+    // A second deploy changes nothing; destroy removes the copy's stacks
+    // and keeps the bucket with its copies.
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&bundle, &o, &mut buf).await.unwrap();
+    let again = parse(code, buf);
+    assert_eq!((again.code, again.writes()), (0, 0), "{}", again.text);
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::destroy(&bundle, &o, &mut buf).await.unwrap();
+    assert_eq!(parse(code, buf).code, 0);
+    let state = inspect(&moto.url(), &org, &regions);
+    assert_eq!(state[&org.archive]["buckets"].as_array().unwrap().len(), 1, "the bucket is retained");
+}
+
 /// `scripts/bench-deploy.sh`: the example configuration for an organization
 /// of BENCH_ACCOUNTS (50) member accounts in 3 regions (3 StackSets: IAM once
 /// per account, regional with RDP recording, regional without it); wall time

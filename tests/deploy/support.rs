@@ -618,6 +618,10 @@ pub fn cli_rollout_rendered(endpoint: &str, bundle: &Bundle, dir: &Path) -> usiz
                 args.push(format!("{}={}", p.key(), outputs[&p.placeholder()]));
             }
         }
+        if !s.capabilities.is_empty() {
+            args.push("--capabilities".into());
+            args.extend(s.capabilities.iter().cloned());
+        }
         if !s.tags.is_empty() {
             args.push("--tags".into());
             args.extend(s.tags.iter().map(|(k, v)| format!("{k}={v}")));
