@@ -355,3 +355,133 @@ pub fn bucket_policy_statements(c: &Config) -> Vec<Statement> {
             .condition("ArnLike", "aws:PrincipalArn", role),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load::{load, Source, EXAMPLE};
+    use crate::stacks::build;
+
+    fn config(edits: &[(&str, &str)]) -> Config {
+        let mut text = EXAMPLE.to_string();
+        for (a, b) in edits {
+            assert!(text.contains(a), "{a}");
+            text = text.replacen(a, b, 1);
+        }
+        load(&Source {
+            name: "t.yaml".into(),
+            text,
+        })
+        .unwrap()
+    }
+
+    fn types(t: &Template) -> Vec<String> {
+        t.resource_types()
+    }
+
+    #[test]
+    fn off_adds_nothing_anywhere() {
+        let c = config(&[("log_copy:\n  enabled: true", "log_copy:\n  enabled: false")]);
+        let b = build(&c);
+        for t in b.templates() {
+            let json = t.template.to_value().to_string();
+            assert!(
+                !json.contains("LogCopy") && !json.contains("cloudwatch/"),
+                "{}: {json}",
+                t.file_stem
+            );
+            assert!(!types(&t.template)
+                .iter()
+                .any(|t| t.contains("Firehose") || t == "AWS::Logs::SubscriptionFilter"));
+        }
+        assert!(b.archive_stacks.iter().all(|s| s.capabilities.is_empty()));
+    }
+
+    #[test]
+    fn every_member_region_has_a_destination_and_every_log_group_a_filter() {
+        let c = config(&[]);
+        let b = build(&c);
+        for s in &b.archive_stacks {
+            assert!(
+                s.template.template.resources.contains_key(DESTINATION),
+                "{}",
+                s.region
+            );
+            assert_eq!(s.capabilities, vec!["CAPABILITY_IAM".to_string()]);
+        }
+        for s in b
+            .stack_sets
+            .iter()
+            .filter(|s| s.template.file_stem.starts_with("member-regional"))
+        {
+            let filter = &s.template.template.resources[SUBSCRIPTION];
+            assert_eq!(
+                filter["Properties"]["LogGroupName"],
+                serde_json::json!({"Ref": LOG_GROUP})
+            );
+            assert_eq!(
+                filter["Properties"]["DestinationArn"],
+                serde_json::json!({"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:222222222222:destination:sessionlog-session-logs"})
+            );
+        }
+    }
+
+    #[test]
+    fn a_home_region_outside_the_members_gets_no_destination_but_keeps_the_policies() {
+        let c = config(&[(
+            "regions: [us-east-1, eu-west-1, eu-south-1]",
+            "regions: [eu-west-1]",
+        )]);
+        let b = build(&c);
+        let home = &b.archive_stacks[0].template.template;
+        assert!(!home.resources.contains_key(DESTINATION));
+        let json = home.to_value().to_string();
+        assert!(
+            json.contains("LogCopyFirehoseEncryptsThroughS3")
+                && json.contains("DenyFirehoseWritesOutsideLogCopy")
+        );
+        assert!(b.archive_stacks[1]
+            .template
+            .template
+            .resources
+            .contains_key(STREAM));
+    }
+
+    #[test]
+    fn the_firehose_role_writes_only_the_copy_and_the_policies_fence_it() {
+        let c = config(&[]);
+        let [copy, errors] = copy_object_arns(&c, "${AWS::Region}");
+        assert!(
+            copy.ends_with("/accounts/*/${AWS::Region}/cloudwatch/*"),
+            "{copy}"
+        );
+        assert!(
+            errors.ends_with("/accounts/222222222222/${AWS::Region}/cloudwatch-errors/*"),
+            "{errors}"
+        );
+        let deny = serde_json::to_value(bucket_policy_statements(&c)).unwrap();
+        assert_eq!(
+            deny[0]["Condition"]["ArnNotLike"]["aws:PrincipalArn"],
+            deny[1]["Condition"]["ArnLike"]["aws:PrincipalArn"]
+        );
+        assert_eq!(deny[0]["Resource"], deny[1]["NotResource"]);
+        assert!(!deny.to_string().contains("session-manager"));
+        let key = serde_json::to_value(key_policy_statements(&c, KeyRole::Archive)).unwrap();
+        assert_eq!(
+            key[0]["Condition"]["StringEquals"]["kms:ViaService"],
+            serde_json::json!({"Fn::Sub": "s3.us-east-1.${AWS::URLSuffix}"})
+        );
+        assert!(key_policy_statements(&c, KeyRole::Session).is_empty());
+    }
+
+    #[test]
+    fn the_destination_policy_is_json_naming_the_organization() {
+        let text = destination_policy_text(&config(&[]));
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["Statement"][0]["Action"], "logs:PutSubscriptionFilter");
+        assert_eq!(
+            v["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
+            "o-a1b2c3d4e5"
+        );
+    }
+}
