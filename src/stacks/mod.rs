@@ -60,13 +60,16 @@ pub fn build(c: &Config) -> Bundle {
         }
     }
 
-    let mut stack_sets = vec![stack_set(
-        c,
-        MEMBER_IAM,
-        "IAM policy for the instances' role, once per member account",
-        member_iam::template(c),
-        vec![names.iam_region()],
-    )];
+    let mut stack_sets = Vec::new();
+    if member_iam::needed(c) {
+        stack_sets.push(stack_set(
+            c,
+            MEMBER_IAM,
+            "IAM policy for the instances' role, once per member account",
+            member_iam::template(c),
+            vec![names.iam_region()],
+        ));
+    }
     let (with_rdp, without_rdp): (Vec<String>, Vec<String>) = c
         .regions
         .iter()
