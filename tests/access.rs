@@ -54,10 +54,19 @@ fn prepare() -> Vec<Prepared> {
     matrix()
         .into_iter()
         .map(|(name, text)| {
-            let config = load(&Source { name: name.into(), text }).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let config = load(&Source {
+                name: name.into(),
+                text,
+            })
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
             let bundle = sessionlog::stacks::build(&config);
             let templates = rendered(&bundle);
-            Prepared { name, config, bundle, templates }
+            Prepared {
+                name,
+                config,
+                bundle,
+                templates,
+            }
         })
         .collect()
 }
@@ -87,7 +96,8 @@ fn baseline() -> &'static Baseline {
         let mut batch = Batch::default();
         let mut keys = Vec::new();
         for (i, p) in prepared.iter().enumerate() {
-            let world = World::deploy(&p.config, &p.bundle, &p.templates).unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            let world = World::deploy(&p.config, &p.bundle, &p.templates)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.name));
             let cases = expand(&t, &world).unwrap_or_else(|e| panic!("{}: {e}", p.name));
             for c in &cases {
                 batch.add(&world, c, &format!("c{i}"), None);
@@ -97,10 +107,23 @@ fn baseline() -> &'static Baseline {
         let answers = evaluate(&batch);
         let mut configs: Vec<(&'static str, BTreeMap<String, Decided>)> =
             prepared.iter().map(|p| (p.name, BTreeMap::new())).collect();
-        for (((i, key, scenario), answer), request) in keys.into_iter().zip(answers).zip(batch.requests.iter()) {
-            configs[i].1.insert(key, Decided { scenario, request: request.clone(), answer });
+        for (((i, key, scenario), answer), request) in
+            keys.into_iter().zip(answers).zip(batch.requests.iter())
+        {
+            configs[i].1.insert(
+                key,
+                Decided {
+                    scenario,
+                    request: request.clone(),
+                    answer,
+                },
+            );
         }
-        Baseline { configs, requests: batch.requests.len(), seconds: started.elapsed().as_secs_f64() }
+        Baseline {
+            configs,
+            requests: batch.requests.len(),
+            seconds: started.elapsed().as_secs_f64(),
+        }
     })
 }
 
@@ -108,14 +131,27 @@ fn problem(t: &Table, d: &Decided) -> Option<String> {
     let s = &t.scenarios[d.scenario];
     let a = &d.answer;
     if let Some(e) = &a.error {
-        let message = e.get("message").and_then(Value::as_str).and_then(|m| m.lines().next()).unwrap_or_default();
+        let message = e
+            .get("message")
+            .and_then(Value::as_str)
+            .and_then(|m| m.lines().next())
+            .unwrap_or_default();
         return Some(format!("the evaluator refused the request: {message} {e}"));
     }
     if !a.ignored.is_empty() {
-        return Some(format!("context keys that do not apply to {}: {:?}", s.action, a.ignored));
+        return Some(format!(
+            "context keys that do not apply to {}: {:?}",
+            s.action, a.ignored
+        ));
     }
     let got = a.decision.as_deref().unwrap_or("none");
-    (got != s.expect.decision()).then(|| format!("expected {}, got {got} (decisive: {:?})", s.expect.decision(), a.decisive))
+    (got != s.expect.decision()).then(|| {
+        format!(
+            "expected {}, got {got} (decisive: {:?})",
+            s.expect.decision(),
+            a.decisive
+        )
+    })
 }
 
 #[test]
@@ -137,7 +173,10 @@ fn every_scenario_is_decided_as_expected_on_every_configuration() {
     }
     for (i, s) in t.scenarios.iter().enumerate() {
         if !applied.contains(&i) {
-            failures.push(format!("scenario {} applies to no configuration of the matrix", s.id));
+            failures.push(format!(
+                "scenario {} applies to no configuration of the matrix",
+                s.id
+            ));
         }
     }
     eprintln!(
@@ -148,7 +187,13 @@ fn every_scenario_is_decided_as_expected_on_every_configuration() {
         unvalidated,
         b.seconds
     );
-    assert!(failures.is_empty(), "{} of {} decisions are wrong:\n{}", failures.len(), b.requests, failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} decisions are wrong:\n{}",
+        failures.len(),
+        b.requests,
+        failures.join("\n")
+    );
 }
 
 /// Every policy document of a rendered template, by site, with its statements' Sids.
@@ -157,26 +202,49 @@ fn sites(templates: &BTreeMap<String, Value>) -> Vec<(Site, Vec<String>)> {
     for (stem, t) in templates {
         for (logical_id, r) in t["Resources"].as_object().into_iter().flatten() {
             let mut found = Vec::new();
-            world::find_policies(r.get("Properties").unwrap_or(&Value::Null), String::new(), &mut found);
+            world::find_policies(
+                r.get("Properties").unwrap_or(&Value::Null),
+                String::new(),
+                &mut found,
+            );
             for (path, doc) in found {
-                let statements = doc["Statement"]
-                    .as_array()
-                    .unwrap_or_else(|| panic!("{stem}:{logical_id}{path}: Statement is not a list"));
+                let statements = doc["Statement"].as_array().unwrap_or_else(|| {
+                    panic!("{stem}:{logical_id}{path}: Statement is not a list")
+                });
                 let sids = statements
                     .iter()
                     .enumerate()
-                    .map(|(i, s)| s.get("Sid").and_then(Value::as_str).map(str::to_string).unwrap_or(format!("[{i}]")))
+                    .map(|(i, s)| {
+                        s.get("Sid")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                            .unwrap_or(format!("[{i}]"))
+                    })
                     .collect();
-                out.push((Site { stem: stem.clone(), logical_id: logical_id.clone(), path }, sids));
+                out.push((
+                    Site {
+                        stem: stem.clone(),
+                        logical_id: logical_id.clone(),
+                        path,
+                    },
+                    sids,
+                ));
             }
         }
     }
     out
 }
 
-fn without_statement(templates: &BTreeMap<String, Value>, site: &Site, index: usize) -> BTreeMap<String, Value> {
+fn without_statement(
+    templates: &BTreeMap<String, Value>,
+    site: &Site,
+    index: usize,
+) -> BTreeMap<String, Value> {
     let mut out = templates.clone();
-    let pointer = format!("/Resources/{}/Properties{}/Statement", site.logical_id, site.path);
+    let pointer = format!(
+        "/Resources/{}/Properties{}/Statement",
+        site.logical_id, site.path
+    );
     out.get_mut(&site.stem)
         .and_then(|t| t.pointer_mut(&pointer))
         .and_then(Value::as_array_mut)
@@ -204,15 +272,22 @@ fn every_statement_of_every_generated_policy_changes_a_decision() {
         for (site, sids) in sites(&p.templates) {
             for (j, sid) in sids.iter().enumerate() {
                 let templates = without_statement(&p.templates, &site, j);
-                let world = World::deploy(&p.config, &p.bundle, &templates).unwrap_or_else(|e| panic!("{}: {e}", p.name));
-                let cases: Vec<Case> = expand(&t, &world).unwrap_or_else(|e| panic!("{}: {e}", p.name));
+                let world = World::deploy(&p.config, &p.bundle, &templates)
+                    .unwrap_or_else(|e| panic!("{}: {e}", p.name));
+                let cases: Vec<Case> =
+                    expand(&t, &world).unwrap_or_else(|e| panic!("{}: {e}", p.name));
                 let tag = format!("{site}-{sid}");
                 let mut mine = Vec::new();
                 for c in cases.iter().filter(|c| c.uses_site(&world, &site)) {
                     mine.push((c.key(&t), batch.requests.len()));
                     batch.add(&world, c, &format!("c{i}"), Some((&site, &tag)));
                 }
-                mutants.push(Mutant { config: i, site: site.clone(), sid: sid.clone(), cases: mine });
+                mutants.push(Mutant {
+                    config: i,
+                    site: site.clone(),
+                    sid: sid.clone(),
+                    cases: mine,
+                });
             }
         }
     }
@@ -224,9 +299,18 @@ fn every_statement_of_every_generated_policy_changes_a_decision() {
         let mut by = None;
         for (key, at) in &m.cases {
             let a = &answers[*at];
-            assert!(a.error.is_none(), "[{name}] {key} without {}#{}: the evaluator refused: {:?}", m.site, m.sid, a.error);
+            assert!(
+                a.error.is_none(),
+                "[{name}] {key} without {}#{}: the evaluator refused: {:?}",
+                m.site,
+                m.sid,
+                a.error
+            );
             if a.decision != base[key].answer.decision {
-                by = Some(format!("{key}: {:?} → {:?}", base[key].answer.decision, a.decision));
+                by = Some(format!(
+                    "{key}: {:?} → {:?}",
+                    base[key].answer.decision, a.decision
+                ));
                 break;
             }
         }
@@ -255,8 +339,16 @@ fn every_statement_of_every_generated_policy_changes_a_decision() {
             eprintln!("  {m}\n      noticed by {by}");
         }
     }
-    assert!(mutants.len() > 100, "only {} statements mutated", mutants.len());
-    assert!(unnoticed.is_empty(), "statements no scenario needs (add the scenario that needs them, or remove them):\n{}", unnoticed.join("\n"));
+    assert!(
+        mutants.len() > 100,
+        "only {} statements mutated",
+        mutants.len()
+    );
+    assert!(
+        unnoticed.is_empty(),
+        "statements no scenario needs (add the scenario that needs them, or remove them):\n{}",
+        unnoticed.join("\n")
+    );
 }
 
 const TABLE_START: &str = "<!-- access-table:start (generated by tests/access.rs from tests/access/scenarios.yaml; UPDATE_ACCESS_TABLE=1 cargo test --test access rewrites it) -->";
@@ -310,16 +402,34 @@ fn access_table(t: &Table, b: &Baseline) -> String {
     }
     for actor in order {
         let mut first = true;
-        for (i, s) in t.scenarios.iter().enumerate().filter(|(_, s)| s.actor == *actor) {
-            let who = if first { t.actors[actor].title.clone() } else { String::new() };
+        for (i, s) in t
+            .scenarios
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.actor == *actor)
+        {
+            let who = if first {
+                t.actors[actor].title.clone()
+            } else {
+                String::new()
+            };
             first = false;
-            let when = s.requires.iter().map(|f| feature_text(f)).collect::<Vec<_>>().join(", ");
+            let when = s
+                .requires
+                .iter()
+                .map(|f| feature_text(f))
+                .collect::<Vec<_>>()
+                .join(", ");
             out.push_str(&format!(
                 "| {who} | {} (`{}`) | {} | {} | {} |\n",
                 s.what,
                 s.action,
                 label(i),
-                if when.is_empty() { "always".into() } else { when },
+                if when.is_empty() {
+                    "always".into()
+                } else {
+                    when
+                },
                 decided.get(&i).map(|d| d.1).unwrap_or(0)
             ));
         }
@@ -334,19 +444,30 @@ fn readme_access_table_is_generated_from_the_scenarios() {
     let generated = access_table(&t, b);
     let readme_path = repo_root().join("README.md");
     let readme = std::fs::read_to_string(&readme_path).unwrap();
-    let start = readme.find(TABLE_START).expect("README.md has the access-table start marker");
-    let end = readme.find(TABLE_END).expect("README.md has the access-table end marker");
+    let start = readme
+        .find(TABLE_START)
+        .expect("README.md has the access-table start marker");
+    let end = readme
+        .find(TABLE_END)
+        .expect("README.md has the access-table end marker");
     let current = &readme[start + TABLE_START.len()..end];
     let wanted = format!("\n{generated}");
     if current == wanted {
         return;
     }
     if std::env::var_os("UPDATE_ACCESS_TABLE").is_some() {
-        let updated = format!("{}{TABLE_START}{wanted}{}", &readme[..start], &readme[end..]);
+        let updated = format!(
+            "{}{TABLE_START}{wanted}{}",
+            &readme[..start],
+            &readme[end..]
+        );
         std::fs::write(&readme_path, updated).unwrap();
         return;
     }
-    let diff = similar::TextDiff::from_lines(current, wanted.as_str()).unified_diff().header("README.md", "generated").to_string();
+    let diff = similar::TextDiff::from_lines(current, wanted.as_str())
+        .unified_diff()
+        .header("README.md", "generated")
+        .to_string();
     panic!("README.md's Access table is stale; run UPDATE_ACCESS_TABLE=1 cargo test --test access\n{diff}");
 }
 
@@ -355,9 +476,13 @@ fn readme_access_table_is_generated_from_the_scenarios() {
 /// keys) is handled and visible.
 #[test]
 fn the_evaluator_refuses_what_aws_would_not_accept() {
-    let policy = |statement: Value| serde_json::json!({"Version": "2012-10-17", "Statement": [statement]});
+    let policy =
+        |statement: Value| serde_json::json!({"Version": "2012-10-17", "Statement": [statement]});
     let mut batch = Batch::default();
-    batch.policies.insert("id".into(), policy(serde_json::json!({"Effect": "Allow", "Action": "*", "Resource": "*"})));
+    batch.policies.insert(
+        "id".into(),
+        policy(serde_json::json!({"Effect": "Allow", "Action": "*", "Resource": "*"})),
+    );
     batch.policies.insert(
         "key".into(),
         policy(serde_json::json!({"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logs.us-east-1.amazonaws.com"},
@@ -368,7 +493,12 @@ fn the_evaluator_refuses_what_aws_would_not_accept() {
         "arn-scoped".into(),
         policy(serde_json::json!({"Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "arn:aws:logs:us-east-1:111122223333:log-group:*"})),
     );
-    let request = |action: &str, resource: &str, principal: &str, context: Value, identity: &[&str], resource_policy: Option<&str>| {
+    let request = |action: &str,
+                   resource: &str,
+                   principal: &str,
+                   context: Value,
+                   identity: &[&str],
+                   resource_policy: Option<&str>| {
         serde_json::json!({"principal": principal, "action": action, "resource": resource, "resource_account": "111122223333",
             "context": context, "identity": identity, "resource_policy": resource_policy})
     };
@@ -376,21 +506,80 @@ fn the_evaluator_refuses_what_aws_would_not_accept() {
     let key = "arn:aws:kms:us-east-1:111122223333:key/mrk-0123456789abcdef0123456789abcdef";
     let logs = "logs.us-east-1.amazonaws.com";
     batch.requests = vec![
-        request("s3:PutObjekt", "arn:aws:s3:::b/k", role, serde_json::json!({}), &["id"], None),
-        request("s3:PutObject", key, role, serde_json::json!({}), &["id"], None),
-        request("kms:Decrypt", key, role, serde_json::json!({"s3:x-amz-acl": "private"}), &["id"], None),
-        request("logs:DescribeLogGroups", "*", role, serde_json::json!({}), &["arn-scoped"], None),
-        request("kms:GenerateDataKey", key, logs, serde_json::json!({"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:log-group:/g"}), &[], Some("key")),
-        request("kms:GenerateDataKey", key, logs, serde_json::json!({"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:log-group:/h"}), &[], Some("key")),
+        request(
+            "s3:PutObjekt",
+            "arn:aws:s3:::b/k",
+            role,
+            serde_json::json!({}),
+            &["id"],
+            None,
+        ),
+        request(
+            "s3:PutObject",
+            key,
+            role,
+            serde_json::json!({}),
+            &["id"],
+            None,
+        ),
+        request(
+            "kms:Decrypt",
+            key,
+            role,
+            serde_json::json!({"s3:x-amz-acl": "private"}),
+            &["id"],
+            None,
+        ),
+        request(
+            "logs:DescribeLogGroups",
+            "*",
+            role,
+            serde_json::json!({}),
+            &["arn-scoped"],
+            None,
+        ),
+        request(
+            "kms:GenerateDataKey",
+            key,
+            logs,
+            serde_json::json!({"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:log-group:/g"}),
+            &[],
+            Some("key"),
+        ),
+        request(
+            "kms:GenerateDataKey",
+            key,
+            logs,
+            serde_json::json!({"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:log-group:/h"}),
+            &[],
+            Some("key"),
+        ),
     ];
     let a = evaluate(&batch);
     assert!(a[0].error.is_some(), "unknown action accepted: {:?}", a[0]);
-    assert!(a[1].error.is_some(), "a key ARN accepted as an S3 object: {:?}", a[1]);
+    assert!(
+        a[1].error.is_some(),
+        "a key ARN accepted as an S3 object: {:?}",
+        a[1]
+    );
     assert_eq!(a[2].ignored, vec!["s3:x-amz-acl".to_string()], "{:?}", a[2]);
     // logs:DescribeLogGroups has no resource-level permissions: an ARN-scoped
     // grant does not allow it (the instance policy once had exactly that).
-    assert_eq!(a[3].decision.as_deref(), Some("ImplicitlyDenied"), "{:?}", a[3]);
+    assert_eq!(
+        a[3].decision.as_deref(),
+        Some("ImplicitlyDenied"),
+        "{:?}",
+        a[3]
+    );
     assert_eq!(a[4].decision.as_deref(), Some("Allowed"), "{:?}", a[4]);
-    assert_eq!(a[4].unvalidated, vec!["kms:EncryptionContext:aws:logs:arn".to_string()]);
-    assert_eq!(a[5].decision.as_deref(), Some("ImplicitlyDenied"), "{:?}", a[5]);
+    assert_eq!(
+        a[4].unvalidated,
+        vec!["kms:EncryptionContext:aws:logs:arn".to_string()]
+    );
+    assert_eq!(
+        a[5].decision.as_deref(),
+        Some("ImplicitlyDenied"),
+        "{:?}",
+        a[5]
+    );
 }

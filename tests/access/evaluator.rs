@@ -44,7 +44,9 @@ pub fn evaluate(batch: &Batch) -> Vec<Answer> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run `{node}` (Node.js, installed by `make setup`): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run `{node}` (Node.js, installed by `make setup`): {e}")
+        });
     let input = serde_json::to_vec(&serde_json::json!({
         "policies": batch.policies,
         "requests": batch.requests,
@@ -53,9 +55,21 @@ pub fn evaluate(batch: &Batch) -> Vec<Answer> {
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().expect("node runs");
-    writer.join().expect("writer thread").expect("batch written to node");
-    assert!(out.status.success(), "simulate.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
-    let answers: Vec<Answer> = serde_json::from_slice(&out.stdout).expect("simulate.mjs answers JSON");
-    assert_eq!(answers.len(), batch.requests.len(), "one answer per request");
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("batch written to node");
+    assert!(
+        out.status.success(),
+        "simulate.mjs failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answers: Vec<Answer> =
+        serde_json::from_slice(&out.stdout).expect("simulate.mjs answers JSON");
+    assert_eq!(
+        answers.len(),
+        batch.requests.len(),
+        "one answer per request"
+    );
     answers
 }

@@ -78,7 +78,12 @@ pub fn resolve(template: &Value, ctx: &StackContext) -> Result<Resolved, String>
         let arn = r.arn(&id)?;
         resources.insert(
             id.clone(),
-            ResolvedResource { resource_type: r.resource_type(&id)?, properties, physical_id, arn },
+            ResolvedResource {
+                resource_type: r.resource_type(&id)?,
+                properties,
+                physical_id,
+                arn,
+            },
         );
     }
     let mut outputs = BTreeMap::new();
@@ -89,13 +94,19 @@ pub fn resolve(template: &Value, ctx: &StackContext) -> Result<Resolved, String>
                     continue;
                 }
             }
-            let value = out.get("Value").ok_or(format!("output {name} has no Value"))?;
+            let value = out
+                .get("Value")
+                .ok_or(format!("output {name} has no Value"))?;
             if let Some(v) = r.eval(value, &format!("/Outputs/{name}/Value"))? {
                 outputs.insert(name.clone(), v);
             }
         }
     }
-    Ok(Resolved { context: ctx.clone(), resources, outputs })
+    Ok(Resolved {
+        context: ctx.clone(),
+        resources,
+        outputs,
+    })
 }
 
 struct Resolver<'a> {
@@ -129,7 +140,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = ((b[0] as u32) << 16) | ((b[1] as u32) << 8) | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
@@ -145,28 +160,49 @@ fn base64(bytes: &[u8]) -> String {
 impl<'a> Resolver<'a> {
     fn new(template: &'a Value, ctx: &'a StackContext) -> Result<Self, String> {
         let mut parameters = BTreeMap::new();
-        let declared = template.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
+        let declared = template
+            .get("Parameters")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         for (name, decl) in &declared {
             let given = ctx.parameters.get(name).cloned();
             let value = match (given, decl.get("Default")) {
                 (Some(v), _) => v,
                 (None, Some(d)) => as_text(d, &format!("/Parameters/{name}/Default"))?,
-                (None, None) => return Err(format!("stack {}: parameter {name} has no value and no default", ctx.stack_name)),
+                (None, None) => {
+                    return Err(format!(
+                        "stack {}: parameter {name} has no value and no default",
+                        ctx.stack_name
+                    ))
+                }
             };
             if let Some(pattern) = decl.get("AllowedPattern").and_then(Value::as_str) {
-                let re = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| format!("{name}: {e}"))?;
+                let re = regex::Regex::new(&format!("^(?:{pattern})$"))
+                    .map_err(|e| format!("{name}: {e}"))?;
                 if !re.is_match(&value) {
                     return Err(format!("stack {}: parameter {name} = {value:?} does not match AllowedPattern {pattern}", ctx.stack_name));
                 }
             }
             if let Some(Value::Array(allowed)) = decl.get("AllowedValues") {
-                if !allowed.iter().any(|a| as_text(a, "").ok().as_deref() == Some(value.as_str())) {
-                    return Err(format!("stack {}: parameter {name} = {value:?} is not an allowed value", ctx.stack_name));
+                if !allowed
+                    .iter()
+                    .any(|a| as_text(a, "").ok().as_deref() == Some(value.as_str()))
+                {
+                    return Err(format!(
+                        "stack {}: parameter {name} = {value:?} is not an allowed value",
+                        ctx.stack_name
+                    ));
                 }
             }
             let ty = decl.get("Type").and_then(Value::as_str).unwrap_or("String");
             let v = if ty == "CommaDelimitedList" || ty.starts_with("List<") {
-                Value::Array(value.split(',').map(|s| Value::String(s.trim().to_string())).collect())
+                Value::Array(
+                    value
+                        .split(',')
+                        .map(|s| Value::String(s.trim().to_string()))
+                        .collect(),
+                )
             } else {
                 Value::String(value)
             };
@@ -174,7 +210,10 @@ impl<'a> Resolver<'a> {
         }
         for name in ctx.parameters.keys() {
             if !declared.contains_key(name) {
-                return Err(format!("stack {}: parameter {name} is passed but the template does not declare it", ctx.stack_name));
+                return Err(format!(
+                    "stack {}: parameter {name} is passed but the template does not declare it",
+                    ctx.stack_name
+                ));
             }
         }
         Ok(Resolver {
@@ -188,7 +227,11 @@ impl<'a> Resolver<'a> {
     }
 
     fn resource_ids(&self) -> Vec<String> {
-        self.template.get("Resources").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+        self.template
+            .get("Resources")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     fn resource(&self, id: &str) -> Result<&'a Value, String> {
@@ -199,7 +242,11 @@ impl<'a> Resolver<'a> {
     }
 
     fn resource_type(&self, id: &str) -> Result<String, String> {
-        self.resource(id)?.get("Type").and_then(Value::as_str).map(str::to_string).ok_or(format!("resource {id} has no Type"))
+        self.resource(id)?
+            .get("Type")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or(format!("resource {id} has no Type"))
     }
 
     fn resource_exists(&mut self, id: &str) -> Result<bool, String> {
@@ -233,7 +280,8 @@ impl<'a> Resolver<'a> {
             Some(("Fn::Equals", Value::Array(a))) if a.len() == 2 => {
                 let l = self.eval(&a[0], at)?;
                 let r = self.eval(&a[1], at)?;
-                Ok(l.map(|v| as_text(&v, at)).transpose()? == r.map(|v| as_text(&v, at)).transpose()?)
+                Ok(l.map(|v| as_text(&v, at)).transpose()?
+                    == r.map(|v| as_text(&v, at)).transpose()?)
             }
             Some(("Fn::And", Value::Array(a))) => {
                 let mut all = true;
@@ -262,8 +310,14 @@ impl<'a> Resolver<'a> {
         if !self.in_progress.insert(id.to_string()) {
             return Err(format!("resource {id} depends on itself"));
         }
-        let raw = self.resource(id)?.get("Properties").cloned().unwrap_or(Value::Object(Map::new()));
-        let v = self.eval(&raw, &format!("/Resources/{id}/Properties"))?.unwrap_or(Value::Object(Map::new()));
+        let raw = self
+            .resource(id)?
+            .get("Properties")
+            .cloned()
+            .unwrap_or(Value::Object(Map::new()));
+        let v = self
+            .eval(&raw, &format!("/Resources/{id}/Properties"))?
+            .unwrap_or(Value::Object(Map::new()));
         self.in_progress.remove(id);
         self.properties.insert(id.to_string(), v.clone());
         Ok(v)
@@ -271,12 +325,18 @@ impl<'a> Resolver<'a> {
 
     fn prop(&mut self, id: &str, name: &str) -> Result<Option<String>, String> {
         let p = self.properties(id)?;
-        p.get(name).map(|v| as_text(v, &format!("{id}.{name}"))).transpose()
+        p.get(name)
+            .map(|v| as_text(v, &format!("{id}.{name}")))
+            .transpose()
     }
 
     /// CloudFormation's generated names: `<stack>-<LogicalId>-<SUFFIX>`.
     fn generated_name(&self, id: &str, max: usize) -> String {
-        let suffix = fake_hex(&format!("{}/{}/{}/{id}", self.ctx.account, self.ctx.region, self.ctx.stack_name))[..12].to_ascii_uppercase();
+        let suffix = fake_hex(&format!(
+            "{}/{}/{}/{id}",
+            self.ctx.account, self.ctx.region, self.ctx.stack_name
+        ))[..12]
+            .to_ascii_uppercase();
         let mut head = format!("{}-{id}", self.ctx.stack_name);
         head.truncate(max.saturating_sub(suffix.len() + 1));
         format!("{head}-{suffix}")
@@ -287,17 +347,33 @@ impl<'a> Resolver<'a> {
         let ty = self.resource_type(id)?;
         Ok(match ty.as_str() {
             "AWS::KMS::Key" => {
-                let multi = self.properties(id)?.get("MultiRegion").and_then(Value::as_bool).unwrap_or(false);
-                let hex = fake_hex(&format!("key/{}/{}/{}/{id}", c.account, c.region, c.stack_name));
+                let multi = self
+                    .properties(id)?
+                    .get("MultiRegion")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                let hex = fake_hex(&format!(
+                    "key/{}/{}/{}/{id}",
+                    c.account, c.region, c.stack_name
+                ));
                 if multi {
                     format!("mrk-{hex}")
                 } else {
-                    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+                    format!(
+                        "{}-{}-{}-{}-{}",
+                        &hex[..8],
+                        &hex[8..12],
+                        &hex[12..16],
+                        &hex[16..20],
+                        &hex[20..32]
+                    )
                 }
             }
             "AWS::KMS::ReplicaKey" => {
                 // A replica has the id of its primary key (multi-region keys).
-                let primary = self.prop(id, "PrimaryKeyArn")?.ok_or(format!("{id}: no PrimaryKeyArn"))?;
+                let primary = self
+                    .prop(id, "PrimaryKeyArn")?
+                    .ok_or(format!("{id}: no PrimaryKeyArn"))?;
                 let parts: Vec<&str> = primary.splitn(6, ':').collect();
                 let key_id = primary.rsplit_once(":key/").map(|(_, k)| k.to_string());
                 match (parts.as_slice(), key_id) {
@@ -305,13 +381,17 @@ impl<'a> Resolver<'a> {
                     _ => return Err(format!("{id}: PrimaryKeyArn {primary} is not a multi-region key of account {} in {}", c.account, c.partition)),
                 }
             }
-            "AWS::KMS::Alias" => self.prop(id, "AliasName")?.ok_or(format!("{id}: no AliasName"))?,
+            "AWS::KMS::Alias" => self
+                .prop(id, "AliasName")?
+                .ok_or(format!("{id}: no AliasName"))?,
             "AWS::S3::Bucket" => match self.prop(id, "BucketName")? {
                 Some(n) => n,
                 None => self.generated_name(id, 63).to_ascii_lowercase(),
             },
             "AWS::IAM::ManagedPolicy" => {
-                let name = self.prop(id, "ManagedPolicyName")?.unwrap_or_else(|| self.generated_name(id, 128));
+                let name = self
+                    .prop(id, "ManagedPolicyName")?
+                    .unwrap_or_else(|| self.generated_name(id, 128));
                 let path = self.prop(id, "Path")?.unwrap_or_else(|| "/".into());
                 format!("arn:{}:iam::{}:policy{path}{name}", c.partition, c.account)
             }
@@ -340,21 +420,42 @@ impl<'a> Resolver<'a> {
         let c = self.ctx;
         let ty = self.resource_type(id)?;
         Ok(match ty.as_str() {
-            "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => {
-                Some(format!("arn:{}:kms:{}:{}:key/{}", c.partition, c.region, c.account, self.physical_id(id)?))
-            }
-            "AWS::S3::Bucket" => Some(format!("arn:{}:s3:::{}", c.partition, self.physical_id(id)?)),
+            "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => Some(format!(
+                "arn:{}:kms:{}:{}:key/{}",
+                c.partition,
+                c.region,
+                c.account,
+                self.physical_id(id)?
+            )),
+            "AWS::S3::Bucket" => Some(format!(
+                "arn:{}:s3:::{}",
+                c.partition,
+                self.physical_id(id)?
+            )),
             "AWS::IAM::Role" => {
                 let path = self.prop(id, "Path")?.unwrap_or_else(|| "/".into());
-                Some(format!("arn:{}:iam::{}:role{path}{}", c.partition, c.account, self.physical_id(id)?))
+                Some(format!(
+                    "arn:{}:iam::{}:role{path}{}",
+                    c.partition,
+                    c.account,
+                    self.physical_id(id)?
+                ))
             }
-            "AWS::Lambda::Function" => {
-                Some(format!("arn:{}:lambda:{}:{}:function:{}", c.partition, c.region, c.account, self.physical_id(id)?))
-            }
+            "AWS::Lambda::Function" => Some(format!(
+                "arn:{}:lambda:{}:{}:function:{}",
+                c.partition,
+                c.region,
+                c.account,
+                self.physical_id(id)?
+            )),
             // GetAtt LogGroup.Arn ends in `:*` (CloudFormation's documented return value).
-            "AWS::Logs::LogGroup" => {
-                Some(format!("arn:{}:logs:{}:{}:log-group:{}:*", c.partition, c.region, c.account, self.physical_id(id)?))
-            }
+            "AWS::Logs::LogGroup" => Some(format!(
+                "arn:{}:logs:{}:{}:log-group:{}:*",
+                c.partition,
+                c.region,
+                c.account,
+                self.physical_id(id)?
+            )),
             "AWS::IAM::ManagedPolicy" => Some(self.physical_id(id)?),
             _ => None,
         })
@@ -362,17 +463,25 @@ impl<'a> Resolver<'a> {
 
     fn get_att(&mut self, id: &str, attr: &str, at: &str) -> Result<Value, String> {
         if !self.resource_exists(id)? {
-            return Err(format!("{at}: GetAtt {id}.{attr} of a resource whose condition is false"));
+            return Err(format!(
+                "{at}: GetAtt {id}.{attr} of a resource whose condition is false"
+            ));
         }
         let ty = self.resource_type(id)?;
         let v = match (ty.as_str(), attr) {
             (_, "Arn") => self.arn(id)?,
             ("AWS::KMS::Key" | "AWS::KMS::ReplicaKey", "KeyId") => Some(self.physical_id(id)?),
             ("AWS::IAM::ManagedPolicy", "PolicyArn") => Some(self.physical_id(id)?),
-            ("AWS::IAM::Role", "RoleId") => Some(format!("AROA{}", &fake_hex(id)[..17].to_ascii_uppercase())),
+            ("AWS::IAM::Role", "RoleId") => {
+                Some(format!("AROA{}", &fake_hex(id)[..17].to_ascii_uppercase()))
+            }
             _ => None,
         };
-        v.map(Value::String).ok_or_else(|| format!("{at}: GetAtt {id}.{attr} ({ty}) is not modelled by the access proof's resolver"))
+        v.map(Value::String).ok_or_else(|| {
+            format!(
+                "{at}: GetAtt {id}.{attr} ({ty}) is not modelled by the access proof's resolver"
+            )
+        })
     }
 
     fn reference(&mut self, name: &str, at: &str) -> Result<Option<Value>, String> {
@@ -388,15 +497,30 @@ impl<'a> Resolver<'a> {
                 let h = fake_hex(&c.stack_name);
                 s(format!(
                     "arn:{}:cloudformation:{}:{}:stack/{}/{}-{}-{}-{}-{}",
-                    c.partition, c.region, c.account, c.stack_name, &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]
+                    c.partition,
+                    c.region,
+                    c.account,
+                    c.stack_name,
+                    &h[..8],
+                    &h[8..12],
+                    &h[12..16],
+                    &h[16..20],
+                    &h[20..32]
                 ))
             }
             "AWS::NotificationARNs" => Ok(Some(Value::Array(Vec::new()))),
             "AWS::NoValue" => Ok(None),
             _ if self.parameters.contains_key(name) => Ok(Some(self.parameters[name].clone())),
-            _ if self.template.get("Resources").and_then(|r| r.get(name)).is_some() => {
+            _ if self
+                .template
+                .get("Resources")
+                .and_then(|r| r.get(name))
+                .is_some() =>
+            {
                 if !self.resource_exists(name)? {
-                    return Err(format!("{at}: Ref {name}, a resource whose condition is false"));
+                    return Err(format!(
+                        "{at}: Ref {name}, a resource whose condition is false"
+                    ));
                 }
                 s(self.physical_id(name)?)
             }
@@ -410,19 +534,25 @@ impl<'a> Resolver<'a> {
         while let Some(start) = rest.find("${") {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
-            let end = after.find('}').ok_or_else(|| format!("{at}: unterminated ${{ in Fn::Sub"))?;
+            let end = after
+                .find('}')
+                .ok_or_else(|| format!("{at}: unterminated ${{ in Fn::Sub"))?;
             let var = &after[..end];
             if let Some(literal) = var.strip_prefix('!') {
                 out.push_str("${");
                 out.push_str(literal);
                 out.push('}');
             } else if let Some(v) = vars.get(var) {
-                let v = self.eval(v, at)?.ok_or(format!("{at}: ${{{var}}} is AWS::NoValue"))?;
+                let v = self
+                    .eval(v, at)?
+                    .ok_or(format!("{at}: ${{{var}}} is AWS::NoValue"))?;
                 out.push_str(&as_text(&v, at)?);
             } else if let Some((res, attr)) = var.split_once('.') {
                 out.push_str(&as_text(&self.get_att(res, attr, at)?, at)?);
             } else {
-                let v = self.reference(var, at)?.ok_or(format!("{at}: ${{{var}}} is AWS::NoValue"))?;
+                let v = self
+                    .reference(var, at)?
+                    .ok_or(format!("{at}: ${{{var}}} is AWS::NoValue"))?;
                 out.push_str(&as_text(&v, at)?);
             }
             rest = &after[end + 1..];
@@ -468,7 +598,9 @@ impl<'a> Resolver<'a> {
 
     fn function(&mut self, f: &str, arg: &Value, at: &str) -> Result<Option<Value>, String> {
         let at = &format!("{at}/{f}");
-        let text = |v: Option<Value>| -> Result<String, String> { as_text(&v.ok_or(format!("{at}: AWS::NoValue"))?, at) };
+        let text = |v: Option<Value>| -> Result<String, String> {
+            as_text(&v.ok_or(format!("{at}: AWS::NoValue"))?, at)
+        };
         match (f, arg) {
             ("Ref", Value::String(name)) => self.reference(name, at),
             ("Fn::GetAtt", Value::Array(a)) if a.len() == 2 => {
@@ -477,30 +609,50 @@ impl<'a> Resolver<'a> {
                 Ok(Some(self.get_att(res, &attr, at)?))
             }
             ("Fn::GetAtt", Value::String(s)) => {
-                let (res, attr) = s.split_once('.').ok_or(format!("{at}: {s} is not Resource.Attribute"))?;
+                let (res, attr) = s
+                    .split_once('.')
+                    .ok_or(format!("{at}: {s} is not Resource.Attribute"))?;
                 Ok(Some(self.get_att(res, attr, at)?))
             }
-            ("Fn::Sub", Value::String(s)) => Ok(Some(Value::String(self.sub(s, &Map::new(), at)?))),
+            ("Fn::Sub", Value::String(s)) => {
+                Ok(Some(Value::String(self.sub(s, &Map::new(), at)?)))
+            }
             ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
-                let s = a[0].as_str().ok_or(format!("{at}: the Fn::Sub text must be a string"))?;
-                let vars = a[1].as_object().ok_or(format!("{at}: the Fn::Sub variables must be a map"))?.clone();
+                let s = a[0]
+                    .as_str()
+                    .ok_or(format!("{at}: the Fn::Sub text must be a string"))?;
+                let vars = a[1]
+                    .as_object()
+                    .ok_or(format!("{at}: the Fn::Sub variables must be a map"))?
+                    .clone();
                 Ok(Some(Value::String(self.sub(s, &vars, at)?)))
             }
             ("Fn::Join", Value::Array(a)) if a.len() == 2 => {
                 let delim = a[0].as_str().ok_or(format!("{at}: delimiter"))?.to_string();
                 let items = self.list(&a[1], at)?;
-                let parts: Result<Vec<String>, String> = items.iter().map(|v| as_text(v, at)).collect();
+                let parts: Result<Vec<String>, String> =
+                    items.iter().map(|v| as_text(v, at)).collect();
                 Ok(Some(Value::String(parts?.join(&delim))))
             }
             ("Fn::Select", Value::Array(a)) if a.len() == 2 => {
-                let i: usize = text(self.eval(&a[0], at)?)?.parse().map_err(|_| format!("{at}: index"))?;
+                let i: usize = text(self.eval(&a[0], at)?)?
+                    .parse()
+                    .map_err(|_| format!("{at}: index"))?;
                 let items = self.list(&a[1], at)?;
-                items.get(i).cloned().map(Some).ok_or(format!("{at}: index {i} out of range"))
+                items
+                    .get(i)
+                    .cloned()
+                    .map(Some)
+                    .ok_or(format!("{at}: index {i} out of range"))
             }
             ("Fn::Split", Value::Array(a)) if a.len() == 2 => {
                 let delim = a[0].as_str().ok_or(format!("{at}: delimiter"))?.to_string();
                 let s = text(self.eval(&a[1], at)?)?;
-                Ok(Some(Value::Array(s.split(delim.as_str()).map(|p| Value::String(p.into())).collect())))
+                Ok(Some(Value::Array(
+                    s.split(delim.as_str())
+                        .map(|p| Value::String(p.into()))
+                        .collect(),
+                )))
             }
             ("Fn::If", Value::Array(a)) if a.len() == 3 => {
                 let c = a[0].as_str().ok_or(format!("{at}: condition name"))?;
@@ -511,7 +663,8 @@ impl<'a> Resolver<'a> {
                 }
             }
             ("Fn::FindInMap", Value::Array(a)) if a.len() == 3 => {
-                let keys: Result<Vec<String>, String> = a.iter().map(|k| text(self.eval(k, at)?)).collect();
+                let keys: Result<Vec<String>, String> =
+                    a.iter().map(|k| text(self.eval(k, at)?)).collect();
                 let keys = keys?;
                 let v = self
                     .template
@@ -526,7 +679,9 @@ impl<'a> Resolver<'a> {
                 let s = text(self.eval(v, at)?)?;
                 Ok(Some(Value::String(base64(s.as_bytes()))))
             }
-            _ => Err(format!("{at}: {f} is not supported by the access proof's resolver: {arg}")),
+            _ => Err(format!(
+                "{at}: {f} is not supported by the access proof's resolver: {arg}"
+            )),
         }
     }
 }
@@ -566,7 +721,10 @@ mod tests {
         let r = resolve(&t, &ctx()).unwrap();
         let p = &r.resources["P"].properties;
         assert_eq!(p["Bucket"], json!("b-123456789012"));
-        assert_eq!(p["X"], json!("arn:aws:s3:::b-123456789012/${aws:PrincipalAccount}/amazonaws.com"));
+        assert_eq!(
+            p["X"],
+            json!("arn:aws:s3:::b-123456789012/${aws:PrincipalAccount}/amazonaws.com")
+        );
         assert_eq!(p["Y"], json!("q:mrk-00"));
         assert!(p.get("Z").is_none());
         assert_eq!(p["L"], json!(["x"]));
@@ -576,12 +734,23 @@ mod tests {
     #[test]
     fn unknown_functions_attributes_and_bad_parameters_are_errors() {
         let t = |props: Value| json!({"Parameters": {"KeyId": {"Type": "String", "AllowedPattern": "^mrk-[0-9]+$"}}, "Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": props}}});
-        assert!(resolve(&t(json!({"X": {"Fn::ImportValue": "x"}})), &ctx()).unwrap_err().contains("not supported"));
-        assert!(resolve(&t(json!({"X": {"Fn::GetAtt": ["B", "WebsiteURL"]}})), &ctx()).unwrap_err().contains("not modelled"));
-        assert!(resolve(&t(json!({"X": {"Ref": "Nope"}})), &ctx()).unwrap_err().contains("unknown"));
+        assert!(resolve(&t(json!({"X": {"Fn::ImportValue": "x"}})), &ctx())
+            .unwrap_err()
+            .contains("not supported"));
+        assert!(resolve(
+            &t(json!({"X": {"Fn::GetAtt": ["B", "WebsiteURL"]}})),
+            &ctx()
+        )
+        .unwrap_err()
+        .contains("not modelled"));
+        assert!(resolve(&t(json!({"X": {"Ref": "Nope"}})), &ctx())
+            .unwrap_err()
+            .contains("unknown"));
         let mut bad = ctx();
         bad.parameters.insert("KeyId".into(), "{{output:x}}".into());
-        assert!(resolve(&t(json!({})), &bad).unwrap_err().contains("AllowedPattern"));
+        assert!(resolve(&t(json!({})), &bad)
+            .unwrap_err()
+            .contains("AllowedPattern"));
     }
 
     #[test]
@@ -592,6 +761,9 @@ mod tests {
         c.parameters.clear();
         let r = resolve(&t, &c).unwrap();
         assert_eq!(r.resources["R"].physical_id, "mrk-abc");
-        assert_eq!(r.resources["R"].arn.as_deref(), Some("arn:aws:kms:eu-west-1:123456789012:key/mrk-abc"));
+        assert_eq!(
+            r.resources["R"].arn.as_deref(),
+            Some("arn:aws:kms:eu-west-1:123456789012:key/mrk-abc")
+        );
     }
 }

@@ -80,10 +80,18 @@ pub fn table() -> Table {
     let mut ids = std::collections::BTreeSet::new();
     for s in &t.scenarios {
         assert!(ids.insert(&s.id), "scenario id {} is used twice", s.id);
-        assert!(t.actors.contains_key(&s.actor), "{}: unknown actor {}", s.id, s.actor);
+        assert!(
+            t.actors.contains_key(&s.actor),
+            "{}: unknown actor {}",
+            s.id,
+            s.actor
+        );
     }
     for (name, a) in &t.actors {
-        assert!(a.role.is_some() != a.service.is_some(), "actor {name}: exactly one of role and service");
+        assert!(
+            a.role.is_some() != a.service.is_some(),
+            "actor {name}: exactly one of role and service"
+        );
     }
     t
 }
@@ -94,7 +102,11 @@ pub enum PolicyRef {
     /// The id of a deployed policy instance (`World::policies`).
     Deployed(String),
     /// A fixture, filled for this world and region.
-    Fixture { name: String, region: String, doc: Value },
+    Fixture {
+        name: String,
+        region: String,
+        doc: Value,
+    },
 }
 
 /// One scenario in one region: the request and the policies that decide it.
@@ -116,8 +128,15 @@ pub struct Case {
 impl Case {
     /// Stable key across worlds of the same configuration.
     pub fn key(&self, t: &Table) -> String {
-        let variant = self.variant.as_ref().map(|v| format!(" ({v})")).unwrap_or_default();
-        format!("{} in {}{variant}", t.scenarios[self.scenario].id, self.region)
+        let variant = self
+            .variant
+            .as_ref()
+            .map(|v| format!(" ({v})"))
+            .unwrap_or_default();
+        format!(
+            "{} in {}{variant}",
+            t.scenarios[self.scenario].id, self.region
+        )
     }
 
     pub fn uses_site(&self, world: &World, site: &super::world::Site) -> bool {
@@ -136,8 +155,16 @@ impl Expander<'_, '_> {
     fn placeholder(&self, name: &str, arg: Option<&str>) -> Result<String, String> {
         let w = self.world;
         let a = &w.accounts;
-        let account = |n: &str| w.account(n).map(str::to_string).ok_or_else(|| format!("unknown account `{n}`"));
-        let key_id = |arn: String| arn.rsplit_once(":key/").map(|(_, id)| id.to_string()).ok_or(format!("{arn} is not a key ARN"));
+        let account = |n: &str| {
+            w.account(n)
+                .map(str::to_string)
+                .ok_or_else(|| format!("unknown account `{n}`"))
+        };
+        let key_id = |arn: String| {
+            arn.rsplit_once(":key/")
+                .map(|(_, id)| id.to_string())
+                .ok_or(format!("{arn} is not a key ARN"))
+        };
         Ok(match (name, arg) {
             ("partition", None) => w.partition.clone(),
             ("region", None) => self.region.clone(),
@@ -157,17 +184,31 @@ impl Expander<'_, '_> {
                 }
                 prefix
             }
-            ("account_prefix", Some(n)) => format!("{}/{}", w.config.log_archive.bucket.key_prefix, account(n)?),
+            ("account_prefix", Some(n)) => {
+                format!("{}/{}", w.config.log_archive.bucket.key_prefix, account(n)?)
+            }
             ("log_group", None) => w.log_group(&a.member_a, &self.region)?.0,
             ("key_id", Some(which)) => key_id(self.key(which)?)?,
             ("other_region", None) => {
-                let i = w.regions.iter().position(|r| *r == self.region).ok_or("region")?;
+                let i = w
+                    .regions
+                    .iter()
+                    .position(|r| *r == self.region)
+                    .ok_or("region")?;
                 if w.regions.len() < 2 {
-                    return Err("${other_region} needs several regions (requires: [several_regions])".into());
+                    return Err(
+                        "${other_region} needs several regions (requires: [several_regions])"
+                            .into(),
+                    );
                 }
                 w.regions[(i + 1) % w.regions.len()].clone()
             }
-            _ => return Err(format!("unknown placeholder ${{{name}{}}}", arg.map(|a| format!(":{a}")).unwrap_or_default())),
+            _ => {
+                return Err(format!(
+                    "unknown placeholder ${{{name}{}}}",
+                    arg.map(|a| format!(":{a}")).unwrap_or_default()
+                ))
+            }
         })
     }
 
@@ -177,7 +218,9 @@ impl Expander<'_, '_> {
         while let Some(start) = rest.find("${") {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
-            let end = after.find('}').ok_or_else(|| format!("unterminated placeholder in {text}"))?;
+            let end = after
+                .find('}')
+                .ok_or_else(|| format!("unterminated placeholder in {text}"))?;
             let (name, arg) = match after[..end].split_once(':') {
                 Some((n, a)) => (n, Some(a)),
                 None => (&after[..end], None),
@@ -192,9 +235,15 @@ impl Expander<'_, '_> {
     fn fill_value(&self, v: &Value) -> Result<Value, String> {
         Ok(match v {
             Value::String(s) => Value::String(self.fill(s)?),
-            Value::Array(a) => Value::Array(a.iter().map(|x| self.fill_value(x)).collect::<Result<_, _>>()?),
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .map(|x| self.fill_value(x))
+                    .collect::<Result<_, _>>()?,
+            ),
             Value::Object(m) => Value::Object(
-                m.iter().map(|(k, x)| Ok((k.clone(), self.fill_value(x)?))).collect::<Result<_, String>>()?,
+                m.iter()
+                    .map(|(k, x)| Ok((k.clone(), self.fill_value(x)?)))
+                    .collect::<Result<_, String>>()?,
             ),
             other => other.clone(),
         })
@@ -233,19 +282,37 @@ fn applies(world: &World, s: &Scenario, region: &str) -> Result<bool, String> {
 pub fn expand(t: &Table, world: &World) -> Result<Vec<Case>, String> {
     let mut cases = Vec::new();
     for region in &world.regions {
-        for (i, s) in t.scenarios.iter().enumerate().filter(|(_, s)| s.resource != EACH_KEY) {
+        for (i, s) in t
+            .scenarios
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.resource != EACH_KEY)
+        {
             if applies(world, s, region)? {
-                cases.push(expand_one(t, world, i, region, None).map_err(|e| format!("scenario {} in {region}: {e}", s.id))?);
+                cases.push(
+                    expand_one(t, world, i, region, None)
+                        .map_err(|e| format!("scenario {} in {region}: {e}", s.id))?,
+                );
             }
         }
     }
-    for (i, s) in t.scenarios.iter().enumerate().filter(|(_, s)| s.resource == EACH_KEY) {
+    for (i, s) in t
+        .scenarios
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.resource == EACH_KEY)
+    {
         for ty in ["AWS::KMS::Key", "AWS::KMS::ReplicaKey"] {
             for (stack, logical_id, key) in world.resources(&world.accounts.archive, None, ty) {
                 if applies(world, s, &stack.region)? {
                     let arn = key.arn.clone().expect("keys have an ARN");
                     let case = expand_one(t, world, i, &stack.region, Some((&arn, logical_id)))
-                        .map_err(|e| format!("scenario {} for {logical_id} in {}: {e}", s.id, stack.region))?;
+                        .map_err(|e| {
+                            format!(
+                                "scenario {} for {logical_id} in {}: {e}",
+                                s.id, stack.region
+                            )
+                        })?;
                     cases.push(case);
                 }
             }
@@ -256,11 +323,24 @@ pub fn expand(t: &Table, world: &World) -> Result<Vec<Case>, String> {
 
 const EACH_KEY: &str = "each-key";
 
-fn expand_one(t: &Table, world: &World, i: usize, region: &str, each_key: Option<(&str, &str)>) -> Result<Case, String> {
+fn expand_one(
+    t: &Table,
+    world: &World,
+    i: usize,
+    region: &str,
+    each_key: Option<(&str, &str)>,
+) -> Result<Case, String> {
     let s = &t.scenarios[i];
     let actor = &t.actors[&s.actor];
-    let actor_account = world.account(&actor.account).ok_or_else(|| format!("unknown account {}", actor.account))?.to_string();
-    let x = Expander { world, region: region.into(), actor_account: actor_account.clone() };
+    let actor_account = world
+        .account(&actor.account)
+        .ok_or_else(|| format!("unknown account {}", actor.account))?
+        .to_string();
+    let x = Expander {
+        world,
+        region: region.into(),
+        actor_account: actor_account.clone(),
+    };
     let p = &world.partition;
 
     // The principal, its identity policies, and what AWS puts in the request.
@@ -312,9 +392,18 @@ fn expand_one(t: &Table, world: &World, i: usize, region: &str, each_key: Option
                 }
             }
             f => {
-                let name = f.strip_prefix("fixture:").ok_or_else(|| format!("unknown identity source {f}"))?;
-                let doc = t.fixtures.get(name).ok_or_else(|| format!("unknown fixture {name}"))?;
-                identity.push(PolicyRef::Fixture { name: name.into(), region: region.into(), doc: x.fill_value(doc)? });
+                let name = f
+                    .strip_prefix("fixture:")
+                    .ok_or_else(|| format!("unknown identity source {f}"))?;
+                let doc = t
+                    .fixtures
+                    .get(name)
+                    .ok_or_else(|| format!("unknown fixture {name}"))?;
+                identity.push(PolicyRef::Fixture {
+                    name: name.into(),
+                    region: region.into(),
+                    doc: x.fill_value(doc)?,
+                });
             }
         }
     }
@@ -328,7 +417,13 @@ fn expand_one(t: &Table, world: &World, i: usize, region: &str, each_key: Option
         None => x.fill(&s.resource)?,
     };
     let (spec, owner) = match spec.rsplit_once(" in ") {
-        Some((r, who)) => (r.to_string(), world.account(who).ok_or_else(|| format!("unknown account {who}"))?.to_string()),
+        Some((r, who)) => (
+            r.to_string(),
+            world
+                .account(who)
+                .ok_or_else(|| format!("unknown account {who}"))?
+                .to_string(),
+        ),
         None => (spec.clone(), actor_account.clone()),
     };
     let words: Vec<&str> = spec.split(' ').collect();
@@ -344,16 +439,30 @@ fn expand_one(t: &Table, world: &World, i: usize, region: &str, each_key: Option
             (format!("{arn}/{key}"), archive, bucket_policy(&name))
         }
         ["key" | "key-arn", which] => {
-            let arn = if words[0] == "key" { x.key(which)? } else { which.to_string() };
+            let arn = if words[0] == "key" {
+                x.key(which)?
+            } else {
+                which.to_string()
+            };
             let policy = world.policy_of_key(&arn)?;
             let account = arn.split(':').nth(4).unwrap_or_default().to_string();
             (arn, account, Some(deployed(policy)))
         }
-        ["log-group", name] => (format!("arn:{p}:logs:{region}:{owner}:log-group:{name}"), owner, None),
-        ["log-stream", group, stream] => {
-            (format!("arn:{p}:logs:{region}:{owner}:log-group:{group}:log-stream:{stream}"), owner, None)
-        }
-        ["document", name] => (format!("arn:{p}:ssm:{region}:{owner}:document/{name}"), owner, None),
+        ["log-group", name] => (
+            format!("arn:{p}:logs:{region}:{owner}:log-group:{name}"),
+            owner,
+            None,
+        ),
+        ["log-stream", group, stream] => (
+            format!("arn:{p}:logs:{region}:{owner}:log-group:{group}:log-stream:{stream}"),
+            owner,
+            None,
+        ),
+        ["document", name] => (
+            format!("arn:{p}:ssm:{region}:{owner}:document/{name}"),
+            owner,
+            None,
+        ),
         ["role", "upsert-function"] => {
             let (arn, trust, _) = world.function_role(&owner, region)?;
             (arn, owner, trust.map(deployed))
@@ -390,7 +499,13 @@ impl Batch {
     /// Adds a case decided in `world`. Policy ids get `prefix` (the world's
     /// name) and, for policies of `mutated`, the suffix naming the mutation,
     /// so unchanged policies are sent once for all mutants of a world.
-    pub fn add(&mut self, world: &World, case: &Case, prefix: &str, mutated: Option<(&super::world::Site, &str)>) {
+    pub fn add(
+        &mut self,
+        world: &World,
+        case: &Case,
+        prefix: &str,
+        mutated: Option<(&super::world::Site, &str)>,
+    ) {
         let mut id_of = |p: &PolicyRef| -> Option<String> {
             let (id, doc) = match p {
                 PolicyRef::Deployed(id) => {
@@ -402,7 +517,9 @@ impl Batch {
                     };
                     (format!("{prefix}|{id}{suffix}"), doc)
                 }
-                PolicyRef::Fixture { name, region, doc } => (format!("{prefix}|fixture:{name}@{region}"), doc.clone()),
+                PolicyRef::Fixture { name, region, doc } => {
+                    (format!("{prefix}|fixture:{name}@{region}"), doc.clone())
+                }
             };
             self.policies.entry(id.clone()).or_insert(doc);
             Some(id)

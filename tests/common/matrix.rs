@@ -10,13 +10,19 @@ pub const LIFECYCLE: &str = "    lifecycle:\n      transition_to: GLACIER_IR    
 
 pub fn matrix() -> Vec<(&'static str, String)> {
     vec![
-        ("example: one key, three regions (one without RDP), all on, upsert", example().to_string()),
+        (
+            "example: one key, three regions (one without RDP), all on, upsert",
+            example().to_string(),
+        ),
         (
             "split keys, one region, Object Lock governance, plain document",
             edited(&[
                 ("keys: single", "keys: split"),
                 (REGIONS, "regions: [us-east-1]"),
-                (LOCK, "    object_lock:\n      mode: GOVERNANCE\n      days: 365"),
+                (
+                    LOCK,
+                    "    object_lock:\n      mode: GOVERNANCE\n      days: 365",
+                ),
                 ("document: upsert", "document: create"),
             ]),
         ),
@@ -24,15 +30,24 @@ pub fn matrix() -> Vec<(&'static str, String)> {
             "CloudWatch off, RDP off, two regions",
             edited(&[
                 (REGIONS, "regions: [us-east-1, eu-west-1]"),
-                ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),
-                ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+                (
+                    "cloudwatch:\n    enabled: true",
+                    "cloudwatch:\n    enabled: false",
+                ),
+                (
+                    "rdp_recording:\n  enabled: true",
+                    "rdp_recording:\n  enabled: false",
+                ),
             ]),
         ),
         (
             "S3 off, Object Lock compliance, no lifecycle, split keys",
             edited(&[
                 ("s3:\n    enabled: true", "s3:\n    enabled: false"),
-                (LOCK, "    object_lock:\n      mode: COMPLIANCE\n      days: 30"),
+                (
+                    LOCK,
+                    "    object_lock:\n      mode: COMPLIANCE\n      days: 30",
+                ),
                 (LIFECYCLE, ""),
                 ("keys: single", "keys: split"),
             ]),
@@ -40,11 +55,23 @@ pub fn matrix() -> Vec<(&'static str, String)> {
         (
             "home region outside member regions, run-as, roles + DHMC, exclusions, delegated admin",
             edited(&[
-                (REGIONS, "regions: [eu-west-1, ap-southeast-3, ap-northeast-1]"),
-                ("run_as:\n    enabled: false\n    # default_user: ssm-user", "run_as:\n    enabled: true\n    default_user: ssm-user"),
+                (
+                    REGIONS,
+                    "regions: [eu-west-1, ap-southeast-3, ap-northeast-1]",
+                ),
+                (
+                    "run_as:\n    enabled: false\n    # default_user: ssm-user",
+                    "run_as:\n    enabled: true\n    default_user: ssm-user",
+                ),
                 ("attach_to_roles: []", "attach_to_roles: [EC2SessionRole]"),
-                ("attach_to_default_host_management_role: false", "attach_to_default_host_management_role: true"),
-                ("exclude_accounts: []", "exclude_accounts: [\"333333333333\"]"),
+                (
+                    "attach_to_default_host_management_role: false",
+                    "attach_to_default_host_management_role: true",
+                ),
+                (
+                    "exclude_accounts: []",
+                    "exclude_accounts: [\"333333333333\"]",
+                ),
                 ("call_as: SELF", "call_as: DELEGATED_ADMIN"),
             ]),
         ),
@@ -60,9 +87,15 @@ pub fn matrix() -> Vec<(&'static str, String)> {
             "split keys, CloudWatch off, sessions not encrypted, RDP off",
             edited(&[
                 ("keys: single", "keys: split"),
-                ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),
+                (
+                    "cloudwatch:\n    enabled: true",
+                    "cloudwatch:\n    enabled: false",
+                ),
                 ("encrypt_sessions: true", "encrypt_sessions: false"),
-                ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+                (
+                    "rdp_recording:\n  enabled: true",
+                    "rdp_recording:\n  enabled: false",
+                ),
             ]),
         ),
         (
@@ -81,7 +114,10 @@ pub fn matrix() -> Vec<(&'static str, String)> {
         (
             "RDP only: CloudWatch and S3 off",
             edited(&[
-                ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),
+                (
+                    "cloudwatch:\n    enabled: true",
+                    "cloudwatch:\n    enabled: false",
+                ),
                 ("s3:\n    enabled: true", "s3:\n    enabled: false"),
                 ("document: upsert", "document: create"),
             ]),
@@ -89,7 +125,10 @@ pub fn matrix() -> Vec<(&'static str, String)> {
         (
             "RDP only, sessions not encrypted: no instance policy at all",
             edited(&[
-                ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),
+                (
+                    "cloudwatch:\n    enabled: true",
+                    "cloudwatch:\n    enabled: false",
+                ),
                 ("s3:\n    enabled: true", "s3:\n    enabled: false"),
                 ("encrypt_sessions: true", "encrypt_sessions: false"),
             ]),
