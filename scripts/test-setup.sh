@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs, pinned, into ./.venv (idempotent).
-# Safe on a fresh machine: Python tools from PyPI, nothing else downloaded.
+# Installs what the test suite needs, pinned (idempotent): Python tools from
+# PyPI into ./.venv; the access proof's IAM evaluator from npm into
+# tests/access/node_modules (Node.js from Debian when missing or too old).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,3 +42,25 @@ want "awscli==${AWSCLI_VERSION}"
 want "jq==${JQ_VERSION}"
 
 .venv/bin/cfn-lint --version
+
+# The access proof (tests/access.rs) decides IAM requests with
+# @cloud-copilot/iam-simulate, pinned with its dependencies by
+# tests/access/package-lock.json.
+NODE_MIN_MAJOR=18
+node_ok() {
+  command -v node >/dev/null && command -v npm >/dev/null &&
+    [ "$(node -p 'process.versions.node.split(".")[0]')" -ge "$NODE_MIN_MAJOR" ]
+}
+if ! node_ok; then
+  if command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  node_ok || { echo "error: Node.js >= $NODE_MIN_MAJOR with npm is needed for the access proof (tests/access)" >&2; exit 1; }
+fi
+LOCK_SUM=$(sha256sum tests/access/package-lock.json | cut -d' ' -f1)
+STAMP=tests/access/node_modules/.sessionlog-lock.sha256
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$LOCK_SUM" ]; then
+  (cd tests/access && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  echo "$LOCK_SUM" > "$STAMP"
+fi
+echo "node $(node --version), iam-simulate $(sed -n 's/^  "version": "\(.*\)",$/\1/p' tests/access/node_modules/@cloud-copilot/iam-simulate/package.json)"

@@ -148,6 +148,23 @@ fn check_bucket(c: &Config, out: &mut Vec<Diagnostic>) {
         if l.transition_to.is_none() && l.expire_after_days.is_none() && l.noncurrent_expire_after_days.is_none() {
             out.push(Diagnostic::new(p, "the lifecycle has no rule").help("set transition_to/transition_after_days, expire_after_days or noncurrent_expire_after_days, or remove `lifecycle`"));
         }
+        // Tamper resistance: an instance may overwrite its own logs (it has
+        // s3:PutObject on its prefix); the original then lives on only as a
+        // noncurrent version, which must not disappear before the log itself would.
+        if let Some(noncurrent) = l.noncurrent_expire_after_days {
+            let why = "an instance can overwrite its own logs; the original is then a noncurrent version, and must be kept at least as long as a current log";
+            match l.expire_after_days {
+                Some(exp) if noncurrent < exp => out.push(
+                    Diagnostic::new(format!("{p}/noncurrent_expire_after_days"), format!("noncurrent versions expire after {noncurrent} days, before current objects ({exp} days)"))
+                        .help(format!("{why}: set noncurrent_expire_after_days to at least expire_after_days ({exp})")),
+                ),
+                None => out.push(
+                    Diagnostic::new(format!("{p}/noncurrent_expire_after_days"), format!("noncurrent versions expire after {noncurrent} days, but current objects never expire"))
+                        .help(format!("{why}: remove noncurrent_expire_after_days, or set expire_after_days to at most {noncurrent}")),
+                ),
+                Some(_) => {}
+            }
+        }
         if let (Some(lock), Some(exp)) = (&b.object_lock, l.expire_after_days) {
             if exp < lock.days {
                 out.push(Diagnostic::new(format!("{p}/expire_after_days"), format!("objects expire after {exp} days but Object Lock keeps them {} days", lock.days))

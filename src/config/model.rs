@@ -162,7 +162,10 @@ pub struct Lifecycle {
     #[serde(default)]
     #[schemars(range(min = 1, max = 36500))]
     pub expire_after_days: Option<u32>,
-    /// Days a noncurrent version is kept.
+    /// Days a noncurrent (overwritten) version is kept. At least
+    /// `expire_after_days`, and unset when current versions never expire: an
+    /// instance may overwrite its own logs, and the original must outlive it.
+    /// Unset: noncurrent versions are kept until the log-archive account deletes them.
     #[serde(default)]
     #[schemars(range(min = 1, max = 36500))]
     pub noncurrent_expire_after_days: Option<u32>,

@@ -24,6 +24,7 @@ use crate::model::resources::iam::{InlinePolicy, Role};
 use crate::model::resources::logs::{Destination, LogStream, ServiceLogGroup, SubscriptionFilter};
 use crate::model::{Expr, Resource, Template};
 
+use super::key_policy::Placement;
 use super::member_regional::LOG_GROUP;
 use super::names::{KeyRole, Names};
 use super::tags::resource_tags;
@@ -301,11 +302,12 @@ pub fn add_subscription(t: &mut Template, c: &Config) {
     );
 }
 
-/// Key policy of the archive key (which encrypts the bucket): the Firehose
-/// roles may have S3 encrypt the copy with it — through S3 of the home
-/// region, for this bucket only.
-pub fn key_policy_statements(c: &Config, key: KeyRole) -> Vec<Statement> {
-    if !enabled(c) || key != KeyRole::Archive {
+/// Key policy of the archive key's primary (the key of the bucket, used by
+/// S3 in the home region): the Firehose roles of every region may have S3
+/// encrypt the copy with it — through S3 of the home region, for this bucket
+/// only. Replicas are never used for the bucket and get nothing.
+pub fn key_policy_statements(c: &Config, key: KeyRole, placement: Placement) -> Vec<Statement> {
+    if !enabled(c) || key != KeyRole::Archive || placement != Placement::Primary {
         return Vec::new();
     }
     let names = Names::new(c);
@@ -332,9 +334,9 @@ pub fn key_policy_statements(c: &Config, key: KeyRole) -> Vec<Statement> {
 
 /// Bucket policy: nobody but the Firehose roles writes the copy (the
 /// instances' own prefix rule would otherwise let an account write under
-/// its copy prefix), and the Firehose roles write nothing else (as
-/// organization principals the prefix rule would let them write under the
-/// log-archive account's own prefix).
+/// its copy prefix, and RDP recording's service writes anywhere), and the
+/// Firehose roles write nothing else (as organization principals the prefix
+/// rule would let them write under the log-archive account's own prefix).
 pub fn bucket_policy_statements(c: &Config) -> Vec<Statement> {
     if !enabled(c) {
         return Vec::new();
@@ -342,18 +344,28 @@ pub fn bucket_policy_statements(c: &Config) -> Vec<Statement> {
     let names = Names::new(c);
     let copy = copy_object_arns(c, "*").map(Expr::sub);
     let role = Expr::sub(names.log_copy_firehose_role_arn_pattern());
-    vec![
-        Statement::deny("DenyLogCopyWritesExceptFirehose")
-            .principal(Principal::Everyone)
-            .actions(&["s3:PutObject"])
-            .resources(copy.clone())
-            .condition("ArnNotLike", "aws:PrincipalArn", role.clone()),
-        Statement::deny("DenyFirehoseWritesOutsideLogCopy")
-            .principal(Principal::Everyone)
-            .actions(&["s3:PutObject"])
-            .not_resources(copy)
-            .condition("ArnLike", "aws:PrincipalArn", role),
-    ]
+    // Only what another statement would otherwise allow: the account-prefix
+    // rule exists with S3 logging, the recording service writes anywhere.
+    let mut out = Vec::new();
+    if c.session_manager.s3.enabled || !names.rdp_regions().is_empty() {
+        out.push(
+            Statement::deny("DenyLogCopyWritesExceptFirehose")
+                .principal(Principal::Everyone)
+                .actions(&["s3:PutObject"])
+                .resources(copy.clone())
+                .condition("ArnNotLike", "aws:PrincipalArn", role.clone()),
+        );
+    }
+    if c.session_manager.s3.enabled {
+        out.push(
+            Statement::deny("DenyFirehoseWritesOutsideLogCopy")
+                .principal(Principal::Everyone)
+                .actions(&["s3:PutObject"])
+                .not_resources(copy)
+                .condition("ArnLike", "aws:PrincipalArn", role),
+        );
+    }
+    out
 }
 
 #[cfg(test)]
@@ -466,12 +478,13 @@ mod tests {
         );
         assert_eq!(deny[0]["Resource"], deny[1]["NotResource"]);
         assert!(!deny.to_string().contains("session-manager"));
-        let key = serde_json::to_value(key_policy_statements(&c, KeyRole::Archive)).unwrap();
+        let key = serde_json::to_value(key_policy_statements(&c, KeyRole::Archive, Placement::Primary)).unwrap();
         assert_eq!(
             key[0]["Condition"]["StringEquals"]["kms:ViaService"],
             serde_json::json!({"Fn::Sub": "s3.us-east-1.${AWS::URLSuffix}"})
         );
-        assert!(key_policy_statements(&c, KeyRole::Session).is_empty());
+        assert!(key_policy_statements(&c, KeyRole::Session, Placement::Primary).is_empty());
+        assert!(key_policy_statements(&c, KeyRole::Archive, Placement::Replica).is_empty());
     }
 
     #[test]

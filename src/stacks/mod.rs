@@ -88,13 +88,16 @@ pub fn build_for(c: &Config, support: &RegionSupport) -> Bundle {
     // Replica stacks in configuration order, whichever template they use.
     archive_stacks[1..].sort_by_key(|s| replica_regions.iter().position(|r| *r == s.region));
 
-    let mut stack_sets = vec![stack_set(
-        c,
-        MEMBER_IAM,
-        "IAM policy for the instances' role, once per member account",
-        member_iam::template(c),
-        vec![names.iam_region()],
-    )];
+    let mut stack_sets = Vec::new();
+    if member_iam::needed(c) {
+        stack_sets.push(stack_set(
+            c,
+            MEMBER_IAM,
+            "IAM policy for the instances' role, once per member account",
+            member_iam::template(c),
+            vec![names.iam_region()],
+        ));
+    }
     for v in support::member_variants(c, support) {
         let mut template = member_regional::template(c, v.rdp);
         if v.copy {

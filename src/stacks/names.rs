@@ -2,6 +2,7 @@
 //! one place so the two halves always agree (a log group name in a policy
 //! that differs from the group created silently breaks logging).
 
+use crate::aws::regions;
 use crate::config::model::{Config, KeyLayout};
 
 /// The fixed name of the Session Manager preferences document.
@@ -12,6 +13,10 @@ pub const DHMC_ROLE: &str = "AWSSystemsManagerDefaultEC2InstanceManagementRole";
 pub const JIT_TAG: &str = "SystemsManagerJustInTimeNodeAccessManaged";
 /// Service principal of RDP connection recording.
 pub const GUI_CONNECT_PRINCIPAL: &str = "ssm-guiconnect.amazonaws.com";
+/// `kms:ViaService` of RDP connection recording in the key's own region (a `!Sub`).
+pub const GUI_CONNECT_VIA_SERVICE: &str = "ssm-guiconnect.${AWS::Region}.${AWS::URLSuffix}";
+/// The ACL the SSM Agent sets on every upload (`x-amz-acl`).
+pub const BUCKET_OWNER_FULL_CONTROL: &str = "bucket-owner-full-control";
 
 /// Template parameter carrying the archive key's id (`mrk-…`).
 pub const ARCHIVE_KEY_ID: &str = "ArchiveKeyId";
@@ -65,20 +70,32 @@ impl<'a> Names<'a> {
         })
     }
 
-    /// The keys of this configuration, archive first.
+    /// The keys of this configuration, archive first. With split keys, the
+    /// session key exists only when something uses it (session encryption or
+    /// CloudWatch log groups).
     pub fn keys(&self) -> Vec<KeyRole> {
+        let sm = &self.c.session_manager;
         match self.c.log_archive.keys {
-            KeyLayout::Single => vec![KeyRole::Archive],
-            KeyLayout::Split => vec![KeyRole::Archive, KeyRole::Session],
+            KeyLayout::Split if sm.encrypt_sessions || sm.cloudwatch.enabled => vec![KeyRole::Archive, KeyRole::Session],
+            _ => vec![KeyRole::Archive],
         }
     }
 
     /// The key that encrypts session streams and log groups.
     pub fn session_key(&self) -> KeyRole {
-        match self.c.log_archive.keys {
-            KeyLayout::Single => KeyRole::Archive,
-            KeyLayout::Split => KeyRole::Session,
+        if self.keys().contains(&KeyRole::Session) {
+            KeyRole::Session
+        } else {
+            KeyRole::Archive
         }
+    }
+
+    /// Member regions with RDP connection recording (enabled, and offered there).
+    pub fn rdp_regions(&self) -> Vec<String> {
+        if !self.c.rdp_recording.enabled {
+            return Vec::new();
+        }
+        self.c.regions.iter().filter(|r| regions::supports_rdp_recording(r)).cloned().collect()
     }
 
     pub fn alias(&self, key: KeyRole) -> String {
@@ -115,9 +132,19 @@ impl<'a> Names<'a> {
         format!("{}-{suffix}", self.c.stack_set.name_prefix)
     }
 
-    /// Regions that get replica keys: every member region but the home one.
+    /// Regions that get replica keys: every member region but the home one
+    /// where a regional key is used (session encryption, log groups, RDP
+    /// recording).
     pub fn replica_regions(&self) -> Vec<String> {
-        self.c.regions.iter().filter(|r| **r != self.c.log_archive.region).cloned().collect()
+        let sm = &self.c.session_manager;
+        let rdp = self.rdp_regions();
+        self.c
+            .regions
+            .iter()
+            .filter(|r| **r != self.c.log_archive.region)
+            .filter(|r| sm.encrypt_sessions || sm.cloudwatch.enabled || rdp.contains(r))
+            .cloned()
+            .collect()
     }
 
     /// Region of the single-region IAM StackSet.

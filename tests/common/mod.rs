@@ -2,6 +2,8 @@
 //! snapshots of directories.
 #![allow(dead_code)]
 
+pub mod matrix;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
