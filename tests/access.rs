@@ -207,6 +207,11 @@ fn sites(templates: &BTreeMap<String, Value>) -> Vec<(Site, Vec<String>)> {
                 String::new(),
                 &mut found,
             );
+            if let Some(text) = r.pointer(&format!("/Properties{}/Fn::Sub", world::TEXT_POLICY_PATH)).and_then(Value::as_str) {
+                let doc: Value = serde_json::from_str(text)
+                    .unwrap_or_else(|e| panic!("{stem}:{logical_id}: policy text is not JSON: {e}"));
+                found.push((world::TEXT_POLICY_PATH.to_string(), doc));
+            }
             for (path, doc) in found {
                 let statements = doc["Statement"].as_array().unwrap_or_else(|| {
                     panic!("{stem}:{logical_id}{path}: Statement is not a list")
@@ -241,6 +246,18 @@ fn without_statement(
     index: usize,
 ) -> BTreeMap<String, Value> {
     let mut out = templates.clone();
+    if site.path == world::TEXT_POLICY_PATH {
+        // A policy held as JSON text inside Fn::Sub: edit the text.
+        let pointer = format!("/Resources/{}/Properties{}/Fn::Sub", site.logical_id, site.path);
+        let text = out
+            .get_mut(&site.stem)
+            .and_then(|t| t.pointer_mut(&pointer))
+            .unwrap_or_else(|| panic!("{site}: no policy text"));
+        let mut doc: Value = serde_json::from_str(text.as_str().unwrap()).unwrap();
+        doc["Statement"].as_array_mut().unwrap().remove(index);
+        *text = Value::String(serde_json::to_string(&doc).unwrap());
+        return out;
+    }
     let pointer = format!(
         "/Resources/{}/Properties{}/Statement",
         site.logical_id, site.path
@@ -367,6 +384,7 @@ fn feature_text(f: &str) -> String {
         "upsert" => "`document: upsert`",
         "split_keys" => "split keys",
         "several_regions" => "several regions",
+        "log_copy" => "the log copy on",
         other => panic!("no README text for feature {other}"),
     };
     format!("{not}{text}")

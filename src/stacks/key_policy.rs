@@ -48,7 +48,8 @@ pub fn key_policy(c: &Config, key: KeyRole, placement: Placement) -> PolicyDocum
         .principal(Principal::Aws(vec![Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")]))
         .actions(&["kms:*"])
         .resource(Expr::lit("*"))];
-    if (bucket_key && sm.s3.enabled) || (session_key && sm.encrypt_sessions) || recording_key {
+    let organization_use = (bucket_key && sm.s3.enabled) || (session_key && sm.encrypt_sessions) || recording_key;
+    if organization_use {
         statements.push(
             Statement::allow("OrganizationPrincipalsUse")
                 .principal(Principal::Aws(vec![Expr::lit("*")]))
@@ -95,6 +96,11 @@ pub fn key_policy(c: &Config, key: KeyRole, placement: Placement) -> PolicyDocum
                 ),
         );
     }
-    statements.extend(super::log_copy::key_policy_statements(c, key, placement));
+    // The log copy's Firehose roles are organization principals too: they
+    // need a statement of their own only where organization principals may
+    // not use this key.
+    if !organization_use {
+        statements.extend(super::log_copy::key_policy_statements(c, key, placement));
+    }
     PolicyDocument::new(statements)
 }

@@ -305,7 +305,10 @@ pub fn add_subscription(t: &mut Template, c: &Config) {
 /// Key policy of the archive key's primary (the key of the bucket, used by
 /// S3 in the home region): the Firehose roles of every region may have S3
 /// encrypt the copy with it — through S3 of the home region, for this bucket
-/// only. Replicas are never used for the bucket and get nothing.
+/// only. Replicas are never used for the bucket and get nothing. (Where the
+/// key policy lets every organization principal use the key, the roles —
+/// principals of the organization — need no statement: `key_policy` then
+/// leaves this one out.)
 pub fn key_policy_statements(c: &Config, key: KeyRole, placement: Placement) -> Vec<Statement> {
     if !enabled(c) || key != KeyRole::Archive || placement != Placement::Primary {
         return Vec::new();
@@ -440,23 +443,27 @@ mod tests {
 
     #[test]
     fn a_home_region_outside_the_members_gets_no_destination_but_keeps_the_policies() {
-        let c = config(&[(
-            "regions: [us-east-1, eu-west-1, eu-south-1]",
-            "regions: [eu-west-1]",
-        )]);
+        let c = config(&[("regions: [us-east-1, eu-west-1, eu-south-1]", "regions: [eu-west-1]")]);
         let b = build(&c);
         let home = &b.archive_stacks[0].template.template;
         assert!(!home.resources.contains_key(DESTINATION));
         let json = home.to_value().to_string();
-        assert!(
-            json.contains("LogCopyFirehoseEncryptsThroughS3")
-                && json.contains("DenyFirehoseWritesOutsideLogCopy")
-        );
-        assert!(b.archive_stacks[1]
-            .template
-            .template
-            .resources
-            .contains_key(STREAM));
+        assert!(json.contains("DenyFirehoseWritesOutsideLogCopy"), "{json}");
+        // Organization principals may use the archive key here (S3 logging):
+        // the Firehose roles are among them, no statement of their own.
+        assert!(!json.contains("LogCopyFirehoseEncryptsThroughS3"), "{json}");
+        assert!(b.archive_stacks[1].template.template.resources.contains_key(STREAM));
+
+        // Without S3 logging and RDP recording nobody else uses the key:
+        // the Firehose roles get their statement.
+        let c = config(&[
+            ("keys: single", "keys: split"),
+            ("s3:\n    enabled: true", "s3:\n    enabled: false"),
+            ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+        ]);
+        let json = build(&c).archive_stacks[0].template.template.to_value().to_string();
+        assert!(json.contains("LogCopyFirehoseEncryptsThroughS3"), "{json}");
+        assert!(!json.contains("DenyFirehoseWritesOutsideLogCopy") && !json.contains("DenyLogCopyWritesExceptFirehose"), "{json}");
     }
 
     #[test]

@@ -411,6 +411,17 @@ impl<'a> Resolver<'a> {
                 Some(n) => n,
                 None => self.generated_name(id, 128),
             },
+            "AWS::Logs::Destination" => self
+                .prop(id, "DestinationName")?
+                .ok_or(format!("{id}: no DestinationName"))?,
+            "AWS::KinesisFirehose::DeliveryStream" => match self.prop(id, "DeliveryStreamName")? {
+                Some(n) => n,
+                None => self.generated_name(id, 64),
+            },
+            "AWS::Logs::LogStream" => match self.prop(id, "LogStreamName")? {
+                Some(n) => n,
+                None => self.generated_name(id, 512),
+            },
             _ => self.generated_name(id, 128),
         })
     }
@@ -457,6 +468,20 @@ impl<'a> Resolver<'a> {
                 self.physical_id(id)?
             )),
             "AWS::IAM::ManagedPolicy" => Some(self.physical_id(id)?),
+            "AWS::Logs::Destination" => Some(format!(
+                "arn:{}:logs:{}:{}:destination:{}",
+                c.partition,
+                c.region,
+                c.account,
+                self.physical_id(id)?
+            )),
+            "AWS::KinesisFirehose::DeliveryStream" => Some(format!(
+                "arn:{}:firehose:{}:{}:deliverystream/{}",
+                c.partition,
+                c.region,
+                c.account,
+                self.physical_id(id)?
+            )),
             _ => None,
         })
     }

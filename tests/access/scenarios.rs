@@ -188,6 +188,7 @@ impl Expander<'_, '_> {
                 format!("{}/{}", w.config.log_archive.bucket.key_prefix, account(n)?)
             }
             ("log_group", None) => w.log_group(&a.member_a, &self.region)?.0,
+            ("log_copy_errors", None) => w.log_copy_error_log_group(&self.region)?,
             ("key_id", Some(which)) => key_id(self.key(which)?)?,
             ("other_region", None) => {
                 let i = w
@@ -348,10 +349,12 @@ fn expand_one(
     let mut identity = Vec::new();
     let principal = match (&actor.role, &actor.service) {
         (Some(role), None) => {
-            let arn = if role == "upsert-function" {
-                world.function_role(&actor_account, region)?.0
-            } else {
-                format!("arn:{p}:iam::{actor_account}:role/{role}")
+            let arn = match role.as_str() {
+                "upsert-function" => world.function_role(&actor_account, region)?.0,
+                "log-copy-destination" | "log-copy-firehose" => {
+                    world.log_copy_role(region, log_copy_role_id(role))?.0
+                }
+                _ => format!("arn:{p}:iam::{actor_account}:role/{role}"),
             };
             context.insert("aws:PrincipalArn".to_string(), arn.clone());
             context.insert("aws:PrincipalAccount".to_string(), actor_account.clone());
@@ -388,6 +391,12 @@ fn expand_one(
             }
             "upsert_function_policies" => {
                 for pi in world.function_role(&actor_account, region)?.2 {
+                    identity.push(deployed(pi));
+                }
+            }
+            "log_copy_destination_policies" | "log_copy_firehose_policies" => {
+                let role = if source == "log_copy_firehose_policies" { "log-copy-firehose" } else { "log-copy-destination" };
+                for pi in world.log_copy_role(region, log_copy_role_id(role))?.2 {
                     identity.push(deployed(pi));
                 }
             }
@@ -467,6 +476,16 @@ fn expand_one(
             let (arn, trust, _) = world.function_role(&owner, region)?;
             (arn, owner, trust.map(deployed))
         }
+        ["role", role @ ("log-copy-destination" | "log-copy-firehose")] => {
+            let (arn, trust, _) = world.log_copy_role(region, log_copy_role_id(role))?;
+            (arn, archive, trust.map(deployed))
+        }
+        ["destination"] => {
+            let (arn, policy) = world.destination(region)?;
+            (arn, archive, policy.map(deployed))
+        }
+        ["delivery-stream"] => (world.delivery_stream(region)?, archive, None),
+        ["delivery-stream", other] => (world.delivery_stream(other)?, archive, None),
         ["*"] => ("*".to_string(), owner, None),
         _ => return Err(format!("cannot read resource `{spec}`")),
     };
@@ -482,6 +501,14 @@ fn expand_one(
         identity,
         resource_policy,
     })
+}
+
+/// The log copy's roles, by the names the table uses.
+fn log_copy_role_id(role: &str) -> &'static str {
+    match role {
+        "log-copy-firehose" => "LogCopyFirehoseRole",
+        _ => "LogCopyDestinationRole",
+    }
 }
 
 fn deployed(p: &PolicyInstance) -> PolicyRef {

@@ -61,6 +61,9 @@ pub enum PolicyKind {
     Trust { role_arn: String },
     /// An inline policy of a role (identity).
     Inline { role_arn: String },
+    /// The access policy of a CloudWatch Logs destination (JSON text in the
+    /// template), by the destination's ARN.
+    Destination { arn: String },
 }
 
 /// One deployed policy document.
@@ -258,6 +261,9 @@ impl<'c> World<'c> {
         for (logical_id, resource) in &resolved.resources {
             let mut found = Vec::new();
             find_policies(&resource.properties, String::new(), &mut found);
+            if let Some(doc) = text_policy(resource)? {
+                found.push((TEXT_POLICY_PATH.to_string(), doc));
+            }
             for (path, doc) in found {
                 let site = Site {
                     stem: stem.into(),
@@ -289,6 +295,55 @@ impl<'c> World<'c> {
             resolved,
         });
         Ok(())
+    }
+
+    /// A role of the log copy (`LogCopyDestinationRole`, `LogCopyFirehoseRole`)
+    /// in the log-archive account and a region: ARN, trust policy, inline policies.
+    pub fn log_copy_role(
+        &self,
+        region: &str,
+        logical_id: &str,
+    ) -> Result<(String, Option<&PolicyInstance>, Vec<&PolicyInstance>), String> {
+        let archive = &self.accounts.archive;
+        let role = self
+            .resources(archive, Some(region), "AWS::IAM::Role")
+            .into_iter()
+            .find(|(_, id, _)| *id == logical_id)
+            .map(|(_, _, r)| r)
+            .ok_or_else(|| format!("no {logical_id} in {archive}/{region}"))?;
+        let arn = role.arn.clone().expect("roles have an ARN");
+        let trust = self.policies.values().find(|p| p.kind == PolicyKind::Trust { role_arn: arn.clone() });
+        let inline = self.policies.values().filter(|p| p.kind == PolicyKind::Inline { role_arn: arn.clone() }).collect();
+        Ok((arn, trust, inline))
+    }
+
+    /// The log copy's destination of a region: ARN and access policy.
+    pub fn destination(&self, region: &str) -> Result<(String, Option<&PolicyInstance>), String> {
+        let d = self
+            .one(&self.accounts.archive, Some(region), "AWS::Logs::Destination")?
+            .ok_or_else(|| format!("no destination in the log-archive account in {region}"))?;
+        let arn = d.arn.clone().expect("destinations have an ARN");
+        let policy = self.policies.values().find(|p| p.kind == PolicyKind::Destination { arn: arn.clone() });
+        Ok((arn, policy))
+    }
+
+    /// The log copy's Firehose stream of a region.
+    pub fn delivery_stream(&self, region: &str) -> Result<String, String> {
+        Ok(self
+            .one(&self.accounts.archive, Some(region), "AWS::KinesisFirehose::DeliveryStream")?
+            .ok_or_else(|| format!("no Firehose stream in the log-archive account in {region}"))?
+            .arn
+            .clone()
+            .expect("streams have an ARN"))
+    }
+
+    /// The log copy's delivery-error log group of a region (its generated name).
+    pub fn log_copy_error_log_group(&self, region: &str) -> Result<String, String> {
+        Ok(self
+            .one(&self.accounts.archive, Some(region), "AWS::Logs::LogGroup")?
+            .ok_or_else(|| format!("no error log group in the log-archive account in {region}"))?
+            .physical_id
+            .clone())
     }
 
     pub fn url_suffix(&self) -> &'static str {
@@ -537,6 +592,11 @@ impl<'c> World<'c> {
             "split_keys" => c.log_archive.keys == KeyLayout::Split,
             "several_regions" => c.regions.len() > 1,
             "home_is_member" => c.regions.contains(&c.log_archive.region),
+            "log_copy" => {
+                c.log_copy.enabled
+                    && c.session_manager.cloudwatch.enabled
+                    && sessionlog::aws::regions::supports_log_copy(region)
+            }
             _ => return Err(format!("unknown feature `{name}`")),
         })
     }
@@ -560,6 +620,24 @@ pub fn find_policies(v: &Value, path: String, out: &mut Vec<(String, Value)>) {
     }
 }
 
+/// Where a policy held as JSON text sits, under the resource's `Properties`.
+pub const TEXT_POLICY_PATH: &str = "/DestinationPolicy";
+
+/// A policy CloudFormation takes as JSON text: a CloudWatch Logs
+/// destination's access policy.
+fn text_policy(r: &ResolvedResource) -> Result<Option<Value>, String> {
+    if r.resource_type != "AWS::Logs::Destination" {
+        return Ok(None);
+    }
+    let Some(text) = r.properties.get("DestinationPolicy") else {
+        return Ok(None);
+    };
+    let text = text.as_str().ok_or("DestinationPolicy is not a string")?;
+    serde_json::from_str(text)
+        .map(Some)
+        .map_err(|e| format!("DestinationPolicy is not JSON: {e}"))
+}
+
 fn classify(r: &ResolvedResource, path: &str) -> Option<PolicyKind> {
     let inline = path
         .strip_prefix("/Policies/")
@@ -580,6 +658,9 @@ fn classify(r: &ResolvedResource, path: &str) -> Option<PolicyKind> {
         },
         ("AWS::IAM::Role", _) if inline => PolicyKind::Inline {
             role_arn: r.arn.clone()?,
+        },
+        ("AWS::Logs::Destination", TEXT_POLICY_PATH) => PolicyKind::Destination {
+            arn: r.arn.clone()?,
         },
         _ => return None,
     })
