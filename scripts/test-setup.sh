@@ -8,6 +8,9 @@ CFN_LINT_VERSION=1.51.0
 MOTO_VERSION=5.2.1
 BOTO3_VERSION=1.43.11
 AWSCLI_VERSION=1.45.11
+PRE_COMMIT_VERSION=4.7.0     # tests/pre_commit.rs runs the hooks with it
+PYKWALIFY_VERSION=1.8.0      # the version CfCT's build stage validates manifests with
+RUAMEL_YAML_VERSION=0.18.17  # pykwalify's YAML reader, pinned for repeatable runs
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -35,5 +38,23 @@ want "cfn-lint==${CFN_LINT_VERSION}"
 want "boto3==${BOTO3_VERSION}"
 want "moto[server]==${MOTO_VERSION}"
 want "awscli==${AWSCLI_VERSION}"
+want "pre-commit==${PRE_COMMIT_VERSION}"
+want "ruamel.yaml==${RUAMEL_YAML_VERSION}"
+want "pykwalify==${PYKWALIFY_VERSION}"
+
+# Shells whose completion scripts tests/completions_man.rs parses, and groff
+# for the manual page (Debian packages; only when missing).
+missing=()
+for tool in zsh:zsh fish:fish groff:groff-base git:git; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "error: install ${missing[*]} (the tests use them)" >&2
+    exit 1
+  fi
+fi
 
 .venv/bin/cfn-lint --version
