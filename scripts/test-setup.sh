@@ -12,6 +12,9 @@ AWSCLI_VERSION=1.45.11
 # jq: the Firehose fidelity patch of scripts/moto-server.py evaluates the
 # delivery stream's JQ partitioning query with the real jq (Firehose runs JQ 1.6).
 JQ_VERSION=1.8.0
+PRE_COMMIT_VERSION=4.7.0     # tests/pre_commit.rs runs the hooks with it
+PYKWALIFY_VERSION=1.8.0      # the version CfCT's build stage validates manifests with
+RUAMEL_YAML_VERSION=0.18.17  # pykwalify's YAML reader, pinned for repeatable runs
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -40,6 +43,24 @@ want "boto3==${BOTO3_VERSION}"
 want "moto[server]==${MOTO_VERSION}"
 want "awscli==${AWSCLI_VERSION}"
 want "jq==${JQ_VERSION}"
+want "pre-commit==${PRE_COMMIT_VERSION}"
+want "ruamel.yaml==${RUAMEL_YAML_VERSION}"
+want "pykwalify==${PYKWALIFY_VERSION}"
+
+# Shells whose completion scripts tests/completions_man.rs parses, and groff
+# for the manual page (Debian packages; only when missing).
+missing=()
+for tool in zsh:zsh fish:fish groff:groff-base git:git; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "error: install ${missing[*]} (the tests use them)" >&2
+    exit 1
+  fi
+fi
 
 .venv/bin/cfn-lint --version
 
