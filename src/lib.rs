@@ -15,4 +15,5 @@ pub mod exit;
 pub mod model;
 pub mod render;
 pub mod stacks;
+pub mod syntax;
 pub mod validate;

@@ -1,11 +1,12 @@
 //! Where each value of a YAML document is: JSON pointer → line and column.
-//! serde does not keep positions, so the text is read a second time with the
-//! position-keeping YAML reader the template validator uses.
+//! serde does not keep positions, so the text is read with the
+//! position-keeping reader of [`crate::syntax`] (shared with the template
+//! validator).
 
 use std::collections::HashMap;
 
-use crate::validate::parse::parse_yaml;
-use crate::validate::tree::{Node, Pos, Value};
+use crate::syntax::parse_yaml;
+use crate::syntax::tree::{Node, Pos, Value};
 
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::rules::Rule;
-use super::tree::{Pos, Ptr};
+use crate::syntax::tree::{Pos, Ptr};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

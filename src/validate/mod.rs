@@ -14,27 +14,30 @@
 mod checks;
 pub mod command;
 pub mod finding;
-pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod schema;
 mod source_map;
 mod sub;
 mod template;
-pub mod tree;
 
 use std::path::Path;
+
+/// The position-keeping reader the validator parses with (a neutral module
+/// shared with `config`), under the names the validator has always used.
+pub use crate::syntax as parse;
+pub use crate::syntax::tree;
 
 pub use finding::{Finding, Location, NotChecked, Report, Severity, SourceText};
 pub use report::Format;
 pub use rules::Rule;
 
+use crate::syntax::tree::{Pos, Ptr};
+use crate::syntax::{parse_template, IssueKind};
 use checks::Context;
 use finding::Sink;
-use parse::{parse_template, IssueKind};
 use source_map::SourceMap;
 use template::Template;
-use tree::Ptr;
 
 /// A template to validate: a display name (a path, or `templates/x.yaml`
 /// for in-memory rendered text) and its text.
@@ -96,7 +99,7 @@ pub fn validate_source(source: &Source, options: &Options) -> Report {
             match &parsed.root {
                 None => sink.emit(
                     &rules::PARSE,
-                    tree::Pos::new(1, 1),
+                    Pos::new(1, 1),
                     &Ptr::root(),
                     "the template is empty",
                 ),

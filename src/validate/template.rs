@@ -1,7 +1,7 @@
 //! A read-only view of a parsed template's sections.
 
 use super::schema::walker::Resolver;
-use super::tree::{Entry, Node, Pos, Ptr};
+use crate::syntax::tree::{Entry, Node, Pos, Ptr};
 
 pub const PSEUDO_PARAMETERS: &[&str] = &[
     "AWS::AccountId",
@@ -183,12 +183,12 @@ fn select<'n>(node: &'n Node, key: &Node) -> Vec<&'n Entry> {
 pub fn walk<'n>(node: &'n Node, ptr: &Ptr, f: &mut dyn FnMut(&'n Node, &Ptr)) {
     f(node, ptr);
     match &node.value {
-        super::tree::Value::Seq(items) => {
+        crate::syntax::tree::Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
                 walk(item, &ptr.index(i), f);
             }
         }
-        super::tree::Value::Map(entries) => {
+        crate::syntax::tree::Value::Map(entries) => {
             for entry in entries {
                 walk(&entry.value, &ptr.key(&entry.key), f);
             }

@@ -1,10 +1,10 @@
 //! Intrinsic functions get the arguments they take.
 
 use super::Context;
+use crate::syntax::tree::{Node, Ptr, Value};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::template::walk;
-use crate::validate::tree::{Node, Ptr, Value};
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
     for section in ["Resources", "Outputs", "Conditions"] {

@@ -4,10 +4,10 @@
 //! (RDP recording and CloudWatch Logs encryption both need a same-region key).
 
 use super::Context;
+use crate::syntax::tree::{Node, Ptr, Value};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::sub::{as_template, mask_variables};
-use crate::validate::tree::{Node, Ptr, Value};
 
 /// Property names (lower case) that name the key a resource encrypts with.
 const KEY_PROPERTIES: &[&str] = &["kmskeyarn", "kmskeyid", "kmsmasterkeyid", "kmskey"];

@@ -1,11 +1,11 @@
 //! Each resource's Properties against its type's provider schema.
 
 use super::Context;
+use crate::syntax::tree::{Node, Value};
 use crate::validate::finding::{NotChecked, Sink};
 use crate::validate::rules::{self, Rule};
 use crate::validate::schema::walker::{closest, Kind, Mode, Walker};
 use crate::validate::schema::{availability, schema_for};
-use crate::validate::tree::{Node, Value};
 
 pub fn rule_for(kind: Kind) -> &'static Rule {
     match kind {

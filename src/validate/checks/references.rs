@@ -4,12 +4,12 @@
 use std::collections::HashSet;
 
 use super::Context;
+use crate::syntax::tree::{Node, Ptr};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::schema::{is_custom, schema_for, walker::closest};
 use crate::validate::sub;
 use crate::validate::template::{walk, Template, PSEUDO_PARAMETERS};
-use crate::validate::tree::{Node, Ptr};
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
     let template = &ctx.template;

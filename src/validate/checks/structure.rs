@@ -2,10 +2,10 @@
 //! CloudFormation accepts.
 
 use super::Context;
+use crate::syntax::tree::{Node, Ptr, Value};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::schema::walker::closest;
-use crate::validate::tree::{Node, Ptr, Value};
 
 const SECTIONS: &[&str] = &[
     "AWSTemplateFormatVersion",

@@ -9,7 +9,7 @@
 use serde_json::Value as Json;
 
 use super::regex_cache;
-use crate::validate::tree::{Node, Ptr, Value};
+use crate::syntax::tree::{Node, Ptr, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -33,7 +33,7 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Violation {
     pub kind: Kind,
-    pub pos: crate::validate::tree::Pos,
+    pub pos: crate::syntax::tree::Pos,
     pub ptr: Ptr,
     pub message: String,
 }
@@ -254,7 +254,7 @@ impl<'a> Walker<'a> {
             let text = value.scalar_text().unwrap_or_default();
             let literal = match serde_json::from_str::<Json>(&text) {
                 Ok(Json::Bool(b)) => Value::Bool(b),
-                Ok(Json::Number(_)) => crate::validate::parse::resolve_number(&text)
+                Ok(Json::Number(_)) => crate::syntax::resolve_number(&text)
                     .map(Value::Number)
                     .unwrap_or(Value::Str(text.clone())),
                 Ok(Json::String(s)) => Value::Str(s),
@@ -658,7 +658,7 @@ pub fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::parse::parse_yaml;
+    use crate::syntax::parse_yaml;
 
     fn run(schema: serde_json::Value, yaml: &str, mode: Mode) -> Vec<(Kind, String)> {
         let node = parse_yaml(yaml).unwrap().root.unwrap();

@@ -1,11 +1,11 @@
 //! SL511 (ARNs are well formed, with a partition) and SL512 (the partition
 //! is `${AWS::Partition}`, not a literal).
 
+use crate::syntax::tree::{Node, Ptr, Value};
 use crate::validate::checks::Context;
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::sub::{as_template, mask_variables};
-use crate::validate::tree::{Node, Ptr, Value};
 
 pub const PARTITIONS: &[&str] = &[
     "aws",

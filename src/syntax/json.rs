@@ -6,7 +6,7 @@
 
 use super::scalar::number;
 use super::{ParseError, MAX_DEPTH};
-use crate::validate::tree::{Entry, Node, Pos, Value};
+use crate::syntax::tree::{Entry, Node, Pos, Value};
 
 /// Parses a JSON template file.
 pub fn parse_json(text: &str) -> Result<Node, ParseError> {

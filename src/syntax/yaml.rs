@@ -8,7 +8,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::scalar::resolve_plain;
 use super::{IssueKind, ParseError, ParseIssue, Parsed, MAX_DEPTH};
-use crate::validate::tree::{Entry, Node, Pos, Value};
+use crate::syntax::tree::{Entry, Node, Pos, Value};
 
 /// Short-form tags and the long-form key they stand for.
 const SHORT_FORMS: &[(&str, &str)] = &[

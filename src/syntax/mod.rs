@@ -1,6 +1,8 @@
-//! Source text → [`Node`] tree with positions. YAML (short- or long-form
-//! intrinsics) and JSON; JSON is read by its own parser so that tabs and
-//! exact columns behave as in the file.
+//! The position-keeping reader shared by the configuration and the template
+//! validator: source text → [`Node`] tree in which every value keeps its line
+//! and column. YAML (CloudFormation short-form tags expanded to long form)
+//! and JSON; JSON is read by its own parser so that tabs and exact columns
+//! behave as in the file.
 
 mod json;
 mod scalar;
@@ -10,7 +12,9 @@ pub use json::{has_sub_variable, parse_embedded_json, parse_json};
 pub use scalar::number as resolve_number;
 pub use yaml::parse_yaml;
 
-use super::tree::{Node, Pos};
+pub mod tree;
+
+use tree::{Node, Pos};
 
 /// Nesting deeper than this is refused (no template needs it; it keeps every
 /// recursive check far from the stack limit).

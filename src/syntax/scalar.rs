@@ -1,6 +1,6 @@
 //! Resolution of plain YAML scalars (YAML 1.2 core schema).
 
-use crate::validate::tree::{Number, Value};
+use crate::syntax::tree::{Number, Value};
 
 pub fn resolve_plain(text: &str) -> Value {
     match text {

@@ -1,11 +1,12 @@
-//! Which resource types exist in which region (cfn-lint's provider tables).
+//! Which resource types exist in which region (cfn-lint's provider tables,
+//! vendored with the registry schemas).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::vendored::AVAILABILITY;
+use super::registry::AVAILABILITY;
 
 #[derive(Debug, Deserialize)]
 pub struct Availability {
