@@ -49,6 +49,7 @@ fn rendered_templates() -> Vec<String> {
 fn run(name: &str, text: &str, regions: &[&str]) -> Report {
     let options = Options {
         regions: regions.iter().map(|r| r.to_string()).collect(),
+        ..Default::default()
     };
     validate_sources(&[Source::new(name, text)], &options)
 }
@@ -70,12 +71,15 @@ fn rules_of(report: &Report) -> Vec<&'static str> {
 
 #[test]
 fn the_base_templates_are_clean() {
-    for name in [
-        "log-archive.yaml",
-        "member-regional.yaml",
-        "member-iam.yaml",
+    // The bases are deployed like sessionlog's templates: the log archive
+    // in its home region, member-regional per region with that region's
+    // key ARN as parameter, member-iam in one region per account.
+    for (name, regions) in [
+        ("log-archive.yaml", &["us-east-1"][..]),
+        ("member-regional.yaml", &["eu-west-1"][..]),
+        ("member-iam.yaml", &["eu-west-1"][..]),
     ] {
-        let report = run(name, &base(name), &["us-east-1", "eu-west-1"]);
+        let report = run(name, &base(name), regions);
         let noisy: Vec<_> = report
             .findings
             .iter()
@@ -238,7 +242,11 @@ fn every_mutant_gives_the_same_findings_as_yaml_and_as_long_form_json() {
         .filter(|m| !["SL100", "SL101", "SL102"].contains(&m.rule.as_str()))
     {
         let mutant = m.apply();
-        let regions: Vec<&str> = m.regions.iter().map(String::as_str).collect();
+        let regions: Vec<&str> = if m.regions.is_empty() {
+            vec!["us-east-1"]
+        } else {
+            m.regions.iter().map(String::as_str).collect()
+        };
         let root = parse_template(&mutant).unwrap().root.unwrap();
         let json = serde_json::to_string_pretty(&to_json(&root)).unwrap();
         let key = |r: &Report| -> std::collections::BTreeSet<(String, String)> {
@@ -270,7 +278,10 @@ const RULE_FIXTURES: &[(&str, &str, u32)] = &[
     ("SL102", "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Concat [a, b]\n", 5),
     ("SL117", "Parameters:\n  P:\n    Type: Strin\nResources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref P\n", 3),
     ("SL118", "Resources:\n  A:\n    Type: AWS::SNS::Topic\nOutputs:\n  O:\n    Value: !Ref A\n    Export: {}\n", 7),
-    ("SL208", "Resources:\n  V:\n    Type: AWS::EC2::VPC\n", 3),
+    ("SL208", "Resources:\n  V:\n    Type: AWS::DeviceFarm::Project\n", 3),
+    ("SL104", "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    DependOn: B\n", 4),
+    ("SL211", "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: ./src\n      Role: arn:aws:iam::123456789012:role/r\n", 5),
+    ("SL107", "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n", 1),
 ];
 
 #[test]
@@ -386,11 +397,13 @@ fn seed_002_template_has_the_known_problems() {
 
 #[test]
 fn unknown_but_real_types_are_listed_not_failed() {
-    let text = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n";
-    let report = run("t.yaml", text, &["us-east-1"]);
+    // DeviceFarm exists only in us-west-2; cfn-lint ships no us-east-1 schema for it.
+    let text =
+        "Resources:\n  Farm:\n    Type: AWS::DeviceFarm::Project\n    Properties:\n      Name: x\n";
+    let report = run("t.yaml", text, &["us-west-2"]);
     assert!(!report.has_errors());
     assert_eq!(report.not_checked.len(), 1);
-    assert_eq!(report.not_checked[0].type_name, "AWS::EC2::VPC");
+    assert_eq!(report.not_checked[0].type_name, "AWS::DeviceFarm::Project");
     assert_eq!(found(&report), [("SL208", 3)]);
 }
 
@@ -631,11 +644,19 @@ fn the_command_returns_the_documented_exit_codes() {
     assert_eq!(status, sessionlog::exit::FINDINGS);
     assert!(out.contains("error[SL510]"), "{out}");
     assert_eq!(code(&[garbage]).0, sessionlog::exit::INVALID_INPUT);
-    let (status, _, err) = code(&[dir.join("missing.yaml")]);
+    // A file that cannot be read is reported (SL100) without stopping the
+    // others: the broken file's findings are still there.
+    let broken = dir.join("broken.yaml");
+    let (status, out, _) = code(&[dir.join("missing.yaml"), broken.clone(), clean.clone()]);
     assert_eq!(status, sessionlog::exit::INVALID_INPUT);
     assert!(
-        err.starts_with("error: cannot read") && err.contains("Caused by:"),
-        "{err}"
+        out.contains("error[SL100]: cannot read the file") && out.contains("missing.yaml"),
+        "{out}"
+    );
+    assert!(out.contains("error[SL510]"), "{out}");
+    assert!(
+        out.ends_with("2 files checked: 2 errors, 0 warnings; 1 file could not be read\n"),
+        "{out}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

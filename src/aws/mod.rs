@@ -4,5 +4,7 @@
 //! of them.
 
 pub mod availability;
+pub mod lambda;
 pub mod regions;
 pub mod registry;
+pub mod resources;

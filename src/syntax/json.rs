@@ -4,14 +4,29 @@
 //! `${Var}` outside a string, and a string containing `${Var}`, become
 //! `{"Fn::Sub": "..."}` nodes, i.e. values only known at deploy time.
 
+use std::collections::HashMap;
+
 use super::scalar::number;
-use super::{ParseError, MAX_DEPTH};
+use super::{too_large, IssueKind, ParseError, ParseIssue, Parsed, MAX_DEPTH, MAX_INPUT_BYTES};
 use crate::syntax::tree::{Entry, Node, Pos, Value};
 
-/// Parses a JSON template file.
+/// Parses a JSON file (a template, or any JSON document).
 pub fn parse_json(text: &str) -> Result<Node, ParseError> {
+    parse_json_document(text).map(|p| p.root.unwrap_or(Node::new(Pos::new(1, 1), Value::Null)))
+}
+
+/// Parses a JSON file, with the duplicate keys found.
+pub fn parse_json_document(text: &str) -> Result<Parsed, ParseError> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(too_large(text.len()));
+    }
     let identity = |line: u32, col: u32| Pos::new(line + 1, col + 1);
-    Reader::new(text, false, &identity).document()
+    let mut reader = Reader::new(text, false, &identity);
+    let root = reader.read_document()?;
+    Ok(Parsed {
+        root: Some(root),
+        issues: reader.issues,
+    })
 }
 
 /// Parses JSON held in a string of a template. With `sub`, the string is
@@ -33,6 +48,9 @@ struct Reader<'a> {
     sub: bool,
     at: &'a dyn Fn(u32, u32) -> Pos,
     depth: usize,
+    /// Keys and indexes from the root to the value being read.
+    path: Vec<String>,
+    issues: Vec<ParseIssue>,
 }
 
 impl<'a> Reader<'a> {
@@ -45,6 +63,8 @@ impl<'a> Reader<'a> {
             sub,
             at,
             depth: 0,
+            path: Vec::new(),
+            issues: Vec::new(),
         }
     }
 
@@ -94,6 +114,10 @@ impl<'a> Reader<'a> {
     }
 
     fn document(mut self) -> Result<Node, ParseError> {
+        self.read_document()
+    }
+
+    fn read_document(&mut self) -> Result<Node, ParseError> {
         let node = self.value()?;
         self.skip_ws();
         match self.peek() {
@@ -185,6 +209,7 @@ impl<'a> Reader<'a> {
     fn object(&mut self, at: Pos) -> Result<Node, ParseError> {
         self.bump();
         let mut entries: Vec<Entry> = Vec::new();
+        let mut keys: HashMap<String, Pos> = HashMap::new();
         self.skip_ws();
         if self.peek() == Some('}') {
             self.bump();
@@ -198,7 +223,24 @@ impl<'a> Reader<'a> {
             }
             let key = self.string()?;
             self.expect(':')?;
-            let value = self.value()?;
+            self.path.push(key.replace('~', "~0").replace('/', "~1"));
+            if let Some(first) = keys.get(&key) {
+                self.issues.push(ParseIssue {
+                    kind: IssueKind::DuplicateKey,
+                    pos: key_pos,
+                    message: format!(
+                        "duplicate key `{key}` (first on line {}); only one would be used",
+                        first.line
+                    ),
+                    pointer: self.path.iter().map(|p| format!("/{p}")).collect(),
+                    first: Some(*first),
+                });
+            } else {
+                keys.insert(key.clone(), key_pos);
+            }
+            let value = self.value();
+            self.path.pop();
+            let value = value?;
             entries.push(Entry {
                 key,
                 key_pos,
@@ -222,7 +264,10 @@ impl<'a> Reader<'a> {
             return Ok(Node::new(at, Value::Seq(items)));
         }
         loop {
-            items.push(self.value()?);
+            self.path.push(items.len().to_string());
+            let item = self.value();
+            self.path.pop();
+            items.push(item?);
             self.skip_ws();
             match self.bump() {
                 Some(',') => continue,

@@ -74,6 +74,14 @@ pub const INTRINSICS: &[&str] = &[
     "Fn::Or",
     "Fn::Length",
     "Fn::ToJsonString",
+    "Fn::GetStackOutput",
+    // Rule functions, valid in the Rules section.
+    "Fn::Contains",
+    "Fn::EachMemberEquals",
+    "Fn::EachMemberIn",
+    "Fn::RefAll",
+    "Fn::ValueOf",
+    "Fn::ValueOfAll",
 ];
 
 impl Node {
@@ -165,6 +173,37 @@ impl Node {
         }
     }
 
+    /// The value as JSON (positions dropped). Integers that fit stay
+    /// integers; a deploy-time `${Name}` becomes its text.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match &self.value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => {
+                let digits = n.raw.strip_prefix('+').unwrap_or(&n.raw);
+                if let (true, Ok(i)) = (n.is_integer, digits.parse::<i64>()) {
+                    Json::from(i)
+                } else if let (true, Ok(u)) = (n.is_integer, digits.parse::<u64>()) {
+                    Json::from(u)
+                } else {
+                    serde_json::Number::from_f64(n.value)
+                        .map(Json::Number)
+                        .unwrap_or_else(|| Json::String(n.raw.clone()))
+                }
+            }
+            Value::Str(s) => Json::String(s.clone()),
+            Value::Deferred(name) => Json::String(format!("${{{name}}}")),
+            Value::Seq(items) => Json::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Maximum nesting depth below this node (a scalar is 0).
     pub fn depth(&self) -> usize {
         match &self.value {
@@ -196,6 +235,11 @@ impl Ptr {
             }
         }
         Ptr(s)
+    }
+
+    /// A pointer already written out (`/Resources/A~1B`).
+    pub fn from_pointer(pointer: &str) -> Ptr {
+        Ptr(pointer.to_string())
     }
 
     pub fn index(&self, i: usize) -> Ptr {

@@ -3,11 +3,14 @@
 
 use std::collections::HashMap;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::scalar::resolve_plain;
-use super::{IssueKind, ParseError, ParseIssue, Parsed, MAX_DEPTH};
+use super::{
+    too_large, IssueKind, ParseError, ParseIssue, Parsed, ReadOptions, MAX_ALIAS_BYTES,
+    MAX_ALIAS_VALUES, MAX_DEPTH, MAX_INPUT_BYTES,
+};
 use crate::syntax::tree::{Entry, Node, Pos, Value};
 
 /// Short-form tags and the long-form key they stand for.
@@ -32,20 +35,48 @@ const SHORT_FORMS: &[(&str, &str)] = &[
     ("Or", "Fn::Or"),
     ("Length", "Fn::Length"),
     ("ToJsonString", "Fn::ToJsonString"),
+    // Rule functions (the Rules section).
+    ("Contains", "Fn::Contains"),
+    ("EachMemberEquals", "Fn::EachMemberEquals"),
+    ("EachMemberIn", "Fn::EachMemberIn"),
+    ("RefAll", "Fn::RefAll"),
+    ("ValueOf", "Fn::ValueOf"),
+    ("ValueOfAll", "Fn::ValueOfAll"),
 ];
 
+/// Parses YAML as a template is read (no merge keys).
 pub fn parse_yaml(text: &str) -> Result<Parsed, ParseError> {
-    let mut builder = Builder::default();
+    parse_yaml_with(text, &ReadOptions::TEMPLATE)
+}
+
+/// Parses YAML. The parser is driven event by event and stops at the first
+/// limit reached (depth, alias expansion), so hostile input costs at most
+/// what the limits allow.
+pub fn parse_yaml_with(text: &str, options: &ReadOptions) -> Result<Parsed, ParseError> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(too_large(text.len()));
+    }
+    let mut builder = Builder::new(*options);
     let mut parser = Parser::new_from_str(text);
-    let result = parser.load(&mut builder, false);
+    loop {
+        match parser.next_token() {
+            Ok((event, mark)) => {
+                let end = event == Event::StreamEnd;
+                builder.on_event(event, mark);
+                if end || builder.error.is_some() {
+                    break;
+                }
+            }
+            Err(e) => {
+                return Err(builder.error.take().unwrap_or(ParseError {
+                    pos: pos(e.marker()),
+                    message: e.info().to_string(),
+                }))
+            }
+        }
+    }
     if let Some(err) = builder.error.take() {
         return Err(err);
-    }
-    if let Err(e) = result {
-        return Err(ParseError {
-            pos: pos(e.marker()),
-            message: e.info().to_string(),
-        });
     }
     Ok(Parsed {
         root: builder.root,
@@ -57,33 +88,80 @@ fn pos(m: &Marker) -> Pos {
     Pos::new(m.line() as u32, m.col() as u32 + 1)
 }
 
+/// How much a value holds: itself and everything below it, and the bytes
+/// of its scalars. What an alias adds to the document.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    values: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn add(&mut self, other: Size) {
+        self.values = self.values.saturating_add(other.values);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+}
+
+/// A mapping key read, waiting for its value.
+struct PendingKey {
+    text: String,
+    pos: Pos,
+    /// A plain `<<` while merge keys are on.
+    merge: bool,
+}
+
 enum Frame {
     Seq {
         pos: Pos,
         tag: Option<Tag>,
         anchor: usize,
         items: Vec<Node>,
+        size: Size,
     },
     Map {
         pos: Pos,
         tag: Option<Tag>,
         anchor: usize,
         entries: Vec<Entry>,
-        key: Option<(String, Pos)>,
+        /// Keys written in this mapping, with their first position.
+        keys: HashMap<String, Pos>,
+        key: Option<PendingKey>,
+        /// Values of `<<` keys, merged when the mapping ends.
+        merges: Vec<Node>,
+        size: Size,
     },
 }
 
-#[derive(Default)]
 struct Builder {
+    options: ReadOptions,
     stack: Vec<Frame>,
     root: Option<Node>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, (Node, Size)>,
+    /// What aliases added so far.
+    expanded: Size,
     issues: Vec<ParseIssue>,
     error: Option<ParseError>,
     documents: usize,
+    /// The last scalar was a plain, untagged `<<`.
+    plain_merge: bool,
 }
 
-impl MarkedEventReceiver for Builder {
+impl Builder {
+    fn new(options: ReadOptions) -> Self {
+        Builder {
+            options,
+            stack: Vec::new(),
+            root: None,
+            anchors: HashMap::new(),
+            expanded: Size::default(),
+            issues: Vec::new(),
+            error: None,
+            documents: 0,
+            plain_merge: false,
+        }
+    }
+
     fn on_event(&mut self, ev: Event, mark: Marker) {
         if self.error.is_some() {
             return;
@@ -93,10 +171,18 @@ impl MarkedEventReceiver for Builder {
             Event::DocumentStart => {
                 self.documents += 1;
                 if self.documents > 1 {
-                    self.fail(at, "a template is a single YAML document");
+                    self.fail(at, "a file holds a single YAML document");
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
+                self.plain_merge = self.options.merge_keys
+                    && text == "<<"
+                    && style == TScalarStyle::Plain
+                    && tag.is_none();
+                let size = Size {
+                    values: 1,
+                    bytes: text.len(),
+                };
                 let value = match (style, &tag) {
                     (TScalarStyle::Plain, None) => resolve_plain(&text),
                     (TScalarStyle::Plain, Some(t)) if t.handle == "!!" && t.suffix != "str" => {
@@ -105,29 +191,39 @@ impl MarkedEventReceiver for Builder {
                     _ => Value::Str(text),
                 };
                 let node = self.apply_tag(Node::new(at, value), tag);
-                self.finish(node, anchor);
+                self.finish(node, anchor, size);
             }
             Event::SequenceStart(anchor, tag) => {
                 if self.stack.len() >= MAX_DEPTH {
-                    return self.fail(at, "nesting too deep");
+                    return self.too_deep(at);
                 }
                 self.stack.push(Frame::Seq {
                     pos: at,
                     tag,
                     anchor,
                     items: Vec::new(),
+                    size: Size {
+                        values: 1,
+                        bytes: 0,
+                    },
                 });
             }
             Event::MappingStart(anchor, tag) => {
                 if self.stack.len() >= MAX_DEPTH {
-                    return self.fail(at, "nesting too deep");
+                    return self.too_deep(at);
                 }
                 self.stack.push(Frame::Map {
                     pos: at,
                     tag,
                     anchor,
                     entries: Vec::new(),
+                    keys: HashMap::new(),
                     key: None,
+                    merges: Vec::new(),
+                    size: Size {
+                        values: 1,
+                        bytes: 0,
+                    },
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
@@ -136,40 +232,82 @@ impl MarkedEventReceiver for Builder {
                     tag,
                     anchor,
                     items,
+                    size,
                 }) => {
                     let node = self.apply_tag(Node::new(pos, Value::Seq(items)), tag);
-                    self.finish(node, anchor);
+                    self.finish(node, anchor, size);
                 }
                 Some(Frame::Map {
                     pos,
                     tag,
                     anchor,
-                    entries,
+                    mut entries,
+                    mut keys,
+                    merges,
+                    size,
                     ..
                 }) => {
+                    for source in merges {
+                        merge_into(&mut entries, &mut keys, source);
+                    }
                     let node = self.apply_tag(Node::new(pos, Value::Map(entries)), tag);
-                    self.finish(node, anchor);
+                    self.finish(node, anchor, size);
                 }
                 None => self.fail(at, "unbalanced collection"),
             },
-            Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(mut node) => {
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some((node, size)) => {
+                    let size = *size;
+                    let mut total = self.expanded;
+                    total.add(size);
+                    if total.values > MAX_ALIAS_VALUES || total.bytes > MAX_ALIAS_BYTES {
+                        return self.fail(
+                            at,
+                            &format!(
+                                "YAML aliases expand to more than {MAX_ALIAS_VALUES} values or {MAX_ALIAS_BYTES} bytes (an alias bomb?); nothing was expanded further"
+                            ),
+                        );
+                    }
+                    self.expanded = total;
+                    let mut node = node.clone();
                     node.pos = at;
-                    self.finish(node, 0);
+                    self.finish(node, 0, size);
                 }
                 None => self.fail(at, "alias of an unknown anchor"),
             },
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
         }
     }
-}
 
-impl Builder {
     fn fail(&mut self, pos: Pos, message: &str) {
         self.error.get_or_insert(ParseError {
             pos,
             message: message.to_string(),
         });
+    }
+
+    fn too_deep(&mut self, at: Pos) {
+        self.fail(
+            at,
+            &format!("nesting deeper than {MAX_DEPTH} levels is not read"),
+        );
+    }
+
+    /// JSON pointer of the value being built: the pending key or next
+    /// index of every open collection.
+    fn pointer(&self) -> String {
+        let mut out = String::new();
+        for frame in &self.stack {
+            match frame {
+                Frame::Seq { items, .. } => out.push_str(&format!("/{}", items.len())),
+                Frame::Map { key: Some(k), .. } => {
+                    out.push('/');
+                    out.push_str(&k.text.replace('~', "~0").replace('/', "~1"));
+                }
+                Frame::Map { key: None, .. } => {}
+            }
+        }
+        out
     }
 
     /// Expands `!Sub x` into `{"Fn::Sub": x}` and `!GetAtt A.b` into
@@ -179,11 +317,18 @@ impl Builder {
         if tag.handle != "!" {
             return node; // `!!str` and friends: the value was resolved already.
         }
-        let Some((_, long)) = SHORT_FORMS.iter().find(|(short, _)| *short == tag.suffix) else {
+        let known = SHORT_FORMS
+            .iter()
+            .find(|(short, _)| *short == tag.suffix)
+            .filter(|_| self.options.short_forms);
+        let Some((_, long)) = known else {
+            let pointer = self.pointer();
             self.issues.push(ParseIssue {
                 kind: IssueKind::UnknownTag,
                 pos: node.pos,
                 message: format!("unknown tag `!{}`", tag.suffix),
+                pointer,
+                first: None,
             });
             return node;
         };
@@ -212,36 +357,109 @@ impl Builder {
         )
     }
 
-    fn finish(&mut self, node: Node, anchor: usize) {
+    fn finish(&mut self, node: Node, anchor: usize, size: Size) {
+        let merge = std::mem::take(&mut self.plain_merge);
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => match node
-                    .scalar_text()
-                    .or(matches!(node.value, Value::Null).then(String::new))
-                {
-                    Some(text) => *key = Some((text, node.pos)),
-                    None => self.fail(node.pos, "a mapping key must be a scalar"),
-                },
-                Some((k, key_pos)) => {
-                    if entries.iter().any(|e| e.key == k) {
-                        self.issues.push(ParseIssue {
-                            kind: IssueKind::DuplicateKey,
-                            pos: key_pos,
-                            message: format!("duplicate key `{k}`"),
-                        });
-                    }
-                    entries.push(Entry {
-                        key: k,
-                        key_pos,
-                        value: node,
-                    });
+            Some(Frame::Seq {
+                items, size: total, ..
+            }) => {
+                total.add(size);
+                items.push(node);
+            }
+            Some(Frame::Map {
+                key: key @ None, ..
+            }) => match node
+                .scalar_text()
+                .or(matches!(node.value, Value::Null).then(String::new))
+            {
+                Some(text) => {
+                    *key = Some(PendingKey {
+                        text,
+                        pos: node.pos,
+                        merge,
+                    })
                 }
+                None => self.fail(node.pos, "a mapping key must be a scalar"),
             },
+            Some(Frame::Map { .. }) => self.finish_entry(node, size),
+        }
+    }
+
+    /// The value of the pending key of the mapping on top of the stack.
+    fn finish_entry(&mut self, node: Node, size: Size) {
+        let (first, is_merge) = match self.stack.last() {
+            Some(Frame::Map {
+                key: Some(k), keys, ..
+            }) => (keys.get(&k.text).copied(), k.merge),
+            _ => return,
+        };
+        if is_merge
+            && !matches!(node.value, Value::Map(_))
+            && !node
+                .as_seq()
+                .is_some_and(|items| items.iter().all(|i| i.as_map().is_some()))
+        {
+            return self.fail(
+                node.pos,
+                "the value of a merge key `<<` must be a mapping or a list of mappings",
+            );
+        }
+        if let (Some(first), false) = (first, is_merge) {
+            let pointer = self.pointer();
+            if let Some(Frame::Map { key: Some(k), .. }) = self.stack.last() {
+                self.issues.push(ParseIssue {
+                    kind: IssueKind::DuplicateKey,
+                    pos: k.pos,
+                    message: format!(
+                        "duplicate key `{}` (first on line {}); only one would be used",
+                        k.text, first.line
+                    ),
+                    pointer,
+                    first: Some(first),
+                });
+            }
+        }
+        if let Some(Frame::Map {
+            entries,
+            keys,
+            key,
+            merges,
+            size: total,
+            ..
+        }) = self.stack.last_mut()
+        {
+            total.add(size);
+            let Some(k) = key.take() else { return };
+            if k.merge {
+                match node.value {
+                    Value::Seq(items) => merges.extend(items),
+                    _ => merges.push(node),
+                }
+                return;
+            }
+            keys.entry(k.text.clone()).or_insert(k.pos);
+            entries.push(Entry {
+                key: k.text,
+                key_pos: k.pos,
+                value: node,
+            });
+        }
+    }
+}
+
+/// Adds the entries of a merged mapping whose keys the mapping does not
+/// have yet (keys written in the mapping, and earlier merges, win).
+fn merge_into(entries: &mut Vec<Entry>, keys: &mut HashMap<String, Pos>, source: Node) {
+    if let Value::Map(merged) = source.value {
+        for entry in merged {
+            if !keys.contains_key(&entry.key) {
+                keys.insert(entry.key.clone(), entry.key_pos);
+                entries.push(entry);
+            }
         }
     }
 }

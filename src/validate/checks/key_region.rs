@@ -10,7 +10,7 @@ use crate::validate::rules;
 use crate::validate::sub::{as_template, mask_variables};
 
 /// Property names (lower case) that name the key a resource encrypts with.
-const KEY_PROPERTIES: &[&str] = &["kmskeyarn", "kmskeyid", "kmsmasterkeyid", "kmskey"];
+pub const KEY_PROPERTIES: &[&str] = &["kmskeyarn", "kmskeyid", "kmsmasterkeyid", "kmskey"];
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
     if ctx.regions.is_empty() {

@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         else {
             continue;
         };
-        if is_custom(type_name) {
+        if is_custom(type_name) || resource.is_module() || resource.is_serverless() {
             continue;
         }
         let missing = table.unavailable_in(type_name, &regions);

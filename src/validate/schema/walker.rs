@@ -28,6 +28,7 @@ pub enum Kind {
     Pattern,
     Range,
     Required,
+    Unique,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +136,9 @@ impl<'a> Walker<'a> {
             Value::Map(_) => self.object(schema, node, ptr, out, depth),
             Value::Seq(items) => {
                 self.array_bounds(schema, node, items.len(), ptr, out);
+                if schema.get("uniqueItems") == Some(&Json::Bool(true)) {
+                    unique_items(items, ptr, out);
+                }
                 if let Some(item_schema) = schema.get("items").filter(|s| s.is_object()) {
                     for (i, item) in items.iter().enumerate() {
                         if !item.is_no_value() {
@@ -566,6 +570,22 @@ impl<'a> Walker<'a> {
                 ));
             }
         }
+        if let Some(one) = schema.get("requiredXor").and_then(Json::as_array) {
+            let names: Vec<&str> = one.iter().filter_map(Json::as_str).collect();
+            let given: Vec<&str> = names.iter().copied().filter(|n| present(n)).collect();
+            if !names.is_empty() && given.len() != 1 {
+                let message = if given.is_empty() {
+                    format!("one of {} is required", names.join(", "))
+                } else {
+                    format!(
+                        "only one of {} may be set, found {}",
+                        names.join(", "),
+                        given.join(", ")
+                    )
+                };
+                out.push(violation(Kind::Required, node, ptr, message));
+            }
+        }
         if let Some(any) = schema.get("requiredOr").and_then(Json::as_array) {
             let names: Vec<&str> = any.iter().filter_map(Json::as_str).collect();
             if !names.is_empty() && !names.iter().any(|n| present(n)) {
@@ -598,6 +618,29 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Duplicate items of a list whose items must be unique. Two identical
+/// intrinsics (`!Ref P` twice) give the same value.
+fn unique_items(items: &[Node], ptr: &Ptr, out: &mut Vec<Violation>) {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.is_no_value() || matches!(item.intrinsic(), Some(("Fn::If", _))) {
+            continue;
+        }
+        let key = item.to_json().to_string();
+        if let Some(first) = seen.insert(key, item.pos.line) {
+            out.push(Violation {
+                kind: Kind::Unique,
+                pos: item.pos,
+                ptr: ptr.index(i),
+                message: format!(
+                    "{} is already in this list (line {first}); its items must be unique",
+                    shown(item)
+                ),
+            });
         }
     }
 }
