@@ -68,10 +68,16 @@ pub fn parse_yaml_with(text: &str, options: &ReadOptions) -> Result<Parsed, Pars
                 }
             }
             Err(e) => {
+                // yaml-rust2 has its own, lower, limit on flow nesting.
+                let message = if e.info().contains("recursion limit") {
+                    format!("nesting deeper than {MAX_DEPTH} levels is not read")
+                } else {
+                    e.info().to_string()
+                };
                 return Err(builder.error.take().unwrap_or(ParseError {
                     pos: pos(e.marker()),
-                    message: e.info().to_string(),
-                }))
+                    message,
+                }));
             }
         }
     }
@@ -510,5 +516,66 @@ mod tests {
         let err = parse_yaml("a: [1, 2\n").unwrap_err();
         assert!(err.pos.line >= 1);
         assert!(parse_yaml(&"[".repeat(1000)).is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_name_the_key_and_both_lines() {
+        let parsed = parse_yaml("a:\n  b: 1\n  c: 2\n  b: 3\n").unwrap();
+        let issue = &parsed.issues[0];
+        assert_eq!(issue.kind, IssueKind::DuplicateKey);
+        assert_eq!(issue.pointer, "/a/b");
+        assert_eq!(
+            (issue.first, issue.pos),
+            (Some(Pos::new(2, 3)), Pos::new(4, 3))
+        );
+        // Many keys are checked in linear time (a set per mapping).
+        let many: String = (0..50_000).map(|i| format!("k{i}: {i}\n")).collect();
+        assert!(parse_yaml(&many).unwrap().issues.is_empty());
+    }
+
+    #[test]
+    fn merge_keys_when_asked() {
+        let text = "base: &base {a: 1, b: 2}\nother: &other {c: 3, a: 9}\nx:\n  <<: [*base, *other]\n  b: 5\n";
+        let config = parse_yaml_with(text, &ReadOptions::CONFIG).unwrap();
+        let x = config.root.unwrap().get("x").unwrap().clone();
+        let value = |k: &str| x.get(k).and_then(Node::scalar_text);
+        // Written keys win; among merged mappings, the first.
+        assert_eq!(
+            (value("a"), value("b"), value("c")),
+            (Some("1".into()), Some("5".into()), Some("3".into()))
+        );
+        assert!(config.issues.is_empty());
+        // Templates keep `<<` as a key (CloudFormation has no merge keys).
+        let template = parse_yaml(text).unwrap().root.unwrap();
+        assert!(template.get("x").unwrap().get("<<").is_some());
+        // A quoted "<<" is a key, not a merge.
+        let quoted = parse_yaml_with("x:\n  '<<': 1\n", &ReadOptions::CONFIG).unwrap();
+        assert!(quoted.root.unwrap().get("x").unwrap().get("<<").is_some());
+        assert!(parse_yaml_with("x:\n  <<: 1\n", &ReadOptions::CONFIG).is_err());
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded() {
+        // 10^6 values if expanded: refused at the limit.
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..6 {
+            text.push_str(&format!(
+                "a{i}: &a{i} [{}]\n",
+                vec![format!("*a{}", i - 1); 10].join(", ")
+            ));
+        }
+        let err = parse_yaml(&text).unwrap_err();
+        assert!(err.message.contains("alias bomb"), "{}", err.message);
+        assert_eq!(err.pos.line, 5, "a4 would hold 10^5 values");
+        // Long strings count by their bytes.
+        let long = format!(
+            "s: &s \"{}\"\nl: [{}]\n",
+            "y".repeat(1 << 20),
+            vec!["*s"; 5].join(", ")
+        );
+        assert!(parse_yaml(&long).unwrap_err().message.contains("bytes"));
+        // Short-form tags are read only in templates.
+        let config = parse_yaml_with("a: !Ref b\n", &ReadOptions::CONFIG).unwrap();
+        assert_eq!(config.issues[0].kind, IssueKind::UnknownTag);
     }
 }
