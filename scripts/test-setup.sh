@@ -85,3 +85,28 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$LOCK_SUM" ]; then
   echo "$LOCK_SUM" > "$STAMP"
 fi
 echo "node $(node --version), iam-simulate $(sed -n 's/^  "version": "\(.*\)",$/\1/p' tests/access/node_modules/@cloud-copilot/iam-simulate/package.json)"
+# The fixture corpus of tests/validate_fixtures.rs: test/fixtures/templates/good
+# and bad of cfn-lint's source distribution, the same pinned release, checked
+# against its sha256 and unpacked into .cache/ (never committed).
+FIXTURES_SHA256=05d2a59708c99363afe3af6ac7325de95a5b37f8eef7728f41ae567d088a61f1
+FIXTURES=.cache/cfn-lint-${CFN_LINT_VERSION}
+SDIST=.cache/cfn_lint-${CFN_LINT_VERSION}.tar.gz
+if [ ! -f "$FIXTURES/.complete" ]; then
+  mkdir -p .cache
+  if [ ! -f "$SDIST" ] || ! echo "$FIXTURES_SHA256  $SDIST" | sha256sum -c --status; then
+    rm -f "$SDIST"
+    .venv/bin/python -m pip download --quiet --no-binary :all: --no-deps \
+      --dest .cache "cfn-lint==${CFN_LINT_VERSION}"
+  fi
+  echo "$FIXTURES_SHA256  $SDIST" | sha256sum -c --status || {
+    echo "error: $SDIST does not have the pinned sha256 $FIXTURES_SHA256" >&2
+    exit 1
+  }
+  rm -rf "$FIXTURES"
+  mkdir -p "$FIXTURES"
+  tar -xzf "$SDIST" -C "$FIXTURES" --strip-components=4 \
+    "cfn_lint-${CFN_LINT_VERSION}/test/fixtures/templates/good" \
+    "cfn_lint-${CFN_LINT_VERSION}/test/fixtures/templates/bad"
+  echo "$FIXTURES_SHA256" > "$FIXTURES/.complete"
+fi
+echo "cfn-lint fixtures: $FIXTURES ($(find "$FIXTURES/good" "$FIXTURES/bad" -type f | wc -l) templates)"

@@ -17,4 +17,5 @@ pub mod export;
 pub mod model;
 pub mod render;
 pub mod stacks;
+pub mod syntax;
 pub mod validate;
