@@ -86,6 +86,7 @@ pub struct Aws {
     pub counter: CallCounter,
     pub caller_account: String,
     pub partition: String,
+    endpoint_url: Option<String>,
 }
 
 impl Aws {
@@ -127,7 +128,7 @@ impl Aws {
             .and_then(|a| a.split(':').nth(1))
             .unwrap_or("aws")
             .to_string();
-        Ok(Aws { base, archive: None, counter, caller_account, partition })
+        Ok(Aws { base, archive: None, counter, caller_account, partition, endpoint_url: opts.endpoint_url.clone() })
     }
 
     /// Assume `role` in `account` for the log-archive stacks (skipped when
@@ -185,6 +186,38 @@ impl Aws {
         aws_sdk_cloudformation::Client::from_conf(
             aws_sdk_cloudformation::config::Builder::from(cfg)
                 .region(Region::new(region.to_string()))
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
+    /// S3 in the log-archive account (path-style addressing with an emulator's endpoint).
+    pub fn archive_s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let cfg = self.archive.as_ref().unwrap_or(&self.base);
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(cfg)
+                .region(Region::new(region.to_string()))
+                .force_path_style(self.endpoint_url.is_some())
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
+    /// KMS in the log-archive account.
+    pub fn archive_kms(&self, region: &str) -> aws_sdk_kms::Client {
+        let cfg = self.archive.as_ref().unwrap_or(&self.base);
+        aws_sdk_kms::Client::from_conf(
+            aws_sdk_kms::config::Builder::from(cfg)
+                .region(Region::new(region.to_string()))
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
+    /// The Account Management API, in the management account.
+    pub fn account(&self) -> aws_sdk_account::Client {
+        aws_sdk_account::Client::from_conf(
+            aws_sdk_account::config::Builder::from(&self.base)
                 .interceptor(Counting(self.counter.clone()))
                 .build(),
         )
