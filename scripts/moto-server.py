@@ -262,6 +262,8 @@ kmsm.Key.create_from_cloudformation_json = _key_from_cfn
 
 
 # 6. AWS::KMS::ReplicaKey is unknown to moto (a GetAtt on it is a 500).
+#    Added, backed by moto's ReplicateKey (with the replica's own aliases,
+#    tags and multi-region configuration, which moto's shallow copy shares).
 class ReplicaKey(CloudFormationModel):
     __module__ = "moto.kms.sessionlog_replica_key"
 
@@ -282,6 +284,19 @@ class ReplicaKey(CloudFormationModel):
         key_id = arn.split("/")[-1]
         primary = kmsm.kms_backends[account_id][primary_region]
         replica = primary.replicate_key(key_id, region_name)
+        # moto's replicate_key is a shallow copy: the replica shares the
+        # primary's aliases and multi-region configuration (and DescribeKey on
+        # the replica then turns the primary into a REPLICA). Aliases and tags
+        # are per key and region on AWS; the replica is the REPLICA.
+        replica.aliases = {}
+        replica.multi_region_configuration = {
+            "MultiRegionKeyType": "REPLICA",
+            "PrimaryKey": dict(primary.keys[key_id].multi_region_configuration["PrimaryKey"]),
+            "ReplicaKeys": [],
+        }
+        tags = [{"TagKey": t.get("Key"), "TagValue": t.get("Value")} for t in props.get("Tags", [])]
+        if tags:
+            kmsm.kms_backends[account_id][region_name].tag_resource(replica.id, tags)
         policy = props.get("KeyPolicy")
         if policy is not None:
             replica.policy = json.dumps(policy) if isinstance(policy, dict) else policy

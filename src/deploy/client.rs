@@ -30,7 +30,7 @@ impl CallCounter {
     pub fn total(&self) -> u64 {
         self.0.lock().unwrap().values().sum()
     }
-    /// Calls that change something (anything but Describe*/List*/Get*).
+    /// Calls that change something (anything but Describe*/List*/Get*/Head*).
     pub fn writes(&self) -> u64 {
         self.0
             .lock()
@@ -49,6 +49,7 @@ pub fn is_write(name: &str) -> bool {
     !(op.starts_with("Describe")
         || op.starts_with("List")
         || op.starts_with("Get")
+        || op.starts_with("Head")
         || op == "AssumeRole"
         || op == "ValidateTemplate")
 }
@@ -241,5 +242,6 @@ mod tests {
         assert!(!super::is_write("CloudFormation:DescribeStacks"));
         assert!(!super::is_write("STS:AssumeRole"));
         assert!(!super::is_write("Organizations:ListAccountsForParent"));
+        assert!(!super::is_write("S3:HeadBucket"));
     }
 }
