@@ -51,35 +51,69 @@ struct KmsKey {
 }
 
 /// The retained resources of `stack` that exist in its account and region.
-pub async fn discover(aws: &Aws, stack: &PlainStack, template: &Value, params: &BTreeMap<String, String>) -> Result<Discovery> {
-    let at = Place { account: &stack.account, region: &stack.region, partition: &aws.partition, parameters: params };
+pub async fn discover(
+    aws: &Aws,
+    stack: &PlainStack,
+    template: &Value,
+    params: &BTreeMap<String, String>,
+) -> Result<Discovery> {
+    let at = Place {
+        account: &stack.account,
+        region: &stack.region,
+        partition: &aws.partition,
+        parameters: params,
+    };
     let retained = retained_resources(template);
     let mut d = Discovery::default();
     // the bucket's current encryption key id, by bucket logical id
     let mut bucket_keys: BTreeMap<String, String> = BTreeMap::new();
-    for r in retained.iter().filter(|r| r.resource_type == "AWS::S3::Bucket") {
+    for r in retained
+        .iter()
+        .filter(|r| r.resource_type == "AWS::S3::Bucket")
+    {
         let Some(name) = resolve(&r.properties["BucketName"], &at) else {
-            d.notes.push(format!("{}: its name is not known before deployment; it is not looked for", r.logical_id));
+            d.notes.push(format!(
+                "{}: its name is not known before deployment; it is not looked for",
+                r.logical_id
+            ));
             continue;
         };
         if let Some(key) = bucket(aws, &stack.region, &name).await? {
             bucket_keys.insert(r.logical_id.clone(), key);
-            d.found.push(found(r, &name, "a bucket of that name exists in the log-archive account"));
+            d.found.push(found(
+                r,
+                &name,
+                "a bucket of that name exists in the log-archive account",
+            ));
         }
     }
-    let key_resources: Vec<&Retained> = retained.iter().filter(|r| r.resource_type == "AWS::KMS::Key").collect();
+    let key_resources: Vec<&Retained> = retained
+        .iter()
+        .filter(|r| r.resource_type == "AWS::KMS::Key")
+        .collect();
     if !key_resources.is_empty() {
         let keys = customer_keys(aws, &stack.region).await?;
         for r in key_resources {
             adopt_key(r, &keys, stack, &retained, &bucket_keys, &mut d);
         }
     }
-    for r in retained.iter().filter(|r| r.resource_type == "AWS::KMS::ReplicaKey") {
-        let Some(primary) = resolve(&r.properties["PrimaryKeyArn"], &at) else { continue };
-        let Some(id) = primary.rsplit_once("key/").map(|(_, id)| id.to_string()) else { continue };
+    for r in retained
+        .iter()
+        .filter(|r| r.resource_type == "AWS::KMS::ReplicaKey")
+    {
+        let Some(primary) = resolve(&r.properties["PrimaryKeyArn"], &at) else {
+            continue;
+        };
+        let Some(id) = primary.rsplit_once("key/").map(|(_, id)| id.to_string()) else {
+            continue;
+        };
         match describe(aws, &stack.region, &id).await? {
             Some(k) if k.state == "Enabled" && !k.multi_region_primary => {
-                d.found.push(found(r, &k.id, &format!("the replica of primary key {id} exists in {}", stack.region)));
+                d.found.push(found(
+                    r,
+                    &k.id,
+                    &format!("the replica of primary key {id} exists in {}", stack.region),
+                ));
             }
             Some(k) => d.notes.push(unusable(r, &k)),
             None => {}
@@ -90,7 +124,11 @@ pub async fn discover(aws: &Aws, stack: &PlainStack, template: &Value, params: &
 
 fn found(r: &Retained, identifier: &str, why: &str) -> Found {
     Found {
-        import: ToImport { logical_id: r.logical_id.clone(), resource_type: r.resource_type.clone(), identifier: identifier.to_string() },
+        import: ToImport {
+            logical_id: r.logical_id.clone(),
+            resource_type: r.resource_type.clone(),
+            identifier: identifier.to_string(),
+        },
         why: why.to_string(),
     }
 }
@@ -123,25 +161,36 @@ fn adopt_key(
     d: &mut Discovery,
 ) {
     let Some(component) = r.tag(COMPONENT_TAG) else {
-        d.notes.push(format!("{}: no `{COMPONENT_TAG}` tag in the template to find it by; it is not looked for", r.logical_id));
+        d.notes.push(format!(
+            "{}: no `{COMPONENT_TAG}` tag in the template to find it by; it is not looked for",
+            r.logical_id
+        ));
         return;
     };
-    let multi_region = r.properties["MultiRegion"] == Value::Bool(true) || r.properties["MultiRegion"] == "true";
+    let multi_region =
+        r.properties["MultiRegion"] == Value::Bool(true) || r.properties["MultiRegion"] == "true";
     let ours = |k: &&KmsKey| {
         k.tags.get(COMPONENT_TAG).map(String::as_str) == Some(component)
             && k.multi_region_primary == multi_region
-            && k.tags.get("aws:cloudformation:stack-name").is_none_or(|s| *s == stack.stack_name)
+            && k.tags
+                .get("aws:cloudformation:stack-name")
+                .map_or(true, |s| *s == stack.stack_name)
     };
-    let (mut usable, unusable_keys): (Vec<&KmsKey>, Vec<&KmsKey>) = keys.iter().filter(ours).partition(|k| k.state == "Enabled");
+    let (mut usable, unusable_keys): (Vec<&KmsKey>, Vec<&KmsKey>) =
+        keys.iter().filter(ours).partition(|k| k.state == "Enabled");
     usable.sort_by_key(|k| k.created);
     // A bucket of this stack that refers to this key and already exists says which key it is.
     let referring: Vec<&String> = retained
         .iter()
         .filter(|b| b.resource_type == "AWS::S3::Bucket")
-        .filter(|b| references(&b.properties, &[r.logical_id.clone()].into()).contains(&r.logical_id))
+        .filter(|b| {
+            references(&b.properties, &[r.logical_id.clone()].into()).contains(&r.logical_id)
+        })
         .filter_map(|b| bucket_keys.get(&b.logical_id))
         .collect();
-    let by_bucket = referring.iter().find_map(|id| usable.iter().find(|k| &&k.id == id));
+    let by_bucket = referring
+        .iter()
+        .find_map(|id| usable.iter().find(|k| &&k.id == id));
     let (chosen, why) = match (by_bucket, usable.first()) {
         (Some(k), _) => (*k, format!("tagged {COMPONENT_TAG}={component}; encrypts the adopted bucket")),
         (None, Some(k)) if usable.len() == 1 => (*k, format!("the one key tagged {COMPONENT_TAG}={component}")),
@@ -201,27 +250,45 @@ async fn bucket(aws: &Aws, region: &str, name: &str) -> Result<Option<String>> {
 
 /// The key id of a key id or key ARN.
 fn key_id(id_or_arn: &str) -> &str {
-    id_or_arn.rsplit_once("key/").map(|(_, id)| id).unwrap_or(id_or_arn)
+    id_or_arn
+        .rsplit_once("key/")
+        .map(|(_, id)| id)
+        .unwrap_or(id_or_arn)
 }
 
 async fn describe(aws: &Aws, region: &str, id: &str) -> Result<Option<KmsKey>> {
     let kms = aws.archive_kms(region);
     let meta = match kms.describe_key().key_id(id).send().await {
         Ok(r) => r.key_metadata().cloned(),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => return Ok(None),
-        Err(e) => bail!("describing key {id} in {region}: {}", aws_smithy_types::error::display::DisplayErrorContext(&e)),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_not_found_exception()) =>
+        {
+            return Ok(None)
+        }
+        Err(e) => bail!(
+            "describing key {id} in {region}: {}",
+            aws_smithy_types::error::display::DisplayErrorContext(&e)
+        ),
     };
     let Some(m) = meta else { return Ok(None) };
     if m.key_manager().map(|k| k.as_str()) != Some("CUSTOMER") {
         return Ok(None);
     }
     let tags = match kms.list_resource_tags().key_id(m.key_id()).send().await {
-        Ok(r) => r.tags().iter().map(|t| (t.tag_key().to_string(), t.tag_value().to_string())).collect(),
+        Ok(r) => r
+            .tags()
+            .iter()
+            .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
+            .collect(),
         Err(_) => BTreeMap::new(),
     };
     Ok(Some(KmsKey {
         id: m.key_id().to_string(),
-        state: m.key_state().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        state: m
+            .key_state()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
         multi_region_primary: m
             .multi_region_configuration()
             .and_then(|c| c.multi_region_key_type())
@@ -243,7 +310,12 @@ async fn customer_keys(aws: &Aws, region: &str) -> Result<Vec<KmsKey>> {
             .set_marker(marker.clone())
             .send()
             .await
-            .map_err(|e| anyhow::anyhow!("listing the keys in {region}: {}", aws_smithy_types::error::display::DisplayErrorContext(&e)))?;
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "listing the keys in {region}: {}",
+                    aws_smithy_types::error::display::DisplayErrorContext(&e)
+                )
+            })?;
         for k in r.keys() {
             if let Some(id) = k.key_id() {
                 if let Some(key) = describe(aws, region, key_id(id)).await? {

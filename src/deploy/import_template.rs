@@ -27,7 +27,13 @@ pub struct Retained {
 impl Retained {
     /// The `Value` of the tag `key` when it is a literal.
     pub fn tag(&self, key: &str) -> Option<&str> {
-        self.properties.get("Tags")?.as_array()?.iter().find(|t| t["Key"] == key)?.get("Value")?.as_str()
+        self.properties
+            .get("Tags")?
+            .as_array()?
+            .iter()
+            .find(|t| t["Key"] == key)?
+            .get("Value")?
+            .as_str()
     }
 }
 
@@ -57,7 +63,14 @@ fn to_json(v: &serde_yaml::Value) -> Value {
         Y::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
         Y::Mapping(m) => Value::Object(
             m.iter()
-                .map(|(k, v)| (k.as_str().map(str::to_string).unwrap_or_else(|| format!("{k:?}")), to_json(v)))
+                .map(|(k, v)| {
+                    (
+                        k.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| format!("{k:?}")),
+                        to_json(v),
+                    )
+                })
                 .collect(),
         ),
         Y::Tagged(t) => {
@@ -80,14 +93,25 @@ fn to_json(v: &serde_yaml::Value) -> Value {
 /// Resources kept when their stack goes (`DeletionPolicy: Retain`) whose
 /// type can be imported.
 pub fn retained_resources(template: &Value) -> Vec<Retained> {
-    let Some(resources) = template.get("Resources").and_then(Value::as_object) else { return Vec::new() };
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return Vec::new();
+    };
     resources
         .iter()
-        .filter(|(_, r)| matches!(r["DeletionPolicy"].as_str(), Some("Retain" | "RetainExceptOnCreate")))
+        .filter(|(_, r)| {
+            matches!(
+                r["DeletionPolicy"].as_str(),
+                Some("Retain" | "RetainExceptOnCreate")
+            )
+        })
         .filter_map(|(id, r)| {
             let t = r["Type"].as_str()?;
             identifier_property(t)?;
-            Some(Retained { logical_id: id.clone(), resource_type: t.to_string(), properties: r["Properties"].clone() })
+            Some(Retained {
+                logical_id: id.clone(),
+                resource_type: t.to_string(),
+                properties: r["Properties"].clone(),
+            })
         })
         .collect()
 }
@@ -109,7 +133,14 @@ pub fn resolve(v: &Value, at: &Place) -> Option<String> {
             "AWS::AccountId" => Some(at.account.to_string()),
             "AWS::Region" => Some(at.region.to_string()),
             "AWS::Partition" => Some(at.partition.to_string()),
-            "AWS::URLSuffix" => Some(if at.partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" }.to_string()),
+            "AWS::URLSuffix" => Some(
+                if at.partition == "aws-cn" {
+                    "amazonaws.com.cn"
+                } else {
+                    "amazonaws.com"
+                }
+                .to_string(),
+            ),
             p => at.parameters.get(p).cloned(),
         }
     };
@@ -157,12 +188,19 @@ fn collect(v: &Value, resources: &BTreeSet<String>, out: &mut BTreeSet<String>) 
                 }
             }
             if let Some(g) = m.get("Fn::GetAtt") {
-                let target = g.as_array().and_then(|a| a.first()).and_then(Value::as_str).or_else(|| g.as_str().and_then(|s| s.split('.').next()));
+                let target = g
+                    .as_array()
+                    .and_then(|a| a.first())
+                    .and_then(Value::as_str)
+                    .or_else(|| g.as_str().and_then(|s| s.split('.').next()));
                 if let Some(t) = target.filter(|t| resources.contains(*t)) {
                     out.insert(t.to_string());
                 }
             }
-            if let Some(text) = m.get("Fn::Sub").and_then(|s| s.as_str().or_else(|| s.get(0).and_then(Value::as_str))) {
+            if let Some(text) = m
+                .get("Fn::Sub")
+                .and_then(|s| s.as_str().or_else(|| s.get(0).and_then(Value::as_str)))
+            {
                 let mut rest = text;
                 while let Some(start) = rest.find("${") {
                     let after = &rest[start + 2..];
@@ -198,26 +236,43 @@ pub struct ToImport {
 /// that are not imported by the value they have today (the bucket's current
 /// encryption key when its own key no longer exists); any other such
 /// reference is an error, as CloudFormation would refuse the template.
-pub fn import_template(full: &Value, imports: &[ToImport], substitutes: &BTreeMap<String, String>) -> Result<String> {
-    let all: BTreeSet<String> = full["Resources"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+pub fn import_template(
+    full: &Value,
+    imports: &[ToImport],
+    substitutes: &BTreeMap<String, String>,
+) -> Result<String> {
+    let all: BTreeSet<String> = full["Resources"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     let mut resources = Map::new();
     for i in imports {
         let Some(mut r) = full["Resources"].get(&i.logical_id).cloned() else {
             bail!("{} is not in the template", i.logical_id);
         };
         if r.get("DeletionPolicy").is_none() {
-            bail!("{} has no DeletionPolicy: CloudFormation imports only resources that have one", i.logical_id);
+            bail!(
+                "{} has no DeletionPolicy: CloudFormation imports only resources that have one",
+                i.logical_id
+            );
         }
         for (target, value) in substitutes {
             replace_references(&mut r, target, value);
         }
         let imported: BTreeSet<String> = imports.iter().map(|i| i.logical_id.clone()).collect();
-        let dangling: Vec<String> = references(&r, &all).difference(&imported).cloned().collect();
+        let dangling: Vec<String> = references(&r, &all)
+            .difference(&imported)
+            .cloned()
+            .collect();
         if !dangling.is_empty() || r.get("DependsOn").is_some() {
             bail!(
                 "{} cannot be imported alone: it refers to {:?}, which {} not exist yet",
                 i.logical_id,
-                if dangling.is_empty() { vec!["its DependsOn".to_string()] } else { dangling.clone() },
+                if dangling.is_empty() {
+                    vec!["its DependsOn".to_string()]
+                } else {
+                    dangling.clone()
+                },
                 if dangling.len() == 1 { "does" } else { "do" }
             );
         }
@@ -243,12 +298,19 @@ fn replace_references(v: &mut Value, target: &str, value: &str) {
     let is_ref = |m: &Map<String, Value>| {
         m.len() == 1
             && (m.get("Ref").and_then(Value::as_str) == Some(target)
-                || m.get("Fn::GetAtt").and_then(|g| g.get(0)).and_then(Value::as_str) == Some(target))
+                || m.get("Fn::GetAtt")
+                    .and_then(|g| g.get(0))
+                    .and_then(Value::as_str)
+                    == Some(target))
     };
     match v {
         Value::Object(m) if is_ref(m) => *v = json!(value),
-        Value::Object(m) => m.values_mut().for_each(|x| replace_references(x, target, value)),
-        Value::Array(items) => items.iter_mut().for_each(|x| replace_references(x, target, value)),
+        Value::Object(m) => m
+            .values_mut()
+            .for_each(|x| replace_references(x, target, value)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|x| replace_references(x, target, value)),
         _ => {}
     }
 }
@@ -256,15 +318,23 @@ fn replace_references(v: &mut Value, target: &str, value: &str) {
 /// The outputs the stack will have that depend only on adopted resources
 /// (`Ref`/`Fn::GetAtt … Arn` of a key or bucket), known before it exists:
 /// `plan` shows the stacks after it with those values.
-pub fn predicted_outputs(full: &Value, imports: &[ToImport], at: &Place) -> BTreeMap<String, String> {
+pub fn predicted_outputs(
+    full: &Value,
+    imports: &[ToImport],
+    at: &Place,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let by_id: BTreeMap<&str, &ToImport> = imports.iter().map(|i| (i.logical_id.as_str(), i)).collect();
+    let by_id: BTreeMap<&str, &ToImport> =
+        imports.iter().map(|i| (i.logical_id.as_str(), i)).collect();
     for (name, o) in full["Outputs"].as_object().into_iter().flatten() {
         let v = &o["Value"];
         let (target, attribute) = if let Some(r) = v.get("Ref").and_then(Value::as_str) {
             (r, None)
         } else if let Some(g) = v.get("Fn::GetAtt").and_then(Value::as_array) {
-            (g.first().and_then(Value::as_str).unwrap_or(""), g.get(1).and_then(Value::as_str))
+            (
+                g.first().and_then(Value::as_str).unwrap_or(""),
+                g.get(1).and_then(Value::as_str),
+            )
         } else {
             continue;
         };
@@ -272,10 +342,15 @@ pub fn predicted_outputs(full: &Value, imports: &[ToImport], at: &Place) -> BTre
         let value = match (i.resource_type.as_str(), attribute) {
             (_, None) => i.identifier.clone(),
             ("AWS::KMS::Key" | "AWS::KMS::ReplicaKey", Some("Arn")) => {
-                format!("arn:{}:kms:{}:{}:key/{}", at.partition, at.region, at.account, i.identifier)
+                format!(
+                    "arn:{}:kms:{}:{}:key/{}",
+                    at.partition, at.region, at.account, i.identifier
+                )
             }
             ("AWS::KMS::Key" | "AWS::KMS::ReplicaKey", Some("KeyId")) => i.identifier.clone(),
-            ("AWS::S3::Bucket", Some("Arn")) => format!("arn:{}:s3:::{}", at.partition, i.identifier),
+            ("AWS::S3::Bucket", Some("Arn")) => {
+                format!("arn:{}:s3:::{}", at.partition, i.identifier)
+            }
             _ => continue,
         };
         out.insert(name.clone(), value);
@@ -329,22 +404,41 @@ Outputs:
 "#;
 
     fn place(params: &BTreeMap<String, String>) -> Place<'_> {
-        Place { account: "222222222222", region: "us-east-1", partition: "aws", parameters: params }
+        Place {
+            account: "222222222222",
+            region: "us-east-1",
+            partition: "aws",
+            parameters: params,
+        }
     }
 
     fn imports(ids: &[(&str, &str, &str)]) -> Vec<ToImport> {
         ids.iter()
-            .map(|(l, t, i)| ToImport { logical_id: l.to_string(), resource_type: t.to_string(), identifier: i.to_string() })
+            .map(|(l, t, i)| ToImport {
+                logical_id: l.to_string(),
+                resource_type: t.to_string(),
+                identifier: i.to_string(),
+            })
             .collect()
     }
 
     #[test]
     fn short_form_tags_become_long_form() {
         let t = long_form(HOME).unwrap();
-        assert_eq!(t["Resources"]["ArchiveKeyAlias"]["Properties"]["TargetKeyId"], json!({"Ref": "ArchiveKey"}));
-        let kms = &t["Resources"]["LogBucket"]["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
-        assert_eq!(kms["ServerSideEncryptionByDefault"]["KMSMasterKeyID"], json!({"Fn::GetAtt": ["ArchiveKey", "Arn"]}));
-        assert_eq!(t["Resources"]["LogBucket"]["Properties"]["BucketName"]["Fn::Sub"], "sessionlog-${AWS::AccountId}-${AWS::Region}-${Suffix}");
+        assert_eq!(
+            t["Resources"]["ArchiveKeyAlias"]["Properties"]["TargetKeyId"],
+            json!({"Ref": "ArchiveKey"})
+        );
+        let kms = &t["Resources"]["LogBucket"]["Properties"]["BucketEncryption"]
+            ["ServerSideEncryptionConfiguration"][0];
+        assert_eq!(
+            kms["ServerSideEncryptionByDefault"]["KMSMasterKeyID"],
+            json!({"Fn::GetAtt": ["ArchiveKey", "Arn"]})
+        );
+        assert_eq!(
+            t["Resources"]["LogBucket"]["Properties"]["BucketName"]["Fn::Sub"],
+            "sessionlog-${AWS::AccountId}-${AWS::Region}-${Suffix}"
+        );
     }
 
     #[test]
@@ -354,7 +448,10 @@ Outputs:
         let ids: Vec<_> = r.iter().map(|r| r.logical_id.as_str()).collect();
         assert_eq!(ids, ["ArchiveKey", "LogBucket"]);
         assert_eq!(r[0].tag("sessionlog:component"), Some("archive-key"));
-        let without = HOME.replace("    DeletionPolicy: Retain\n    Properties:\n      BucketName", "    Properties:\n      BucketName");
+        let without = HOME.replace(
+            "    DeletionPolicy: Retain\n    Properties:\n      BucketName",
+            "    Properties:\n      BucketName",
+        );
         assert_eq!(retained_resources(&long_form(&without).unwrap()).len(), 1);
     }
 
@@ -363,20 +460,46 @@ Outputs:
         let t = long_form(HOME).unwrap();
         let params: BTreeMap<String, String> = [("Suffix".to_string(), "logs".to_string())].into();
         let name = &t["Resources"]["LogBucket"]["Properties"]["BucketName"];
-        assert_eq!(resolve(name, &place(&params)).as_deref(), Some("sessionlog-222222222222-us-east-1-logs"));
-        assert_eq!(resolve(name, &place(&BTreeMap::new())), None, "an unknown parameter");
-        assert_eq!(resolve(&json!({"Fn::Sub": "a-${!Literal}"}), &place(&params)).as_deref(), Some("a-${Literal}"));
-        assert_eq!(resolve(&json!({"Fn::GetAtt": ["X", "Arn"]}), &place(&params)), None);
+        assert_eq!(
+            resolve(name, &place(&params)).as_deref(),
+            Some("sessionlog-222222222222-us-east-1-logs")
+        );
+        assert_eq!(
+            resolve(name, &place(&BTreeMap::new())),
+            None,
+            "an unknown parameter"
+        );
+        assert_eq!(
+            resolve(&json!({"Fn::Sub": "a-${!Literal}"}), &place(&params)).as_deref(),
+            Some("a-${Literal}")
+        );
+        assert_eq!(
+            resolve(&json!({"Fn::GetAtt": ["X", "Arn"]}), &place(&params)),
+            None
+        );
     }
 
     #[test]
     fn import_template_holds_only_the_imported_resources_and_no_outputs() {
         let t = long_form(HOME).unwrap();
-        let both = imports(&[("ArchiveKey", "AWS::KMS::Key", "mrk-1"), ("LogBucket", "AWS::S3::Bucket", "b")]);
+        let both = imports(&[
+            ("ArchiveKey", "AWS::KMS::Key", "mrk-1"),
+            ("LogBucket", "AWS::S3::Bucket", "b"),
+        ]);
         let text = import_template(&t, &both, &BTreeMap::new()).unwrap();
         let i: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(i["Resources"].as_object().unwrap().keys().collect::<Vec<_>>(), ["ArchiveKey", "LogBucket"]);
-        assert_eq!(i["Resources"]["LogBucket"], t["Resources"]["LogBucket"], "written as the full template writes it");
+        assert_eq!(
+            i["Resources"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["ArchiveKey", "LogBucket"]
+        );
+        assert_eq!(
+            i["Resources"]["LogBucket"], t["Resources"]["LogBucket"],
+            "written as the full template writes it"
+        );
         assert!(i.get("Outputs").is_none());
         assert_eq!(i["Parameters"], t["Parameters"]);
     }
@@ -385,25 +508,48 @@ Outputs:
     fn a_bucket_whose_key_is_gone_keeps_its_current_key_until_the_update() {
         let t = long_form(HOME).unwrap();
         let bucket = imports(&[("LogBucket", "AWS::S3::Bucket", "b")]);
-        let err = import_template(&t, &bucket, &BTreeMap::new()).unwrap_err().to_string();
+        let err = import_template(&t, &bucket, &BTreeMap::new())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("ArchiveKey"), "{err}");
-        let current: BTreeMap<String, String> = [("ArchiveKey".to_string(), "arn:aws:kms:us-east-1:2:key/old".to_string())].into();
-        let i: Value = serde_json::from_str(&import_template(&t, &bucket, &current).unwrap()).unwrap();
-        let kms = &i["Resources"]["LogBucket"]["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
-        assert_eq!(kms["ServerSideEncryptionByDefault"]["KMSMasterKeyID"], "arn:aws:kms:us-east-1:2:key/old");
+        let current: BTreeMap<String, String> = [(
+            "ArchiveKey".to_string(),
+            "arn:aws:kms:us-east-1:2:key/old".to_string(),
+        )]
+        .into();
+        let i: Value =
+            serde_json::from_str(&import_template(&t, &bucket, &current).unwrap()).unwrap();
+        let kms = &i["Resources"]["LogBucket"]["Properties"]["BucketEncryption"]
+            ["ServerSideEncryptionConfiguration"][0];
+        assert_eq!(
+            kms["ServerSideEncryptionByDefault"]["KMSMasterKeyID"],
+            "arn:aws:kms:us-east-1:2:key/old"
+        );
         let no_policy = imports(&[("ArchiveKeyAlias", "AWS::KMS::Alias", "alias/x")]);
-        assert!(import_template(&t, &no_policy, &BTreeMap::new()).unwrap_err().to_string().contains("DeletionPolicy"));
+        assert!(import_template(&t, &no_policy, &BTreeMap::new())
+            .unwrap_err()
+            .to_string()
+            .contains("DeletionPolicy"));
     }
 
     #[test]
     fn outputs_of_adopted_resources_are_known_before_the_stack_exists() {
         let t = long_form(HOME).unwrap();
         let params = BTreeMap::new();
-        let both = imports(&[("ArchiveKey", "AWS::KMS::Key", "mrk-1"), ("LogBucket", "AWS::S3::Bucket", "b")]);
+        let both = imports(&[
+            ("ArchiveKey", "AWS::KMS::Key", "mrk-1"),
+            ("LogBucket", "AWS::S3::Bucket", "b"),
+        ]);
         let o = predicted_outputs(&t, &both, &place(&params));
         assert_eq!(o["ArchiveKeyId"], "mrk-1");
-        assert_eq!(o["ArchiveKeyArn"], "arn:aws:kms:us-east-1:222222222222:key/mrk-1");
+        assert_eq!(
+            o["ArchiveKeyArn"],
+            "arn:aws:kms:us-east-1:222222222222:key/mrk-1"
+        );
         assert_eq!(o["BucketName"], "b");
-        assert!(!o.contains_key("AliasName"), "the alias is created, not adopted");
+        assert!(
+            !o.contains_key("AliasName"),
+            "the alias is created, not adopted"
+        );
     }
 }

@@ -62,7 +62,12 @@ async fn opt_in_regions(aws: &Aws, regions: &BTreeSet<String>) -> Result<BTreeSe
             .set_next_token(token.clone())
             .send()
             .await
-            .map_err(|e| trusted_access_hint(e.code().unwrap_or("error"), e.message().unwrap_or(&e.to_string())))?;
+            .map_err(|e| {
+                trusted_access_hint(
+                    e.code().unwrap_or("error"),
+                    e.message().unwrap_or(&e.to_string()),
+                )
+            })?;
         for region in r.regions() {
             if region.region_opt_status().map(|s| s.as_str()) == Some("ENABLED_BY_DEFAULT") {
                 by_default.insert(region.region_name().unwrap_or("").to_string());
@@ -73,11 +78,19 @@ async fn opt_in_regions(aws: &Aws, regions: &BTreeSet<String>) -> Result<BTreeSe
             break;
         }
     }
-    Ok(regions.iter().filter(|r| !by_default.contains(*r)).cloned().collect())
+    Ok(regions
+        .iter()
+        .filter(|r| !by_default.contains(*r))
+        .cloned()
+        .collect())
 }
 
 /// Accounts × regions that cannot take stack instances.
-pub async fn check(aws: &Aws, accounts: &BTreeSet<String>, regions: &BTreeSet<String>) -> RegionCheck {
+pub async fn check(
+    aws: &Aws,
+    accounts: &BTreeSet<String>,
+    regions: &BTreeSet<String>,
+) -> RegionCheck {
     let mut out = RegionCheck::default();
     let opt_in = match opt_in_regions(aws, regions).await {
         Ok(r) => r,
@@ -89,15 +102,28 @@ pub async fn check(aws: &Aws, accounts: &BTreeSet<String>, regions: &BTreeSet<St
     let client = aws.account();
     for region in &opt_in {
         for account in accounts {
-            match client.get_region_opt_status().account_id(account).region_name(region).send().await {
+            match client
+                .get_region_opt_status()
+                .account_id(account)
+                .region_name(region)
+                .send()
+                .await
+            {
                 Ok(r) => {
-                    let status = r.region_opt_status().map(|s| s.as_str().to_string()).unwrap_or_default();
+                    let status = r
+                        .region_opt_status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default();
                     if !enabled(&status) {
-                        out.not_enabled.insert((account.clone(), region.clone()), status);
+                        out.not_enabled
+                            .insert((account.clone(), region.clone()), status);
                     }
                 }
                 Err(e) => {
-                    out.unchecked = Some(trusted_access_hint(e.code().unwrap_or("error"), e.message().unwrap_or(&e.to_string())));
+                    out.unchecked = Some(trusted_access_hint(
+                        e.code().unwrap_or("error"),
+                        e.message().unwrap_or(&e.to_string()),
+                    ));
                     return out;
                 }
             }
@@ -113,9 +139,16 @@ mod tests {
     #[test]
     fn remedies_name_the_account_and_region() {
         let r = remedy("111111111111", "eu-south-1", "DISABLED");
-        assert!(r.contains("aws account enable-region --account-id 111111111111 --region-name eu-south-1"), "{r}");
+        assert!(
+            r.contains(
+                "aws account enable-region --account-id 111111111111 --region-name eu-south-1"
+            ),
+            "{r}"
+        );
         assert!(remedy("1", "r", "ENABLING").contains("being enabled"));
         assert!(enabled("ENABLED_BY_DEFAULT") && enabled("ENABLED") && !enabled("DISABLING"));
-        assert!(trusted_access_hint("AccessDeniedException", "no").contains("account.amazonaws.com"));
+        assert!(
+            trusted_access_hint("AccessDeniedException", "no").contains("account.amazonaws.com")
+        );
     }
 }
