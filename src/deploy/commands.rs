@@ -7,6 +7,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use anyhow::Result;
 
 use crate::exit;
+use crate::model::resources::logs::SessionLogGroup;
+use crate::model::template::ResourceProperties;
 use super::client::Aws;
 use super::engine::{Engine, SetPlan, StackPlan, StackStep};
 use super::params::{known, resolve};
@@ -55,6 +57,15 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
         e.rep.emit(Event::Step { text: format!("StackSet {} ({} regions)", s.name, s.regions.len()) });
         sets.push(e.plan_set(r, s).await?);
     }
+    e.adoption_section();
+    for s in r.stack_sets.iter().filter(|s| s.body.contains(SessionLogGroup::TYPE)) {
+        e.rep.emit(Event::Note {
+            text: format!(
+                "{}: each account's log group is created, or adopted where an earlier stack instance left it (create-or-adopt function; StackSets cannot import)",
+                s.name
+            ),
+        });
+    }
     Ok(FullPlan { stacks, sets })
 }
 
@@ -93,7 +104,7 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
     let p = make_plan(&mut e, r).await?;
     if p.is_empty() {
         let bad = e.summary(r, true).await?;
-        return Ok(if bad { exit::DEPLOY_FAILED } else { exit::OK });
+        return Ok(if bad || !e.skipped.is_empty() { exit::DEPLOY_FAILED } else { exit::OK });
     }
     if e.risky && !opts.allow_replacement {
         discard_change_sets(&e.aws, r, &p).await;
@@ -123,10 +134,22 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
                 let Some(params) = known(&wanted) else {
                     anyhow::bail!("{}: parameters {:?} have no value (missing stack outputs)", s.stack_name, wanted.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k).collect::<Vec<_>>());
                 };
+                let mut create = sp.create;
+                if create {
+                    let found = e.discover(s, &params).await?;
+                    if !found.found.is_empty() {
+                        if !e.import(s, &params, &found).await? {
+                            e.rep.emit(Event::Note { text: "stopping: the StackSets depend on the log-archive stacks".into() });
+                            failed = true;
+                            break;
+                        }
+                        create = false;
+                    }
+                }
                 e.rep.emit(Event::Step { text: format!("change set for {target}") });
                 let risky_before = e.risky;
                 e.risky = false;
-                let sp = e.stack_change_set(s, &params, sp.create).await?;
+                let sp = e.stack_change_set(s, &params, create).await?;
                 let now_risky = e.risky;
                 e.risky |= risky_before;
                 match sp.step {
@@ -213,8 +236,16 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
             }
         }
     }
+    if !e.skipped.is_empty() {
+        e.rep.emit(Event::Note {
+            text: format!(
+                "{} account/region pair(s) were left out because the region is not enabled there (SKIPPED in the table): enable them and deploy again",
+                e.skipped.len()
+            ),
+        });
+    }
     let bad = e.summary(r, false).await?;
-    Ok(if failed || bad { exit::DEPLOY_FAILED } else { exit::OK })
+    Ok(if failed || bad || !e.skipped.is_empty() { exit::DEPLOY_FAILED } else { exit::OK })
 }
 
 pub async fn status_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
@@ -242,7 +273,9 @@ pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wr
         return Ok(exit::INVALID_INPUT);
     }
     let mut failed = false;
-    for s in r.stack_sets.iter().rev() {
+    // Reverse deployment order: the preferences and log groups go before the
+    // instance policy, so sessions keep working until logging is gone.
+    for (n, s) in r.stack_sets.iter().enumerate().rev() {
         let cfn = e.aws.cfn(&r.stack_set_region);
         e.wait_idle(r, s).await?;
         let existing: BTreeSet<InstanceKey> = stackset::instances(&cfn, s, opts).await?.iter().map(|i| i.key()).collect();
@@ -257,10 +290,25 @@ pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wr
         if !existing.is_empty() && !failed {
             failed |= !e.left_over(&cfn, s, &existing).await?;
         }
-        if !failed {
-            stackset::delete(&cfn, s).await?;
-            e.rep.emit(Event::Note { text: format!("{}: StackSet deleted", s.name) });
+        if failed {
+            // Never delete a StackSet that still has instances, nor go on:
+            // say exactly what is left.
+            let left: Vec<String> = stackset::instances(&cfn, s, opts).await?.iter().map(|i| format!("{}/{}", i.account, i.region)).collect();
+            let untouched: Vec<String> = r.stack_sets[..n].iter().map(|x| x.name.clone()).chain(r.archive_stacks.iter().map(|x| format!("{} ({})", x.stack_name, x.region))).collect();
+            e.rep.emit(Event::Note {
+                text: format!(
+                    "destroy stopped: StackSet {} keeps {} instance(s) it could not delete ({}) and is not deleted; not touched: {}. \
+                     Fix what the failures above say, then run `sessionlog destroy` again: it carries on from here.",
+                    s.name,
+                    left.len(),
+                    left.join(", "),
+                    if untouched.is_empty() { "nothing".to_string() } else { untouched.join(", ") }
+                ),
+            });
+            break;
         }
+        stackset::delete(&cfn, s).await?;
+        e.rep.emit(Event::Note { text: format!("{}: StackSet deleted", s.name) });
     }
     if !failed {
         for s in r.archive_stacks.iter().rev() {
