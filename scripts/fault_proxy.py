@@ -5,6 +5,10 @@
                    [--throttle 0.1] [--error500 0.05] [--lost 0.05]
                    [--delay 0.1 --delay-ms 300] [--seed 7] [--script rules.json]
 
+Operations are named by their Action (query protocol), X-Amz-Target (JSON
+protocol) or, for the Account Management API (REST-JSON), by the path
+(`/listRegions` is ListRegions).
+
 Prints `READY <port>` once listening. Every request is logged as one JSON line:
 {"n", "service", "action", "fault", "status"}. For each request, in order:
 
@@ -18,7 +22,8 @@ Faults never hit the first request of a connection-less health probe
 (`GET /`). `--script` scripts answers moto cannot give: a JSON list of
 rules `{"action": "DescribeStackSetOperation", "times": 2,
 "replace": [["SUCCEEDED", "RUNNING"]], "status": 400, "body": "...",
-"delay_ms": 3000, "contains": "text in the request"}`;
+"delay_ms": 3000, "contains": "text in the request", "service": "account",
+"content_type": "application/json", "error_type": "AccessDeniedException"}`;
 a rule with `body` answers without reaching moto, one with `replace`
 rewrites moto's answer. `times` counts down per matching request.
 Exits when its parent dies or after --max-seconds.
@@ -39,7 +44,7 @@ HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrad
        "proxy-connection", "content-length", "host"}
 
 
-def classify(headers, body):
+def classify(headers, body, path="/"):
     service = "?"
     m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", headers.get("Authorization", ""))
     if m:
@@ -47,6 +52,11 @@ def classify(headers, body):
     target = headers.get("X-Amz-Target")
     if target:
         return service, target.split(".")[-1], True
+    # REST-JSON services name the operation in the path (Account Management:
+    # POST /getRegionOptStatus, POST /listRegions).
+    if service == "account":
+        op = path.strip("/").split("?")[0]
+        return service, op[:1].upper() + op[1:], True
     try:
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         if "Action" in form:
@@ -103,7 +113,7 @@ class Proxy(BaseHTTPRequestHandler):
         srv = self.server
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        service, action, is_json = classify(self.headers, body)
+        service, action, is_json = classify(self.headers, body, self.path)
         with srv.lock:
             srv.count += 1
             n = srv.count
@@ -135,7 +145,8 @@ class Proxy(BaseHTTPRequestHandler):
         try:
             if fault == "scripted":
                 status = rule.get("status", 200)
-                self.answer(status, rule["body"].encode(), rule.get("content_type", "text/xml"))
+                headers = [("x-amzn-ErrorType", rule["error_type"])] if rule.get("error_type") else None
+                self.answer(status, rule["body"].encode(), rule.get("content_type", "text/xml"), headers)
                 return
             if fault == "throttle":
                 status = 400

@@ -791,7 +791,7 @@ fn table() -> Vec<Case> {
         c(
             1,
             "windows-admins",
-            "RDP recording: grant on the recording key through GUI Connect (identity side)",
+            "RDP recording: grant on the recording key through GUI Connect (identity and key policy)",
             "eu-west-1",
             NOW,
             Ask::Key {
@@ -800,8 +800,9 @@ fn table() -> Vec<Case> {
                 extra: vec![
                     ("kms:ViaService", "ssm-guiconnect.${region}.amazonaws.com"),
                     ("aws:ViaAWSService", "true"),
+                    ("kms:GrantIsForAWSResource", "true"),
                 ],
-                trusting_key: true,
+                trusting_key: false,
             },
             true,
         ),
@@ -1024,8 +1025,9 @@ fn per_profile(setups: &[Setup]) -> Vec<Case> {
                     extra: vec![
                         ("kms:ViaService", "ssm-guiconnect.${region}.amazonaws.com"),
                         ("aws:ViaAWSService", "true"),
+                        ("kms:GrantIsForAWSResource", "true"),
                     ],
-                    trusting_key: true,
+                    trusting_key: false,
                 },
                 p.rdp && s.config.rdp_recording.enabled,
             ));

@@ -53,6 +53,8 @@ const CASES: &[Case] = &[
     Case { name: "object lock mode", edits: &[(LOCK, "    object_lock:\n      mode: FOREVER\n      days: 365")], key: "log_archive.bucket.object_lock.mode", says: "GOVERNANCE" },
     Case { name: "object lock longer than expiry", edits: &[(LOCK, "    object_lock:\n      mode: COMPLIANCE\n      days: 3000")], key: "log_archive.bucket.lifecycle.expire_after_days", says: "Object Lock" },
     Case { name: "transition too early", edits: &[("transition_to: GLACIER_IR ", "transition_to: STANDARD_IA "), ("transition_after_days: 90", "transition_after_days: 10")], key: "log_archive.bucket.lifecycle.transition_after_days", says: "at least 30 days" },
+    Case { name: "noncurrent versions kept shorter than current ones", edits: &[("noncurrent_expire_after_days: 2557", "noncurrent_expire_after_days: 90")], key: "log_archive.bucket.lifecycle.noncurrent_expire_after_days", says: "at least expire_after_days (2557)" },
+    Case { name: "noncurrent versions expire, current ones never", edits: &[("      expire_after_days: 2557       # seven years\n", "")], key: "log_archive.bucket.lifecycle.noncurrent_expire_after_days", says: "current objects never expire" },
     Case { name: "expiry before transition", edits: &[("expire_after_days: 2557", "expire_after_days: 60")], key: "log_archive.bucket.lifecycle.expire_after_days", says: "greater than transition_after_days" },
     Case { name: "RDP required in a region without it", edits: &[("unsupported_regions: skip", "unsupported_regions: error")], key: "regions[2]", says: "not available in `eu-south-1`" },
     Case { name: "IAM region outside the member regions", edits: &[("attach_to_default_host_management_role: false", "attach_to_default_host_management_role: false\n  region: ap-south-1")], key: "instance_policy.region", says: "not one of `regions`" },
@@ -90,8 +92,24 @@ const CASES: &[Case] = &[
     Case { name: "permission set session too long", edits: &[("session_hours: 4", "session_hours: 13")], key: "operators.profiles[0].permission_set.session_hours", says: "1 to 12" },
     Case { name: "prompt tag with a slash", edits: &[("prompt_tag: Hostname", "prompt_tag: Host/name")], key: "session_manager.shell_profile.prompt_tag", says: "instance metadata" },
     Case { name: "prompt tag metadata cannot serve", edits: &[("prompt_tag: Hostname", "prompt_tag: _index")], key: "session_manager.shell_profile.prompt_tag", says: "cannot be read from instance metadata" },
+    Case { name: "log copy without CloudWatch", edits: &[("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false")], key: "log_copy.enabled", says: "session_manager.cloudwatch is off" },
+    Case { name: "log copy under the instances' prefix", edits: &[("key_prefix: cloudwatch ", "key_prefix: session-manager ")], key: "log_copy.key_prefix", says: "the instances" },
+    Case { name: "log copy buffer below Firehose's minimum", edits: &[("buffer_size_mb: 64 ", "buffer_size_mb: 5 ")], key: "log_copy.buffer_size_mb", says: "64 to 128" },
+    Case { name: "log copy buffer interval zero", edits: &[("buffer_interval_seconds: 300", "buffer_interval_seconds: 0")], key: "log_copy.buffer_interval_seconds", says: "60 to 900" },
+    Case { name: "log copy name with a space", edits: &[("name: sessionlog-session-logs ", "name: session logs ")], key: "log_copy.name", says: "Firehose stream name" },
+    Case { name: "log copy error-log retention", edits: &[("error_log_retention_days: 90", "error_log_retention_days: 100")], key: "log_copy.error_log_retention_days", says: "3653" },
     Case { name: "YAML syntax", edits: &[(REGIONS, "regions: [us-east-1, eu-west-1")], key: "(top level)", says: "YAML syntax error" },
+    Case { name: "log archive is the management account", edits: &[("account: \"222222222222\"", "account: \"111111111111\"")], key: "log_archive.account", says: "management account" },
+    Case { name: "key written twice", edits: &[("keys: single ", "keys: single\n  keys: split ")], key: "log_archive.keys", says: "written twice in this mapping: lines 16 and 17" },
+    Case { name: "top-level section written twice", edits: &[("tags:\n  project: session-logging", "tags:\n  project: session-logging\ntags: {}")], key: "tags", says: "written twice" },
+    Case { name: "YAML tag", edits: &[("region: us-east-1 ", "region: !Ref us-east-1 ")], key: "log_archive.region", says: "unknown tag `!Ref`" },
+    Case { name: "merge key of a scalar", edits: &[("  operation_preferences:\n", "  operation_preferences:\n    <<: 5\n")], key: "(top level)", says: "merge key" },
+    Case { name: "YAML alias bomb", edits: &[("tags:\n  project: session-logging", ALIAS_BOMB)], key: "(top level)", says: "alias bomb" },
 ];
+
+/// A few hundred bytes that expand to 10⁹ values if aliases are expanded
+/// without a limit.
+const ALIAS_BOMB: &str = "bomb:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n  g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n  h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n  i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]";
 
 fn line_of(text: &str, stderr: &str, file: &str) -> Option<usize> {
     let marker = format!("{file}:");
@@ -160,6 +178,34 @@ fn all_problems_are_reported_at_once() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("(3 problems)"), "{}", r.stderr);
     assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1, "nothing but the config");
+}
+
+#[test]
+fn yaml_merge_keys_are_read_and_written_keys_win() {
+    use sessionlog::config::model::AmountConfig;
+    use sessionlog::config::{load, Source};
+    let text = edited(&[
+        ("    max_concurrent: {percentage: 25}\n    failure_tolerance: {count: 0}\n", "    failure_tolerance: &tolerance {count: 1}\n    max_concurrent: {<<: *tolerance}\n"),
+        ("  auto_deployment:\n    enabled: true\n    retain_stacks_on_account_removal: false\n", "  auto_deployment:\n    <<: [{enabled: false, retain_stacks_on_account_removal: true}, {enabled: true}]\n    enabled: true\n"),
+    ]);
+    let config = load(&Source { name: "merge.yaml".into(), text }).unwrap_or_else(|e| panic!("{e}"));
+    let o = &config.stack_set.operation_preferences;
+    assert_eq!((o.max_concurrent, o.failure_tolerance), (AmountConfig::Count(1), AmountConfig::Count(1)));
+    // The key written in the mapping wins over the merged ones; the first merged mapping over later ones.
+    assert!(config.stack_set.auto_deployment.enabled);
+    assert!(config.stack_set.auto_deployment.retain_stacks_on_account_removal);
+}
+
+#[test]
+fn a_duplicate_key_names_both_lines() {
+    let text = edited(&[("keys: single ", "keys: single\n  keys: split ")]);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.yaml");
+    std::fs::write(&cfg, &text).unwrap();
+    let r = sessionlog(&["render", "--config", cfg.to_str().unwrap(), "--out-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("error: log_archive.keys: `keys` is written twice in this mapping: lines 16 and 17"), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{}:17:3", cfg.display())), "{}", r.stderr);
 }
 
 #[test]

@@ -224,7 +224,7 @@ fn member_templates_follow_the_facts_that_bite() {
     let rdp = &regional["Resources"]["RdpRecordingPreferences"]["Properties"]["ConnectionRecordingPreferences"]["KMSKeyArn"];
     assert_eq!(rdp["Fn::Sub"], "arn:${AWS::Partition}:kms:${AWS::Region}:222222222222:key/${ArchiveKeyId}");
     // The log group name in the policy is the group created (fact 7).
-    let group = regional["Resources"]["SessionLogGroup"]["Properties"]["LogGroupName"].as_str().unwrap().to_string();
+    let group = regional["Resources"]["SessionLogs"]["Properties"]["LogGroupName"].as_str().unwrap().to_string();
     let policy = serde_json::to_string(&iam["Resources"]["SessionLoggingPolicy"]).unwrap();
     assert!(policy.contains(&format!("log-group:{group}:*")));
     assert!(policy.contains("logs:DescribeLogGroups") && policy.contains("s3:GetEncryptionConfiguration"));
@@ -237,7 +237,14 @@ fn member_templates_follow_the_facts_that_bite() {
         assert_eq!(archive["Resources"][id]["DeletionPolicy"], "Retain");
         assert_eq!(archive["Resources"][id]["UpdateReplacePolicy"], "Retain");
     }
-    assert_eq!(regional["Resources"]["SessionLogGroup"]["DeletionPolicy"], "Retain");
+    assert_eq!(regional["Resources"]["SessionLogs"]["DeletionPolicy"], "Retain");
+    // The member log group is created or adopted (fact 11), by a function
+    // that may create, encrypt, tag and set the retention of that group only.
+    assert_eq!(regional["Resources"]["SessionLogs"]["Type"], "Custom::SessionLogGroup");
+    let role = serde_json::to_string(&regional["Resources"]["SessionLogGroupFunctionRole"]["Properties"]["Policies"]).unwrap();
+    assert!(role.contains(&format!("log-group:{group}\"")) && role.contains("logs:AssociateKmsKey") && !role.contains("logs:DeleteLogGroup"), "{role}");
+    let key = &regional["Resources"]["SessionLogs"]["Properties"]["KmsKeyId"]["Fn::Sub"];
+    assert_eq!(key, "arn:${AWS::Partition}:kms:${AWS::Region}:222222222222:key/${ArchiveKeyId}");
 }
 
 #[test]
@@ -261,6 +268,7 @@ fn unencrypted_sessions_leave_kms_key_id_empty_and_drop_unused_key_parameters() 
         ("encrypt_sessions: true", "encrypt_sessions: false"),
         ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),
         ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+        ("log_copy:\n  enabled: true", "log_copy:\n  enabled: false"),
     ]);
     let config = sessionlog::config::load(&sessionlog::config::Source { name: "t".into(), text }).unwrap();
     let bundle = sessionlog::stacks::build(&config);

@@ -1,7 +1,8 @@
-//! The member template's inline upsert function (fact 1: the preferences
-//! document often exists already). Lambda cannot run on moto without docker,
-//! so the function's Python runs directly against moto's in-process SSM:
-//! `tests/upsert/test_upsert_function.py`.
+//! The member template's inline functions: the preferences upsert (fact 1:
+//! the document often exists already) and the create-or-adopt log group
+//! (fact 11). Their Python runs directly against moto's in-process services:
+//! `tests/upsert/test_upsert_function.py`, `tests/upsert/test_log_group_function.py`
+//! (the deploy tests also run them inside moto's server, patch 13).
 
 mod common;
 
@@ -25,6 +26,34 @@ fn upsert_function_creates_updates_sets_default_and_restores() {
 fn the_rendered_template_carries_exactly_that_function() {
     let template = std::fs::read_to_string(common::repo_root().join("templates/member-regional.yaml")).unwrap();
     let source = sessionlog::stacks::member_regional::UPSERT_SOURCE;
+    assert!(source.len() < 4096, "inline Lambda code is limited to 4096 characters");
+    for line in source.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(template.contains(line), "missing from the template: {line}");
+    }
+}
+
+/// The create-or-adopt log group's function (fact 11), run the same way
+/// against moto's in-process CloudWatch Logs: absent → created with its key,
+/// retention and tags; present → adopted (the same group, its events kept)
+/// with retention, key and tags set; update → new retention; delete → kept.
+#[test]
+fn log_group_function_creates_adopts_updates_and_never_deletes() {
+    let root = common::repo_root();
+    let venv = root.join(".venv/bin/python");
+    let python = if venv.exists() { venv } else { "python3".into() };
+    let out = Command::new(&python)
+        .arg(root.join("tests/upsert/test_log_group_function.py"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e} (run `make setup`)", python.display()));
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Ran 5 tests") && text.contains("\nOK"), "{text}");
+}
+
+#[test]
+fn the_rendered_template_carries_exactly_the_log_group_function() {
+    let template = std::fs::read_to_string(common::repo_root().join("templates/member-regional.yaml")).unwrap();
+    let source = sessionlog::stacks::member_regional::LOG_GROUP_SOURCE;
     assert!(source.len() < 4096, "inline Lambda code is limited to 4096 characters");
     for line in source.lines().filter(|l| !l.trim().is_empty()) {
         assert!(template.contains(line), "missing from the template: {line}");

@@ -12,6 +12,7 @@ pub fn check(c: &Config) -> Vec<Diagnostic> {
     check_accounts(c, &mut out);
     check_bucket(c, &mut out);
     check_session_manager(c, &mut out);
+    check_log_copy(c, regions::missing_log_copy_types, &mut out);
     check_stack_set(c, &mut out);
     check_tags(c, &mut out);
     super::operators_check::check(c, &mut out);
@@ -86,6 +87,12 @@ fn check_regions(c: &Config, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_accounts(c: &Config, out: &mut Vec<Diagnostic>) {
+    if c.log_archive.account == c.organization.management_account {
+        out.push(
+            Diagnostic::new("/log_archive/account", format!("the log archive is the management account `{}`", c.log_archive.account))
+                .help("use a dedicated log-archive account: logs kept in the management account are deletable by whoever administers the organization, and service-managed StackSets never deploy to it"),
+        );
+    }
     let mut seen = BTreeSet::new();
     for (i, a) in c.targets.exclude_accounts.iter().enumerate() {
         let p = format!("/targets/exclude_accounts/{i}");
@@ -148,6 +155,23 @@ fn check_bucket(c: &Config, out: &mut Vec<Diagnostic>) {
         if l.transition_to.is_none() && l.expire_after_days.is_none() && l.noncurrent_expire_after_days.is_none() {
             out.push(Diagnostic::new(p, "the lifecycle has no rule").help("set transition_to/transition_after_days, expire_after_days or noncurrent_expire_after_days, or remove `lifecycle`"));
         }
+        // Tamper resistance: an instance may overwrite its own logs (it has
+        // s3:PutObject on its prefix); the original then lives on only as a
+        // noncurrent version, which must not disappear before the log itself would.
+        if let Some(noncurrent) = l.noncurrent_expire_after_days {
+            let why = "an instance can overwrite its own logs; the original is then a noncurrent version, and must be kept at least as long as a current log";
+            match l.expire_after_days {
+                Some(exp) if noncurrent < exp => out.push(
+                    Diagnostic::new(format!("{p}/noncurrent_expire_after_days"), format!("noncurrent versions expire after {noncurrent} days, before current objects ({exp} days)"))
+                        .help(format!("{why}: set noncurrent_expire_after_days to at least expire_after_days ({exp})")),
+                ),
+                None => out.push(
+                    Diagnostic::new(format!("{p}/noncurrent_expire_after_days"), format!("noncurrent versions expire after {noncurrent} days, but current objects never expire"))
+                        .help(format!("{why}: remove noncurrent_expire_after_days, or set expire_after_days to at most {noncurrent}")),
+                ),
+                Some(_) => {}
+            }
+        }
         if let (Some(lock), Some(exp)) = (&b.object_lock, l.expire_after_days) {
             if exp < lock.days {
                 out.push(Diagnostic::new(format!("{p}/expire_after_days"), format!("objects expire after {exp} days but Object Lock keeps them {} days", lock.days))
@@ -176,6 +200,34 @@ fn check_session_manager(c: &Config, out: &mut Vec<Diagnostic>) {
     if !s.cloudwatch.enabled && !s.s3.enabled && !c.rdp_recording.enabled {
         out.push(Diagnostic::new("/session_manager", "nothing is logged: CloudWatch, S3 and RDP recording are all off")
             .help("enable session_manager.cloudwatch, session_manager.s3 or rdp_recording"));
+    }
+}
+
+/// `missing`: the log copy's types a region lacks (a seam for tests: the
+/// vendored data has every type everywhere).
+fn check_log_copy(c: &Config, missing: fn(&str) -> Vec<&'static str>, out: &mut Vec<Diagnostic>) {
+    let l = &c.log_copy;
+    if !l.enabled {
+        return;
+    }
+    if !c.session_manager.cloudwatch.enabled {
+        out.push(Diagnostic::new("/log_copy/enabled", "the log copy reads the member log groups, but session_manager.cloudwatch is off")
+            .help("enable session_manager.cloudwatch, or turn log_copy off"));
+    }
+    let s3 = &c.session_manager.s3;
+    let errors = format!("{}-errors", l.key_prefix);
+    if s3.enabled && (s3.key_prefix == l.key_prefix || s3.key_prefix == errors) {
+        out.push(Diagnostic::new("/log_copy/key_prefix", format!("`{}` is where the instances upload their session logs (session_manager.s3.key_prefix)", s3.key_prefix))
+            .help(format!("the copy needs a prefix the instances cannot write to: choose another log_copy.key_prefix than `{}` (and `{}` is taken by its errors)", s3.key_prefix, errors)));
+    }
+    if l.unsupported_regions == UnsupportedRegions::Error {
+        for (i, r) in c.regions.iter().enumerate() {
+            let lacking = missing(r);
+            if !lacking.is_empty() {
+                out.push(Diagnostic::new(format!("/regions/{i}"), format!("the log copy is not available in `{r}`: no {}", lacking.join(", ")))
+                    .help("remove the region, turn log_copy off, or set log_copy.unsupported_regions: skip to deploy it without the copy"));
+            }
+        }
     }
 }
 
@@ -209,5 +261,26 @@ fn check_tags(c: &Config, out: &mut Vec<Diagnostic>) {
     }
     if c.tags.len() > 40 {
         out.push(Diagnostic::new("/tags", format!("{} tags: at most 40 fit next to the built-in ones", c.tags.len())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load::{load, Source, EXAMPLE};
+
+    #[test]
+    fn a_region_without_the_log_copy_types_is_an_error_when_asked() {
+        let text = EXAMPLE.replacen("unsupported_regions: skip         # skip | error (regions", "unsupported_regions: error        # skip | error (regions", 1);
+        assert_ne!(text, EXAMPLE);
+        let c = load(&Source { name: "t.yaml".into(), text }).unwrap();
+        let mut out = Vec::new();
+        check_log_copy(&c, |r| if r == "eu-west-1" { vec!["AWS::KinesisFirehose::DeliveryStream"] } else { Vec::new() }, &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].pointer, "/regions/1");
+        assert!(out[0].message.contains("AWS::KinesisFirehose::DeliveryStream"), "{}", out[0].message);
+        let mut none = Vec::new();
+        check_log_copy(&c, regions::missing_log_copy_types, &mut none);
+        assert!(none.is_empty(), "the vendored data has the types everywhere: {none:?}");
     }
 }

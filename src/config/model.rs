@@ -31,6 +31,11 @@ pub struct Config {
     /// RDP connection recording (Fleet Manager GUI connect).
     #[serde(default)]
     pub rdp_recording: RdpRecording,
+    /// The tamper-proof copy: session logs from every member log group,
+    /// through a CloudWatch Logs destination and Amazon Data Firehose of the
+    /// log-archive account, into the central bucket.
+    #[serde(default)]
+    pub log_copy: LogCopy,
     /// The IAM managed policy for the instances' role.
     #[serde(default)]
     pub instance_policy: InstancePolicy,
@@ -160,7 +165,10 @@ pub struct Lifecycle {
     #[serde(default)]
     #[schemars(range(min = 1, max = 36500))]
     pub expire_after_days: Option<u32>,
-    /// Days a noncurrent version is kept.
+    /// Days a noncurrent (overwritten) version is kept. At least
+    /// `expire_after_days`, and unset when current versions never expire: an
+    /// instance may overwrite its own logs, and the original must outlive it.
+    /// Unset: noncurrent versions are kept until the log-archive account deletes them.
     #[serde(default)]
     #[schemars(range(min = 1, max = 36500))]
     pub noncurrent_expire_after_days: Option<u32>,
@@ -366,6 +374,71 @@ pub enum UnsupportedRegions {
     Error,
 }
 
+/// Session logs copied from the member accounts' CloudWatch Logs into the
+/// central bucket (seed 002): a subscription filter on every member log group
+/// sends to a CloudWatch Logs destination of the log-archive account in the
+/// same region, whose Amazon Data Firehose stream writes to the bucket. The
+/// instances can overwrite what they upload to S3 themselves; they cannot
+/// touch this copy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogCopy {
+    /// Off by default: Firehose is billed per GB (see the README's cost
+    /// section). Needs `session_manager.cloudwatch`.
+    #[serde(default)]
+    pub enabled: bool,
+    /// Sub-prefix of the copy: objects go to
+    /// `<bucket.key_prefix>/<account>/<region>/<this>/`; records Firehose
+    /// cannot deliver go to `<bucket.key_prefix>/<log-archive account>/<region>/<this>-errors/`.
+    #[serde(default = "default_copy_prefix")]
+    #[schemars(pattern(KEY_SEGMENT))]
+    pub key_prefix: String,
+    /// Name of the CloudWatch Logs destination, the Firehose stream and the
+    /// subscription filters, the same in every region.
+    #[serde(default = "default_copy_name")]
+    #[schemars(pattern(FIREHOSE_NAME))]
+    pub name: String,
+    /// CloudWatch Logs filter pattern of the subscription; empty copies every event.
+    #[serde(default)]
+    #[schemars(length(max = 1024))]
+    pub filter_pattern: String,
+    /// Firehose buffer size in MiB before an object is written (64-128:
+    /// Firehose needs at least 64 with dynamic partitioning).
+    #[serde(default = "default_buffer_size")]
+    #[schemars(range(min = 64, max = 128))]
+    pub buffer_size_mb: u32,
+    /// Seconds Firehose buffers before writing an object (60-900). Longer:
+    /// fewer, larger objects (cheaper); shorter: fresher copies.
+    #[serde(default = "default_buffer_interval")]
+    #[schemars(range(min = 60, max = 900))]
+    pub buffer_interval_seconds: u32,
+    /// Days the log-archive account keeps Firehose's delivery-error log
+    /// (one of CloudWatch's values).
+    #[serde(default = "default_error_log_retention")]
+    #[schemars(extend("enum" = RETENTION_DAYS))]
+    pub error_log_retention_days: u32,
+    /// In regions without CloudWatch Logs destinations, subscription filters
+    /// or Firehose: `skip` deploys them without the copy (their own
+    /// StackSet); `error` makes such a region a configuration error.
+    #[serde(default)]
+    pub unsupported_regions: UnsupportedRegions,
+}
+
+impl Default for LogCopy {
+    fn default() -> Self {
+        LogCopy {
+            enabled: false,
+            key_prefix: default_copy_prefix(),
+            name: default_copy_name(),
+            filter_pattern: String::new(),
+            buffer_size_mb: default_buffer_size(),
+            buffer_interval_seconds: default_buffer_interval(),
+            error_log_retention_days: default_error_log_retention(),
+            unsupported_regions: UnsupportedRegions::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstancePolicy {
@@ -540,6 +613,21 @@ fn default_log_group() -> String {
 }
 fn default_retention() -> u32 {
     365
+}
+fn default_copy_prefix() -> String {
+    "cloudwatch".into()
+}
+fn default_copy_name() -> String {
+    "sessionlog-session-logs".into()
+}
+fn default_buffer_size() -> u32 {
+    64
+}
+fn default_buffer_interval() -> u32 {
+    300
+}
+fn default_error_log_retention() -> u32 {
+    90
 }
 fn default_policy_name() -> String {
     "sessionlog-session-logging".into()

@@ -133,6 +133,45 @@ fn default_session_hours() -> u32 {
     1
 }
 
+/// The logged shell: the Session Manager preferences document.
+pub const SESSION_DOCUMENT: &str = "SSM-SessionManagerRunShell";
+
+impl Operators {
+    /// `<policy_name_prefix>-<profile>`: the operator policy, the same name
+    /// in every member account.
+    pub fn policy_name(&self, p: &OperatorProfile) -> String {
+        format!("{}-{}", self.policy_name_prefix, p.name)
+    }
+
+    /// Whether any permission set is asked for (the Identity Center stack).
+    pub fn has_permission_sets(&self) -> bool {
+        self.identity_center.is_some() && self.profiles.iter().any(|p| p.permission_set.is_some())
+    }
+}
+
+impl OperatorProfile {
+    /// `WebOperators` for `web-operators`: the profile's part of template
+    /// resource ids.
+    pub fn resource_id(&self) -> String {
+        self.name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut cs = w.chars();
+                cs.next().map(|f| f.to_ascii_uppercase().to_string() + cs.as_str()).unwrap_or_default()
+            })
+            .collect()
+    }
+}
+
+/// Tags IAM Identity Center can carry: letters, digits and `_+=,.@-` in
+/// keys and non-empty values. CloudFormation passes stack tags on to the
+/// permission sets, so the Identity Center stack gets only these.
+pub fn identity_center_tag_fits(key: &str, value: &str) -> bool {
+    let fits = |s: &str| !s.is_empty() && s.chars().all(|ch| ch.is_alphanumeric() || "_+=,.@-".contains(ch));
+    fits(key) && fits(value)
+}
+
 /// Session documents AWS provides, and whether the logging preferences of
 /// `SSM-SessionManagerRunShell` apply to sessions started with them.
 pub const AWS_SESSION_DOCUMENTS: &[(&str, Logging)] = &[
@@ -181,7 +220,7 @@ pub enum Logging {
 
 /// What is known about a session document name.
 pub fn document_logging(name: &str) -> Option<Logging> {
-    if name == crate::stacks::names::SESSION_DOCUMENT {
+    if name == SESSION_DOCUMENT {
         return Some(Logging::Logged);
     }
     AWS_SESSION_DOCUMENTS

@@ -10,22 +10,21 @@ use super::diagnostic::Diagnostic;
 use super::locate::escape;
 use super::model::Config;
 use super::operators::{
-    document_logging, is_aws_reserved, Logging, OperatorProfile, AWS_SESSION_DOCUMENTS,
+    document_logging, identity_center_tag_fits, is_aws_reserved, Logging, OperatorProfile,
+    AWS_SESSION_DOCUMENTS, SESSION_DOCUMENT,
 };
 use crate::aws::regions;
-use crate::stacks::names::{Names, SESSION_DOCUMENT};
 
 pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
     check_prompt_tag(c, out);
     let ops = &c.operators;
-    let names = Names::new(c);
     let mut policy_names: BTreeMap<String, usize> = BTreeMap::new();
     let mut logical_ids: BTreeMap<String, usize> = BTreeMap::new();
     let mut permission_sets: BTreeMap<String, usize> = BTreeMap::new();
     let instance_policy = c.instance_policy.name.to_ascii_lowercase();
     for (i, p) in ops.profiles.iter().enumerate() {
         let at = |rest: &str| format!("/operators/profiles/{i}{rest}");
-        let policy = names.operator_policy(p);
+        let policy = ops.policy_name(p);
         if policy.len() > 128 {
             out.push(
                 Diagnostic::new(
@@ -38,7 +37,7 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
         if let Some(first) = policy_names.insert(policy.to_ascii_lowercase(), i) {
             out.push(Diagnostic::new(at("/name"), format!("profile `{}` is listed twice (also operators.profiles[{first}])", p.name))
                 .help("profile names name the policies, which are unique in each account: use each name once"));
-        } else if let Some(first) = logical_ids.insert(names.operator_policy_logical_id(p), i) {
+        } else if let Some(first) = logical_ids.insert(p.resource_id(), i) {
             out.push(
                 Diagnostic::new(
                     at("/name"),
@@ -46,7 +45,7 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
                         "profile names `{}` and `{}` give the same template resource id `{}`",
                         ops.profiles[first].name,
                         p.name,
-                        names.operator_policy_logical_id(p)
+                        format!("OperatorPolicy{}", p.resource_id())
                     ),
                 )
                 .help("choose names that differ in more than where the hyphens are"),
@@ -55,12 +54,6 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
         if policy.to_ascii_lowercase() == instance_policy {
             out.push(Diagnostic::new(at("/name"), format!("the policy name `{policy}` is the instance policy's name"))
                 .help("IAM policy names are unique in an account: rename the profile or instance_policy.name"));
-        }
-        let size = crate::stacks::operators::policy_size(c, p);
-        if size > crate::stacks::operators::POLICY_SIZE_LIMIT {
-            out.push(Diagnostic::new(at(""), format!(
-                "the policy of profile `{}` would be about {size} characters; IAM allows {}", p.name, crate::stacks::operators::POLICY_SIZE_LIMIT
-            )).help("fewer tag values, documents or regions per profile: split it into several profiles"));
         }
         check_tags(p, &at, out);
         check_window(p, &at, out);
@@ -139,9 +132,9 @@ pub fn warnings(c: &Config) -> Vec<Diagnostic> {
             "no profile has a `permission_set`: nothing is created in Identity Center",
         ));
     }
-    if crate::stacks::identity_center::template(c).is_some() {
-        for k in crate::stacks::identity_center::unfit_tags(c) {
-            out.push(Diagnostic::new(format!("/tags/{}", escape(&k)), format!("tag `{k}` is not put on the Identity Center stack and permission sets"))
+    if ops.has_permission_sets() {
+        for k in c.tags.iter().filter(|(k, v)| !identity_center_tag_fits(k, v)).map(|(k, _)| k) {
+            out.push(Diagnostic::new(format!("/tags/{}", escape(k)), format!("tag `{k}` is not put on the Identity Center stack and permission sets"))
                 .help("IAM Identity Center tags take only letters, digits and `_+=,.@-`, in keys and non-empty values"));
         }
     }

@@ -14,6 +14,8 @@ pub const ROLE_NAME: &str = r"^[\w+=,.@-]{1,64}$";
 pub const POLICY_NAME: &str = r"^[\w+=,.@-]{1,128}$";
 pub const LOG_GROUP_NAME: &str = r"^[.\-_/#A-Za-z0-9]+$";
 pub const OS_USER: &str = r"^[a-z_][a-z0-9_-]{0,31}$";
+/// A Firehose stream name (also the destination's and the filters' name).
+pub const FIREHOSE_NAME: &str = r"^[a-zA-Z0-9._-]{1,64}$";
 pub const TAG_KEY: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$";
 pub const TAG_VALUE: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@*?]*$";
 pub const PROFILE_NAME: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
@@ -47,6 +49,7 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         POLICY_NAME => "an IAM policy name: 1-128 of letters, digits and `+=,.@_-`",
         LOG_GROUP_NAME => "a log group name of letters, digits and `._-/#`",
         OS_USER => "a Linux user name (lowercase, at most 32 characters)",
+        FIREHOSE_NAME => "1-64 letters, digits and `._-` (a Firehose stream name)",
         TAG_KEY => "a tag key of 1-128 letters, digits, spaces and `_.:/=+-@`",
         TAG_VALUE => "a tag value of letters, digits, spaces and `_.:/=+-@`; `*` and `?` are wildcards",
         PROFILE_NAME => "a profile name: lowercase letters and digits, words joined by single hyphens, like `web-operators`",

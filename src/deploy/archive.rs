@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag};
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, ResourceToImport, Tag};
 use aws_sdk_cloudformation::Client;
 
+use super::import_template::{identifier_property, ToImport};
 use super::planning::{Action, Replacement, ResourceChange};
 use super::status::{ChangeSetStatus, ExecutionStatus, StackStatus};
 use super::wait::{code, message, poll_pause, retry_transient};
@@ -84,6 +85,25 @@ pub async fn wait_settled(cfn: &Client, name: &str, opts: &DeployOptions) -> Res
         .with_context(|| format!("timed out waiting for stack {name}"))?
 }
 
+/// What a change set does.
+#[derive(Debug, Clone, Copy)]
+pub enum ChangeSetKind<'a> {
+    Create,
+    Update,
+    /// Import existing resources, with the reduced template that holds only them.
+    Import { body: &'a str, resources: &'a [ToImport] },
+}
+
+impl ChangeSetKind<'_> {
+    pub fn new_stack(create: bool) -> Self {
+        if create {
+            ChangeSetKind::Create
+        } else {
+            ChangeSetKind::Update
+        }
+    }
+}
+
 pub enum ChangeSetOutcome {
     NoChanges,
     Ready { name: String, changes: Vec<ResourceChange> },
@@ -95,18 +115,35 @@ pub async fn create_change_set(
     cfn: &Client,
     stack: &PlainStack,
     params: &BTreeMap<String, String>,
-    create: bool,
+    kind: ChangeSetKind<'_>,
     opts: &DeployOptions,
 ) -> Result<ChangeSetOutcome> {
     let name = format!("sessionlog-{}-{:04x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs(), fastrand::u16(..));
+    let (change_set_type, body) = match kind {
+        ChangeSetKind::Create => (ChangeSetType::Create, stack.body.as_str()),
+        ChangeSetKind::Update => (ChangeSetType::Update, stack.body.as_str()),
+        ChangeSetKind::Import { body, .. } => (ChangeSetType::Import, body),
+    };
     let mut req = cfn
         .create_change_set()
         .stack_name(&stack.stack_name)
         .change_set_name(&name)
         .client_token(&name)
-        .change_set_type(if create { ChangeSetType::Create } else { ChangeSetType::Update })
-        .template_body(&stack.body)
+        .change_set_type(change_set_type)
+        .template_body(body)
         .description("sessionlog deploy");
+    if let ChangeSetKind::Import { resources, .. } = kind {
+        for r in resources {
+            let id_property = identifier_property(&r.resource_type).unwrap_or("Id");
+            req = req.resources_to_import(
+                ResourceToImport::builder()
+                    .resource_type(&r.resource_type)
+                    .logical_resource_id(&r.logical_id)
+                    .resource_identifier(id_property, &r.identifier)
+                    .build(),
+            );
+        }
+    }
     for (k, v) in params {
         req = req.parameters(Parameter::builder().parameter_key(k).parameter_value(v).build());
     }
@@ -160,6 +197,7 @@ pub async fn create_change_set(
                             logical_id: rc.logical_resource_id().unwrap_or("").to_string(),
                             resource_type: rc.resource_type().unwrap_or("").to_string(),
                             replacement: rc.replacement().and_then(|r| Replacement::parse(r.as_str())),
+                            retained: false,
                         });
                     }
                 }

@@ -30,7 +30,7 @@ impl CallCounter {
     pub fn total(&self) -> u64 {
         self.0.lock().unwrap().values().sum()
     }
-    /// Calls that change something (anything but Describe*/List*/Get*).
+    /// Calls that change something (anything but Describe*/List*/Get*/Head*).
     pub fn writes(&self) -> u64 {
         self.0
             .lock()
@@ -49,6 +49,7 @@ pub fn is_write(name: &str) -> bool {
     !(op.starts_with("Describe")
         || op.starts_with("List")
         || op.starts_with("Get")
+        || op.starts_with("Head")
         || op == "AssumeRole"
         || op == "ValidateTemplate")
 }
@@ -88,6 +89,7 @@ pub struct Aws {
     pub counter: CallCounter,
     pub caller_account: String,
     pub partition: String,
+    endpoint_url: Option<String>,
 }
 
 impl Aws {
@@ -129,7 +131,7 @@ impl Aws {
             .and_then(|a| a.split(':').nth(1))
             .unwrap_or("aws")
             .to_string();
-        Ok(Aws { base, archive: None, archive_account: None, counter, caller_account, partition })
+        Ok(Aws { base, archive: None, archive_account: None, counter, caller_account, partition, endpoint_url: opts.endpoint_url.clone() })
     }
 
     /// Assume `role` in `account` for the log-archive stacks (skipped when
@@ -203,6 +205,38 @@ impl Aws {
         )
     }
 
+    /// S3 in the log-archive account (path-style addressing with an emulator's endpoint).
+    pub fn archive_s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let cfg = self.archive.as_ref().unwrap_or(&self.base);
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(cfg)
+                .region(Region::new(region.to_string()))
+                .force_path_style(self.endpoint_url.is_some())
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
+    /// KMS in the log-archive account.
+    pub fn archive_kms(&self, region: &str) -> aws_sdk_kms::Client {
+        let cfg = self.archive.as_ref().unwrap_or(&self.base);
+        aws_sdk_kms::Client::from_conf(
+            aws_sdk_kms::config::Builder::from(cfg)
+                .region(Region::new(region.to_string()))
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
+    /// The Account Management API, in the management account.
+    pub fn account(&self) -> aws_sdk_account::Client {
+        aws_sdk_account::Client::from_conf(
+            aws_sdk_account::config::Builder::from(&self.base)
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
     pub fn organizations(&self) -> aws_sdk_organizations::Client {
         aws_sdk_organizations::Client::from_conf(
             aws_sdk_organizations::config::Builder::from(&self.base)
@@ -221,5 +255,6 @@ mod tests {
         assert!(!super::is_write("CloudFormation:DescribeStacks"));
         assert!(!super::is_write("STS:AssumeRole"));
         assert!(!super::is_write("Organizations:ListAccountsForParent"));
+        assert!(!super::is_write("S3:HeadBucket"));
     }
 }

@@ -7,6 +7,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use anyhow::Result;
 
 use crate::exit;
+use crate::model::resources::logs::SessionLogGroup;
+use crate::model::template::ResourceProperties;
 use super::client::Aws;
 use super::engine::{Engine, SetPlan, StackPlan, StackStep};
 use super::params::{known, resolve};
@@ -59,6 +61,15 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
         sets.push(e.plan_set(r, s).await?);
     }
     let management = management::plan(e, r).await?;
+    e.adoption_section();
+    for s in r.stack_sets.iter().filter(|s| s.body.contains(SessionLogGroup::TYPE)) {
+        e.rep.emit(Event::Note {
+            text: format!(
+                "{}: each account's log group is created, or adopted where an earlier stack instance left it (create-or-adopt function; StackSets cannot import)",
+                s.name
+            ),
+        });
+    }
     Ok(FullPlan { stacks, sets, management })
 }
 
@@ -102,7 +113,7 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
     let p = make_plan(&mut e, r).await?;
     if p.is_empty() {
         let bad = e.summary(r, true).await?;
-        return Ok(if bad { exit::DEPLOY_FAILED } else { exit::OK });
+        return Ok(if bad || !e.skipped.is_empty() { exit::DEPLOY_FAILED } else { exit::OK });
     }
     if e.risky && !opts.allow_replacement {
         discard_change_sets(&e, r, &p).await;
@@ -193,8 +204,16 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
             Some(Applied::Failed) => failed = true,
         }
     }
+    if !e.skipped.is_empty() {
+        e.rep.emit(Event::Note {
+            text: format!(
+                "{} account/region pair(s) were left out because the region is not enabled there (SKIPPED in the table): enable them and deploy again",
+                e.skipped.len()
+            ),
+        });
+    }
     let bad = e.summary(r, false).await?;
-    Ok(if failed || bad { exit::DEPLOY_FAILED } else { exit::OK })
+    Ok(if failed || bad || !e.skipped.is_empty() { exit::DEPLOY_FAILED } else { exit::OK })
 }
 
 pub async fn status_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
@@ -225,8 +244,11 @@ pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wr
         return Ok(exit::INVALID_INPUT);
     }
     let mut failed = !management::destroy(&mut e, r, opts).await?;
-    let stack_sets: &[_] = if failed { &[] } else { &r.stack_sets };
-    for s in stack_sets.iter().rev() {
+    // Reverse deployment order: the preferences and log groups go before the
+    // instance policy, so sessions keep working until logging is gone. Not
+    // at all when a management-account stack that references them is left.
+    let stack_sets: Vec<_> = if failed { Vec::new() } else { r.stack_sets.iter().enumerate().collect() };
+    for (n, s) in stack_sets.into_iter().rev() {
         let cfn = e.aws.cfn(&r.stack_set_region);
         e.wait_idle(r, s).await?;
         let existing: BTreeSet<InstanceKey> = stackset::instances(&cfn, s, opts).await?.iter().map(|i| i.key()).collect();
@@ -241,10 +263,25 @@ pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wr
         if !existing.is_empty() && !failed {
             failed |= !e.left_over(&cfn, s, &existing).await?;
         }
-        if !failed {
-            stackset::delete(&cfn, s).await?;
-            e.rep.emit(Event::Note { text: format!("{}: StackSet deleted", s.name) });
+        if failed {
+            // Never delete a StackSet that still has instances, nor go on:
+            // say exactly what is left.
+            let left: Vec<String> = stackset::instances(&cfn, s, opts).await?.iter().map(|i| format!("{}/{}", i.account, i.region)).collect();
+            let untouched: Vec<String> = r.stack_sets[..n].iter().map(|x| x.name.clone()).chain(r.archive_stacks.iter().map(|x| format!("{} ({})", x.stack_name, x.region))).collect();
+            e.rep.emit(Event::Note {
+                text: format!(
+                    "destroy stopped: StackSet {} keeps {} instance(s) it could not delete ({}) and is not deleted; not touched: {}. \
+                     Fix what the failures above say, then run `sessionlog destroy` again: it carries on from here.",
+                    s.name,
+                    left.len(),
+                    left.join(", "),
+                    if untouched.is_empty() { "nothing".to_string() } else { untouched.join(", ") }
+                ),
+            });
+            break;
         }
+        stackset::delete(&cfn, s).await?;
+        e.rep.emit(Event::Note { text: format!("{}: StackSet deleted", s.name) });
     }
     if !failed {
         for s in r.archive_stacks.iter().rev() {

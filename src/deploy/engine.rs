@@ -11,7 +11,7 @@ use super::params::{known, resolve, Outputs};
 use super::planning::{instance_batches, parameter_diff, template_diff, InstanceBatch, InstanceKey, ResourceChange};
 use super::report::{Event, Reporter, Row};
 use super::status::{StackState, StackStatus};
-use super::{archive, org, remedy, stackset, status, wait};
+use super::{adopt, archive, import_template, opt_in, org, remedy, stackset, status, wait};
 use super::{DeployOptions, PlainStack, Rollout, SetDef};
 
 pub(super) enum StackStep {
@@ -55,6 +55,15 @@ pub(super) struct Engine<'a, 'w> {
     /// `plan`: no change set for a stack that does not exist yet (its
     /// template says everything), so planning a new rollout writes nothing.
     pub(super) plan_only: bool,
+    /// Adoptions found while planning, shown together after the stacks.
+    pub(super) adoptions: Vec<Event>,
+    /// Stacks whose retained resources were looked for (shown once).
+    pub(super) discovered: BTreeSet<(String, String)>,
+    /// Opt-in region checks, by targets and regions.
+    region_checks: BTreeMap<String, opt_in::RegionCheck>,
+    unchecked_noted: BTreeSet<String>,
+    /// `(StackSet, account, region, opt-in status)` left out: region not enabled.
+    pub(super) skipped: BTreeSet<(String, String, String, String)>,
 }
 
 impl<'a, 'w> Engine<'a, 'w> {
@@ -63,7 +72,7 @@ impl<'a, 'w> Engine<'a, 'w> {
         if !r.archive_stacks.is_empty() {
             aws.assume_archive_role(&r.archive_account, &r.archive_access_role).await?;
         }
-        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new(), plan_only: false })
+        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new(), plan_only: false, adoptions: Vec::new(), discovered: BTreeSet::new(), region_checks: BTreeMap::new(), unchecked_noted: BTreeSet::new(), skipped: BTreeSet::new() })
     }
 
     fn change(&mut self, target: &str, line: String, risky: bool) {
@@ -72,6 +81,22 @@ impl<'a, 'w> Engine<'a, 'w> {
             return;
         }
         self.rep.emit(Event::Change { target: target.to_string(), line, risky });
+    }
+
+    /// The remedy for a stack instance's failure reason: for a managed
+    /// policy still attached to roles outside the StackSet, the commands for
+    /// that account with the policy's ARN; else the known remedies.
+    pub(super) fn instance_remedy(&self, s: &SetDef, account: &str, region: &str, reason: &str, action: &str) -> Option<String> {
+        if !remedy::is_delete_conflict(reason) {
+            return remedy::remedy(reason).map(str::to_string);
+        }
+        let arns = managed_policy_arns(&s.body, account, region, &self.aws.partition);
+        let after = if action == "DELETE" || action.is_empty() {
+            "run `sessionlog destroy` again (or `sessionlog deploy`, when the account was removed from the targets)"
+        } else {
+            "run `sessionlog deploy` again"
+        };
+        Some(remedy::detach_policy(account, &arns, after))
     }
 
     pub(super) fn failure(&mut self, target: &str, reason: &str) {
@@ -91,12 +116,12 @@ impl<'a, 'w> Engine<'a, 'w> {
         self.outputs.insert((s.stack_name.clone(), s.region.clone()), d.outputs.clone());
         let state = d.status.as_ref().map(StackStatus::state).unwrap_or(StackState::Deleted);
         let target = format!("{} ({})", s.stack_name, s.region);
-        let create = match state {
-            StackState::Updatable => false,
-            StackState::Deleted | StackState::Review => true,
+        let (create, recreate) = match state {
+            StackState::Updatable => (false, false),
+            StackState::Deleted | StackState::Review => (true, false),
             StackState::RolledBackCreate => {
-                self.change(&target, format!("- stack in {}: deleted and created again", d.status.unwrap()), false);
-                return Ok(StackPlan { step: StackStep::Later { recreate: true }, create: true });
+                self.change(&target, format!("- stack in {}: deleted and created again", d.status.clone().unwrap()), false);
+                (true, true)
             }
             StackState::Stuck | StackState::Busy => {
                 anyhow::bail!(
@@ -108,21 +133,42 @@ impl<'a, 'w> Engine<'a, 'w> {
             }
         };
         let wanted = resolve(&s.parameters, &self.outputs);
-        let new_stack_lines = |note: &str| -> Vec<String> {
+        let new_stack_lines = |note: &str, adopted: &[String]| -> Vec<String> {
             let mut lines = vec![format!("+ stack {} ({note})", s.stack_name)];
-            lines.extend(template_diff("{}", &s.body).unwrap_or_default().iter().map(ResourceChange::line));
+            lines.extend(
+                template_diff("{}", &s.body)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|c| !adopted.contains(&c.logical_id))
+                    .map(ResourceChange::line),
+            );
             lines
         };
+        // A stack that does not exist adopts what an earlier one retained.
+        if let (true, Some(params)) = (create, known(&wanted)) {
+            let found = self.discover(s, &params).await?;
+            if !found.found.is_empty() {
+                let adopted: Vec<String> = found.found.iter().map(|f| f.import.logical_id.clone()).collect();
+                let note = format!("new; {} retained resource{} adopted", adopted.len(), if adopted.len() == 1 { "" } else { "s" });
+                for l in new_stack_lines(&note, &adopted) {
+                    self.change(&target, l, false);
+                }
+                return Ok(StackPlan { step: StackStep::Later { recreate }, create });
+            }
+        }
+        if recreate {
+            return Ok(StackPlan { step: StackStep::Later { recreate: true }, create: true });
+        }
         if create && self.plan_only {
             let note = if known(&wanted).is_some() { "new" } else { "new; parameters from the stacks before it" };
-            for l in new_stack_lines(note) {
+            for l in new_stack_lines(note, &[]) {
                 self.change(&target, l, false);
             }
             return Ok(StackPlan { step: StackStep::Later { recreate: false }, create });
         }
         let Some(params) = known(&wanted) else {
             let lines: Vec<String> = if create {
-                new_stack_lines("new; created after the stacks it reads outputs from")
+                new_stack_lines("new; created after the stacks it reads outputs from", &[])
             } else {
                 let deployed: BTreeMap<_, _> = d.parameters.iter().filter(|(k, _)| wanted.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
                 parameter_diff(&deployed, &wanted).iter().map(|c| c.line()).collect()
@@ -143,6 +189,85 @@ impl<'a, 'w> Engine<'a, 'w> {
         self.stack_change_set(s, &params, create).await
     }
 
+    /// The retained resources a stack that does not exist will adopt; shown
+    /// once (in the plan's adoption section, JSON `adopt` events). The
+    /// outputs that depend only on them are known from now on, so the
+    /// stacks after it can be planned with their values.
+    pub(super) async fn discover(&mut self, s: &PlainStack, params: &BTreeMap<String, String>) -> Result<adopt::Discovery> {
+        let template = import_template::long_form(&s.body)?;
+        let found = adopt::discover(&self.aws, s, &template, params).await?;
+        let key = (s.stack_name.clone(), s.region.clone());
+        if !self.discovered.contains(&key) {
+            self.discovered.insert(key.clone());
+            for f in &found.found {
+                self.adoptions.push(Event::Adopt {
+                    stack: s.stack_name.clone(),
+                    account: s.account.clone(),
+                    region: s.region.clone(),
+                    resource_type: f.import.resource_type.clone(),
+                    logical_id: f.import.logical_id.clone(),
+                    physical_id: f.import.identifier.clone(),
+                    why: f.why.clone(),
+                });
+            }
+            for n in &found.notes {
+                self.rep.emit(Event::Note { text: format!("{} ({}): {n}", s.stack_name, s.region) });
+            }
+        }
+        let at = import_template::Place { account: &s.account, region: &s.region, partition: &self.aws.partition, parameters: params };
+        let predicted = import_template::predicted_outputs(&template, &found.imports(), &at);
+        if !predicted.is_empty() {
+            self.outputs.entry(key).or_default().extend(predicted);
+        }
+        Ok(found)
+    }
+
+    /// The plan's adoption section: what is imported instead of created.
+    pub(super) fn adoption_section(&mut self) {
+        if self.adoptions.is_empty() || self.quiet {
+            return;
+        }
+        self.rep.emit(Event::Step {
+            text: "retained resources to adopt (CloudFormation resource import: the same bucket and keys, nothing created in their place)".into(),
+        });
+        for e in std::mem::take(&mut self.adoptions) {
+            self.rep.emit(e);
+        }
+    }
+
+    /// Import the resources `found` into the stack (created by the import),
+    /// before the update that adds everything else. False when it failed.
+    pub(super) async fn import(&mut self, s: &PlainStack, params: &BTreeMap<String, String>, found: &adopt::Discovery) -> Result<bool> {
+        let target = format!("{} ({})", s.stack_name, s.region);
+        let cfn = self.aws.cfn_in(&s.account, &s.region);
+        let template = import_template::long_form(&s.body)?;
+        let imports = found.imports();
+        let body = import_template::import_template(&template, &imports, &found.substitutes)?;
+        let what: Vec<String> = imports.iter().map(|i| format!("{} {} = {}", i.resource_type, i.logical_id, i.identifier)).collect();
+        self.rep.emit(Event::Step { text: format!("importing into {target}: {}", what.join(", ")) });
+        let kind = archive::ChangeSetKind::Import { body: &body, resources: &imports };
+        let change_set = match archive::create_change_set(&cfn, s, params, kind, self.opts).await? {
+            archive::ChangeSetOutcome::Ready { name, .. } => name,
+            archive::ChangeSetOutcome::NoChanges => anyhow::bail!("the import change set of {target} has no changes"),
+            archive::ChangeSetOutcome::Failed(reason) => {
+                self.failure(&target, &format!("import: {reason}"));
+                return Ok(false);
+            }
+        };
+        let (st, reasons) = archive::execute(&cfn, &s.stack_name, &change_set, self.opts).await?;
+        self.rep.emit(Event::Stack { stack: s.stack_name.clone(), account: s.account.clone(), region: s.region.clone(), status: st.to_string(), reason: reasons.first().cloned() });
+        if st != StackStatus::ImportComplete {
+            if reasons.is_empty() {
+                self.failure(&target, &format!("import ended in {st}"));
+            }
+            for reason in &reasons {
+                self.failure(&target, reason);
+            }
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
     pub(super) async fn stack_change_set(&mut self, s: &PlainStack, params: &BTreeMap<String, String>, create: bool) -> Result<StackPlan> {
         let target = format!("{} ({})", s.stack_name, s.region);
         if s.body.len() > remedy::INLINE_TEMPLATE_LIMIT {
@@ -155,7 +280,7 @@ impl<'a, 'w> Engine<'a, 'w> {
             );
         }
         let cfn = self.aws.cfn_in(&s.account, &s.region);
-        match archive::create_change_set(&cfn, s, params, create, self.opts).await? {
+        match archive::create_change_set(&cfn, s, params, archive::ChangeSetKind::new_stack(create), self.opts).await? {
             archive::ChangeSetOutcome::NoChanges => Ok(StackPlan { step: StackStep::UpToDate, create }),
             archive::ChangeSetOutcome::Failed(reason) => {
                 self.failure(&target, &reason);
@@ -234,14 +359,29 @@ impl<'a, 'w> Engine<'a, 'w> {
             Some(a) => a.clone(),
             None => {
                 let a = org::target_accounts(&self.aws.organizations(), &s.targets, &r.management_account).await?;
-                self.accounts.insert(key, a.clone());
+                self.accounts.insert(key.clone(), a.clone());
                 a
             }
         };
-        let wanted_keys: BTreeSet<InstanceKey> =
+        let mut wanted_keys: BTreeSet<InstanceKey> =
             accounts.iter().flat_map(|a| s.regions.iter().map(move |rg| (a.clone(), rg.clone()))).collect();
+        // Accounts that have not enabled an opt-in region get no instance
+        // there (it would fail), and keep any they have: reported, not tried.
+        let not_enabled = self.regions_not_enabled(&key, &accounts, &s.regions).await;
+        for ((a, rg), status) in &not_enabled {
+            if wanted_keys.remove(&(a.clone(), rg.clone())) && self.skipped.insert((s.name.clone(), a.clone(), rg.clone(), status.clone())) {
+                self.rep.emit(Event::Skipped {
+                    stack_set: s.name.clone(),
+                    account: a.clone(),
+                    region: rg.clone(),
+                    reason: format!("region {rg} is not enabled in account {a} (opt-in status {status})"),
+                    remedy: opt_in::remedy(a, rg, status),
+                });
+            }
+        }
         let existing = stackset::instances(&cfn, s, self.opts).await?;
-        let existing_keys: BTreeSet<InstanceKey> = existing.iter().map(|i| i.key()).collect();
+        let existing_keys: BTreeSet<InstanceKey> =
+            existing.iter().map(|i| i.key()).filter(|k| !not_enabled.contains_key(k)).collect();
         let (adds, removes) = instance_batches(&wanted_keys, &existing_keys);
         let added: Vec<InstanceKey> = wanted_keys.difference(&existing_keys).cloned().collect();
         let removed: Vec<InstanceKey> = existing_keys.difference(&wanted_keys).cloned().collect();
@@ -264,6 +404,23 @@ impl<'a, 'w> Engine<'a, 'w> {
             }
         }
         Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries })
+    }
+
+    /// `(account, region)` pairs of these accounts and regions where the
+    /// region is not enabled; checked once per set of targets and regions.
+    async fn regions_not_enabled(&mut self, targets: &str, accounts: &BTreeSet<String>, regions: &[String]) -> BTreeMap<InstanceKey, String> {
+        let key = format!("{targets}{regions:?}");
+        if !self.region_checks.contains_key(&key) {
+            let regions: BTreeSet<String> = regions.iter().cloned().collect();
+            let check = opt_in::check(&self.aws, accounts, &regions).await;
+            if let Some(why) = &check.unchecked {
+                if self.unchecked_noted.insert(why.clone()) {
+                    self.rep.emit(Event::Note { text: format!("opt-in regions not checked ({why}); an account that has not enabled one fails there") });
+                }
+            }
+            self.region_checks.insert(key.clone(), check);
+        }
+        self.region_checks[&key].not_enabled.clone()
     }
 
     /// Wait for operations started elsewhere (or by an interrupted run).
@@ -337,7 +494,8 @@ impl<'a, 'w> Engine<'a, 'w> {
         for i in final_instances.iter().filter(|i| i.is_failed()) {
             ok = false;
             let reason = i.reason.clone().unwrap_or_else(|| i.detailed.to_string());
-            self.failure(&format!("{} {}/{}", s.name, i.account, i.region), &reason);
+            let remedy = self.instance_remedy(s, &i.account, &i.region, &reason, action);
+            self.rep.emit(Event::Failure { target: format!("{} {}/{}", s.name, i.account, i.region), reason, remedy });
         }
         if !st.is_success() {
             for (a, rg, why) in stackset::operation_failures(&cfn, s, &id).await {
@@ -396,7 +554,7 @@ impl<'a, 'w> Engine<'a, 'w> {
             for i in stackset::instances(&cfn, s, self.opts).await? {
                 bad |= i.is_failed() || i.status != status::InstanceStatus::Current;
                 let reason = i.reason.clone().unwrap_or_default();
-                let reason = match remedy::remedy(&reason) {
+                let reason = match self.instance_remedy(s, &i.account, &i.region, &reason, "") {
                     Some(m) if i.is_failed() => format!("{reason} — {m}"),
                     _ => reason,
                 };
@@ -413,12 +571,40 @@ impl<'a, 'w> Engine<'a, 'w> {
     }
 
     pub(super) async fn summary(&mut self, r: &Rollout, up_to_date: bool) -> Result<bool> {
-        let (rows, bad) = self.rows(r).await?;
+        let (mut rows, bad) = self.rows(r).await?;
+        for (set, a, rg, status) in &self.skipped {
+            rows.push(Row {
+                target: set.clone(),
+                account: a.clone(),
+                region: rg.clone(),
+                status: "SKIPPED".into(),
+                reason: format!("region not enabled ({status}): {}", opt_in::remedy(a, rg, status)),
+            });
+        }
         let api_calls = self.aws.counter.total();
         let write_calls = self.aws.counter.writes();
         self.rep.emit(Event::Summary { rows, api_calls, write_calls, up_to_date });
         Ok(bad)
     }
+}
+
+/// The ARNs of the named managed policies of a StackSet's template, in one
+/// account (names known only at deploy time are left out).
+fn managed_policy_arns(body: &str, account: &str, region: &str, partition: &str) -> Vec<String> {
+    let Ok(template) = import_template::long_form(body) else { return Vec::new() };
+    let params = BTreeMap::new();
+    let at = import_template::Place { account, region, partition, parameters: &params };
+    template["Resources"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| r["Type"] == "AWS::IAM::ManagedPolicy")
+        .filter_map(|(_, r)| {
+            let name = import_template::resolve(&r["Properties"]["ManagedPolicyName"], &at)?;
+            let path = r["Properties"]["Path"].as_str().unwrap_or("/");
+            Some(format!("arn:{partition}:iam::{account}:policy{path}{name}"))
+        })
+        .collect()
 }
 
 /// `+ instance 111111111111/eu-west-1` per instance; past 24 of them, one
@@ -440,6 +626,12 @@ fn instance_lines(mark: &str, keys: &[InstanceKey]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policy_arns_come_from_the_template_for_the_account() {
+        let body = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      ManagedPolicyName: !Sub sessionlog-${AWS::Region}\n  Q:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      ManagedPolicyName: !Ref Unknown\n";
+        assert_eq!(managed_policy_arns(body, "111111111111", "eu-west-1", "aws"), ["arn:aws:iam::111111111111:policy/sessionlog-eu-west-1"]);
+    }
 
     #[test]
     fn instance_lines_are_summarized_per_region_past_24() {

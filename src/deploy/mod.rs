@@ -10,11 +10,14 @@
 //! described in `rollout`, its parameters resolved in `params`; the steps
 //! of each command are in `commands`, on top of the `engine`.
 
+pub mod adopt;
 pub mod archive;
 pub mod args;
 pub mod client;
 mod commands;
 mod engine;
+pub mod import_template;
+pub mod opt_in;
 mod management;
 pub mod org;
 mod params;

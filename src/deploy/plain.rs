@@ -1,8 +1,9 @@
 //! Bringing one plain stack (log-archive or management account) to its
 //! template, after planning: run the change set the plan made, or make it
 //! now when the stack's parameters come from stacks deployed earlier in this
-//! run (or the stack must first be deleted, its creation having rolled
-//! back). The account's credentials come from [`super::client::Aws::cfn_in`].
+//! run, the stack adopts retained resources (imported first), or it must
+//! first be deleted (its creation having rolled back). The account's
+//! credentials come from [`super::client::Aws::cfn_in`].
 
 use anyhow::Result;
 
@@ -53,12 +54,24 @@ pub(super) async fn apply(
                         .collect::<Vec<_>>()
                 );
             };
+            // A stack that does not exist adopts what an earlier one
+            // retained: imported first, then updated like any stack.
+            let mut create = sp.create;
+            if create {
+                let found = e.discover(s, &params).await?;
+                if !found.found.is_empty() {
+                    if !e.import(s, &params, &found).await? {
+                        return Ok(Applied::Failed);
+                    }
+                    create = false;
+                }
+            }
             e.rep.emit(Event::Step {
                 text: format!("change set for {target}"),
             });
             let risky_before = e.risky;
             e.risky = false;
-            let sp = e.stack_change_set(s, &params, sp.create).await?;
+            let sp = e.stack_change_set(s, &params, create).await?;
             let now_risky = e.risky;
             e.risky |= risky_before;
             match sp.step {

@@ -9,6 +9,7 @@ pub const PROTECTED_TYPES: &[&str] = &[
     "AWS::KMS::Key",
     "AWS::KMS::ReplicaKey",
     "AWS::Logs::LogGroup",
+    "Custom::SessionLogGroup",
 ];
 
 pub fn is_protected(resource_type: &str) -> bool {
@@ -56,6 +57,10 @@ pub struct ResourceChange {
     pub logical_id: String,
     pub resource_type: String,
     pub replacement: Option<Replacement>,
+    /// A removed resource whose `DeletionPolicy` is `Retain`: it leaves the
+    /// stack and stays (known from a template diff; change sets do not say).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub retained: bool,
 }
 
 impl ResourceChange {
@@ -72,6 +77,9 @@ impl ResourceChange {
                 s.push_str(&format!(" (replacement: {})", r.as_str()));
             }
         }
+        if self.retained {
+            s.push_str(" (kept: DeletionPolicy Retain)");
+        }
         if self.is_risky() {
             s.push_str("  !! puts logs at risk");
         }
@@ -82,7 +90,7 @@ impl ResourceChange {
     pub fn is_risky(&self) -> bool {
         is_protected(&self.resource_type)
             && match self.action {
-                Action::Remove => true,
+                Action::Remove => !self.retained,
                 Action::Modify | Action::Dynamic => {
                     matches!(self.replacement, Some(Replacement::True | Replacement::Conditional))
                 }
@@ -96,7 +104,7 @@ impl ResourceChange {
 fn replacing_properties(resource_type: &str) -> &'static [&'static str] {
     match resource_type {
         "AWS::S3::Bucket" => &["BucketName", "ObjectLockEnabled"],
-        "AWS::Logs::LogGroup" => &["LogGroupName"],
+        "AWS::Logs::LogGroup" | "Custom::SessionLogGroup" => &["LogGroupName"],
         "AWS::KMS::Key" => &["KeySpec", "KeyUsage", "MultiRegion"],
         "AWS::KMS::ReplicaKey" => &["PrimaryKeyArn"],
         _ => &[],
@@ -143,6 +151,7 @@ pub fn template_diff(old: &str, new: &str) -> Result<Vec<ResourceChange>, String
                 logical_id: id.clone(),
                 resource_type: n.resource_type.clone(),
                 replacement: None,
+                retained: false,
             }),
             Some(o) if o == n => {}
             Some(o) => {
@@ -161,6 +170,7 @@ pub fn template_diff(old: &str, new: &str) -> Result<Vec<ResourceChange>, String
                     logical_id: id.clone(),
                     resource_type: n.resource_type.clone(),
                     replacement: Some(replacement),
+                    retained: false,
                 });
             }
         }
@@ -172,6 +182,10 @@ pub fn template_diff(old: &str, new: &str) -> Result<Vec<ResourceChange>, String
                 logical_id: id.clone(),
                 resource_type: o.resource_type.clone(),
                 replacement: None,
+                retained: matches!(
+                    o.rest.get("DeletionPolicy").and_then(|d| d.as_str()),
+                    Some("Retain" | "RetainExceptOnCreate")
+                ),
             });
         }
     }
@@ -291,6 +305,7 @@ mod tests {
             logical_id: "Bucket".into(),
             resource_type: "AWS::S3::Bucket".into(),
             replacement: Some(Replacement::True),
+            retained: false,
         };
         assert_eq!(c.line(), "> AWS::S3::Bucket Bucket (replacement: True)  !! puts logs at risk");
         assert!(c.is_risky());
@@ -299,6 +314,7 @@ mod tests {
             logical_id: "Doc".into(),
             resource_type: "AWS::SSM::Document".into(),
             replacement: None,
+            retained: false,
         };
         assert_eq!(c.line(), "+ AWS::SSM::Document Doc");
         let c = ResourceChange { action: Action::Remove, ..c };
@@ -319,6 +335,12 @@ mod tests {
         let d = template_diff(old, removed).unwrap();
         assert_eq!(d[0].action, Action::Remove);
         assert!(d[0].is_risky());
+        // removing a retained group keeps it: not a risk (the upgrade to the
+        // create-or-adopt log group does exactly that)
+        let retained = old.replace("    Type: AWS::Logs::LogGroup\n", "    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Retain\n");
+        let d = template_diff(&retained, removed).unwrap();
+        assert!(!d[0].is_risky());
+        assert_eq!(d[0].line(), "- AWS::Logs::LogGroup G (kept: DeletionPolicy Retain)");
         assert!(template_diff(old, old).unwrap().is_empty());
     }
 

@@ -65,6 +65,34 @@ pub fn remedy(reason: &str) -> Option<&'static str> {
     None
 }
 
+/// IAM refused to delete a managed policy that is still attached to roles
+/// (or users, groups) the stack does not manage (`DeleteConflict`).
+pub fn is_delete_conflict(reason: &str) -> bool {
+    let r = reason.to_ascii_lowercase();
+    r.contains("deleteconflict") || r.contains("attached to entities") || r.contains("must detach all policies first")
+}
+
+/// What to do in `account` about a policy (`policy_arns`, empty when their
+/// names are not known) that cannot be deleted while roles outside the
+/// stack have it attached.
+pub fn detach_policy(account: &str, policy_arns: &[String], after: &str) -> String {
+    let arns: Vec<String> = if policy_arns.is_empty() {
+        vec!["<the policy's ARN, from `aws iam list-policies --scope Local`>".to_string()]
+    } else {
+        policy_arns.to_vec()
+    };
+    let mut s = format!(
+        "in account {account}, roles that the StackSet does not manage still have the instance policy attached,          so CloudFormation cannot delete it (IAM DeleteConflict). With credentials of account {account}:"
+    );
+    for arn in &arns {
+        s.push_str(&format!(
+            " `aws iam list-entities-for-policy --policy-arn {arn}`, then for each role it lists              `aws iam detach-role-policy --role-name <role> --policy-arn {arn}`;"
+        ));
+    }
+    s.push_str(&format!(" then {after}. (Roles listed in `instance_policy.attach_to_roles` are detached by CloudFormation itself.)"));
+    s
+}
+
 /// CloudFormation's inline TemplateBody limit, in bytes.
 pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
 
@@ -80,5 +108,11 @@ mod tests {
         assert!(remedy("template over the inline size limit").unwrap().contains("51,200"));
         assert!(remedy("AWS::SSO::PermissionSet PermissionSetWebOperators: ConflictException: the permission set is provisioned to accounts").unwrap().contains("delete-account-assignment"));
         assert!(remedy("Internal failure").is_none());
+        let reason = "ResourceLogicalId:SessionLoggingPolicy, ResourceType:AWS::IAM::ManagedPolicy, ResourceStatusReason:Cannot delete a policy attached to entities. (Service: Iam, Status Code: 409)";
+        assert!(super::is_delete_conflict(reason));
+        assert!(!super::is_delete_conflict("Internal failure"));
+        let r = super::detach_policy("111111111111", &["arn:aws:iam::111111111111:policy/p".into()], "run `sessionlog destroy` again");
+        assert!(r.contains("aws iam detach-role-policy --role-name <role> --policy-arn arn:aws:iam::111111111111:policy/p"), "{r}");
+        assert!(r.contains("sessionlog destroy"), "{r}");
     }
 }

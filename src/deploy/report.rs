@@ -39,6 +39,10 @@ pub enum Event {
     Operation { stack_set: String, operation_id: String, action: String, status: String },
     Instance { stack_set: String, account: String, region: String, status: String, reason: Option<String> },
     Failure { target: String, reason: String, remedy: Option<String> },
+    /// An account and region left out of the rollout: the region is not enabled there.
+    Skipped { stack_set: String, account: String, region: String, reason: String, remedy: String },
+    /// A retained resource a stack adopts (CloudFormation import) instead of creating it.
+    Adopt { stack: String, account: String, region: String, resource_type: String, logical_id: String, physical_id: String, why: String },
     Summary { rows: Vec<Row>, api_calls: u64, write_calls: u64, up_to_date: bool },
 }
 
@@ -107,6 +111,12 @@ impl<'a> Reporter<'a> {
             }
             Event::Instance { stack_set, account, region, status, reason } => {
                 format!("  {stack_set} {account}/{region}: {status}{}", reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())
+            }
+            Event::Skipped { stack_set, account, region, reason, remedy } => {
+                format!("  SKIPPED {stack_set} {account}/{region}: {reason}\n    remedy: {remedy}")
+            }
+            Event::Adopt { stack, region, resource_type, logical_id, physical_id, why, .. } => {
+                format!("  {stack} ({region}): = {resource_type} {logical_id} = {physical_id} ({why})")
             }
             Event::Failure { target, reason, remedy } => {
                 let mut s = format!("  FAILED {target}: {reason}");

@@ -101,6 +101,9 @@ pub struct Statement {
     /// Empty only in trust policies, which have no `Resource`.
     #[serde(rename = "Resource", serialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<Expr>,
+    /// Everything but these (a Deny that fences a principal in).
+    #[serde(rename = "NotResource", serialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub not_resources: Vec<Expr>,
     #[serde(rename = "Condition", skip_serializing_if = "IndexMap::is_empty")]
     pub conditions: Conditions,
 }
@@ -121,6 +124,7 @@ impl Statement {
             principal: None,
             actions: Vec::new(),
             resources: Vec::new(),
+            not_resources: Vec::new(),
             conditions: IndexMap::new(),
         }
     }
@@ -146,6 +150,11 @@ impl Statement {
 
     pub fn resources(mut self, r: impl IntoIterator<Item = Expr>) -> Self {
         self.resources.extend(r);
+        self
+    }
+
+    pub fn not_resources(mut self, r: impl IntoIterator<Item = Expr>) -> Self {
+        self.not_resources.extend(r);
         self
     }
 

@@ -73,9 +73,12 @@ pub fn files(bundle: &Bundle, format: Format) -> FileSet {
     let stems = [
         stacks::LOG_ARCHIVE,
         stacks::LOG_ARCHIVE_REPLICA,
+        stacks::LOG_ARCHIVE_REPLICA_NO_COPY,
         stacks::MEMBER_IAM,
         stacks::MEMBER_REGIONAL,
         stacks::MEMBER_REGIONAL_NO_RDP,
+        stacks::MEMBER_REGIONAL_NO_COPY,
+        stacks::MEMBER_REGIONAL_NO_RDP_NO_COPY,
         stacks::IDENTITY_CENTER,
     ];
     for stem in stems {

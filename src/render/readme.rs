@@ -16,7 +16,8 @@ struct Doc<'a> {
     management_account: &'a str,
     admin_region: &'a str,
     home: Step,
-    replicas: Option<Replicas>,
+    /// One entry per replica template (with and without the log copy).
+    replicas: Vec<Replicas>,
     stack_sets: Vec<SetStep>,
     management: Vec<Step>,
 }
@@ -116,11 +117,20 @@ fn step(file: &TemplateFile, ext: &str, stack_name: &str, region: &str, params: 
 
 pub fn render(bundle: &Bundle, ext: &str) -> String {
     let home = &bundle.archive_stacks[0];
-    let replicas = bundle.archive_stacks.get(1).map(|r| Replicas {
-        step: step(&r.template, ext, &r.stack_name, "", &r.parameters, &r.capabilities),
-        regions: bundle.archive_stacks[1..].iter().map(|s| s.region.as_str()).collect::<Vec<_>>().join(", "),
-        region_list: bundle.archive_stacks[1..].iter().map(|s| s.region.clone()).collect(),
-    });
+    let mut replicas: Vec<Replicas> = Vec::new();
+    for r in &bundle.archive_stacks[1..] {
+        match replicas.iter_mut().find(|g| g.step.file == format!("{}.{ext}", r.template.file_stem)) {
+            Some(group) => group.region_list.push(r.region.clone()),
+            None => replicas.push(Replicas {
+                step: step(&r.template, ext, &r.stack_name, "", &r.parameters, &r.capabilities),
+                regions: String::new(),
+                region_list: vec![r.region.clone()],
+            }),
+        }
+    }
+    for group in &mut replicas {
+        group.regions = group.region_list.join(", ");
+    }
     let doc = Doc {
         ext,
         archive_account: &bundle.archive_account,

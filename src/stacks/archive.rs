@@ -8,8 +8,8 @@ use crate::model::resources::s3::*;
 use crate::model::resources::Tag;
 use crate::model::{Expr, Resource, Template};
 
-use super::key_policy::key_policy;
-use super::names::{KeyRole, Names, GUI_CONNECT_PRINCIPAL, JIT_TAG};
+use super::key_policy::{key_policy, Placement};
+use super::names::{KeyRole, Names, BUCKET_OWNER_FULL_CONTROL, GUI_CONNECT_PRINCIPAL, JIT_TAG};
 use super::tags::resource_tags;
 
 pub const BUCKET: &str = "LogBucket";
@@ -30,7 +30,7 @@ pub fn template(c: &Config) -> Template {
                 description: format!("sessionlog {} key (multi-region primary)", key.word()),
                 enable_key_rotation: true,
                 multi_region: true,
-                key_policy: key_policy(c, key),
+                key_policy: key_policy(c, key, Placement::Primary),
                 tags,
             })
             .retained(),
@@ -102,13 +102,19 @@ fn bucket(c: &Config) -> Bucket {
 }
 
 /// Organization principals read the encryption setting and write only under
-/// their own account's prefix; RDP recording writes as a service of the
-/// organization; nothing without TLS; only the log-archive account deletes.
+/// their own account's prefix (the SSM Agent's `bucket-owner-full-control`
+/// ACL included), and only when Session Manager writes to S3; RDP recording
+/// writes as a service of the organization; nothing without TLS; only the
+/// log-archive account deletes or changes the bucket's policy and lifecycle.
 fn bucket_policy(c: &Config) -> PolicyDocument {
     let names = Names::new(c);
     let bucket = names.bucket();
     let bucket_arn = Expr::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}"));
     let objects_arn = Expr::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*"));
+    let own_prefix = Expr::sub(format!(
+        "arn:${{AWS::Partition}}:s3:::{bucket}/{}/${{!aws:PrincipalAccount}}/*",
+        names.bucket_prefix()
+    ));
     let org = Expr::lit(&c.organization.id);
     let mut statements = vec![
         Statement::deny("DenyInsecureTransport")
@@ -121,21 +127,35 @@ fn bucket_policy(c: &Config) -> PolicyDocument {
             .actions(&["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"])
             .resources([bucket_arn.clone(), objects_arn.clone()])
             .condition("StringNotEquals", "aws:PrincipalAccount", Expr::lit(&c.log_archive.account)),
-        Statement::allow("OrganizationReadsEncryptionConfiguration")
-            .principal(Principal::Aws(vec![Expr::lit("*")]))
-            .actions(&["s3:GetEncryptionConfiguration"])
-            .resource(bucket_arn)
-            .condition("StringEquals", "aws:PrincipalOrgID", org.clone()),
-        Statement::allow("OrganizationWritesOwnAccountPrefix")
-            .principal(Principal::Aws(vec![Expr::lit("*")]))
-            .actions(&["s3:PutObject"])
-            .resource(Expr::sub(format!(
-                "arn:${{AWS::Partition}}:s3:::{bucket}/{}/${{!aws:PrincipalAccount}}/*",
-                names.bucket_prefix()
-            )))
-            .condition("StringEquals", "aws:PrincipalOrgID", org.clone()),
     ];
-    if c.rdp_recording.enabled {
+    if c.session_manager.s3.enabled {
+        statements.push(
+            Statement::allow("OrganizationReadsEncryptionConfiguration")
+                .principal(Principal::Aws(vec![Expr::lit("*")]))
+                .actions(&["s3:GetEncryptionConfiguration"])
+                .resource(bucket_arn)
+                .condition("StringEquals", "aws:PrincipalOrgID", org.clone()),
+        );
+        statements.push(
+            Statement::allow("OrganizationWritesOwnAccountPrefix")
+                .principal(Principal::Aws(vec![Expr::lit("*")]))
+                .actions(&["s3:PutObject"])
+                .resource(own_prefix.clone())
+                .condition("StringEquals", "aws:PrincipalOrgID", org.clone()),
+        );
+        // The agent uploads with x-amz-acl: bucket-owner-full-control, which
+        // S3 authorizes as s3:PutObjectAcl too (BucketOwnerEnforced then
+        // ignores the ACL). No other ACL.
+        statements.push(
+            Statement::allow("OrganizationGrantsBucketOwnerOwnAccountPrefix")
+                .principal(Principal::Aws(vec![Expr::lit("*")]))
+                .actions(&["s3:PutObjectAcl"])
+                .resource(own_prefix)
+                .condition("StringEquals", "aws:PrincipalOrgID", org.clone())
+                .condition("StringEquals", "s3:x-amz-acl", Expr::lit(BUCKET_OWNER_FULL_CONTROL)),
+        );
+    }
+    if !names.rdp_regions().is_empty() {
         statements.push(
             Statement::allow("RdpConnectionRecording")
                 .principal(Principal::Service(vec![Expr::lit(GUI_CONNECT_PRINCIPAL)]))
@@ -144,5 +164,6 @@ fn bucket_policy(c: &Config) -> PolicyDocument {
                 .condition("StringEquals", "aws:SourceOrgID", org),
         );
     }
+    statements.extend(super::log_copy::bucket_policy_statements(c));
     PolicyDocument::new(statements)
 }

@@ -6,6 +6,7 @@
 //! StackSets.
 
 use crate::config::model::Config;
+use crate::config::operators::identity_center_tag_fits;
 use crate::model::resources::sso::{CustomerManagedPolicyReference, PermissionSet};
 use crate::model::resources::Tag;
 use crate::model::{Expr, Resource, Template};
@@ -61,33 +62,14 @@ fn instance_arn(arn: &str) -> Expr {
     Expr::sub(format!("arn:${{AWS::Partition}}:{rest}"))
 }
 
-/// Stack and permission-set tags. IAM Identity Center accepts only letters,
-/// digits and `_+=,.@-` in tag keys and values, and CloudFormation passes
-/// stack tags on to the permission sets: tags that do not fit are left out.
+/// Stack and permission-set tags: `sessionlog-managed` and the user tags
+/// IAM Identity Center can carry
+/// ([`crate::config::operators::identity_center_tag_fits`]; CloudFormation
+/// passes stack tags on to the permission sets).
 pub fn tags(c: &Config) -> Vec<(String, String)> {
-    let fits = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|ch| ch.is_alphanumeric() || "_+=,.@-".contains(ch))
-    };
     let mut out = vec![("sessionlog-managed".to_string(), "true".to_string())];
-    out.extend(
-        c.tags
-            .iter()
-            .filter(|(k, v)| fits(k) && fits(v))
-            .map(|(k, v)| (k.clone(), v.clone())),
-    );
+    out.extend(c.tags.iter().filter(|(k, v)| identity_center_tag_fits(k, v)).map(|(k, v)| (k.clone(), v.clone())));
     out
-}
-
-/// User tags [`tags`] leaves out.
-pub fn unfit_tags(c: &Config) -> Vec<String> {
-    let kept = tags(c);
-    c.tags
-        .keys()
-        .filter(|k| !kept.iter().any(|(kk, _)| kk == *k))
-        .cloned()
-        .collect()
 }
 
 #[cfg(test)]
@@ -117,6 +99,5 @@ mod tests {
         let c = example_with("project: session-logging", "project: session-logging\n  cost center: \"42\"\n  team: a/b");
         let keys: Vec<String> = tags(&c).into_iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["sessionlog-managed", "project"]);
-        assert_eq!(unfit_tags(&c), ["cost center", "team"]);
     }
 }

@@ -1,12 +1,19 @@
 //! The member accounts' regional resources, deployed in every member region:
 //! the KMS-encrypted log group, the Session Manager preferences document and,
 //! where the region has it, RDP connection recording preferences.
+//!
+//! The log group is a create-or-adopt custom resource (fact 11): a stack
+//! instance deleted when its account left a targeted OU, or by `destroy`,
+//! leaves the group behind (`Retain`), and `AWS::Logs::LogGroup` would then
+//! fail with "already exists" when the instance comes back. StackSets cannot
+//! import resources, so a function creates the group or adopts the existing
+//! one, and never deletes it.
 
 use crate::config::model::{Config, DocumentMode};
 use crate::model::iam::{PolicyDocument, Principal, Statement};
 use crate::model::resources::iam::{InlinePolicy, Role};
 use crate::model::resources::lambda::{Code, Function};
-use crate::model::resources::logs::LogGroup;
+use crate::model::resources::logs::SessionLogGroup;
 use crate::model::resources::ssm::Document;
 use crate::model::resources::ssm_gui_connect::*;
 use crate::model::template::CustomResource;
@@ -17,13 +24,21 @@ use super::replica::key_id_parameter;
 use super::session_document;
 use super::tags::resource_tags;
 
-pub const LOG_GROUP: &str = "SessionLogGroup";
+/// The create-or-adopt log group. Not `SessionLogGroup`, the logical id of
+/// the plain `AWS::Logs::LogGroup` of earlier versions: CloudFormation
+/// refuses to change a resource's type in place, while removing that
+/// resource (`Retain`) keeps the group, which this one then adopts.
+pub const LOG_GROUP: &str = "SessionLogs";
+const LOG_GROUP_FUNCTION: &str = "SessionLogGroupFunction";
+const LOG_GROUP_FUNCTION_ROLE: &str = "SessionLogGroupFunctionRole";
 pub const DOCUMENT: &str = "SessionPreferences";
 pub const RDP_PREFERENCES: &str = "RdpRecordingPreferences";
 const FUNCTION: &str = "SessionPreferencesFunction";
 const FUNCTION_ROLE: &str = "SessionPreferencesFunctionRole";
 /// The inline source of the upsert function (CloudFormation's limit: 4096).
 pub const UPSERT_SOURCE: &str = include_str!("upsert_function.py");
+/// The inline source of the create-or-adopt log group function.
+pub const LOG_GROUP_SOURCE: &str = include_str!("log_group_function.py");
 pub const CUSTOM_TYPE: &str = "Custom::SessionManagerPreferences";
 
 /// `with_rdp`: whether this template's regions have RDP recording.
@@ -44,16 +59,7 @@ pub fn template(c: &Config, with_rdp: bool) -> Template {
         }
     }
     if cw {
-        t.add(
-            LOG_GROUP,
-            Resource::new(LogGroup {
-                log_group_name: Expr::lit(names.log_group()),
-                kms_key_id: Expr::sub(names.key_arn_sub(names.session_key(), "${AWS::Region}")),
-                retention_in_days: c.session_manager.cloudwatch.retention_days,
-                tags: resource_tags(c, "session-log-group"),
-            })
-            .retained(),
-        );
+        add_log_group(&mut t, c);
     }
     let content = session_document::content(c);
     match c.session_manager.document {
@@ -110,11 +116,9 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
     t.add(
         FUNCTION_ROLE,
         Resource::new(Role {
+            path: None,
             description: "Lets the sessionlog preferences function manage SSM-SessionManagerRunShell in this region".into(),
-            assume_role_policy_document: PolicyDocument::new(vec![Statement::allow("LambdaAssumes")
-                .principal(Principal::Service(vec![Expr::lit("lambda.amazonaws.com")]))
-                .actions(&["sts:AssumeRole"])
-                .condition("StringEquals", "aws:SourceAccount", Expr::sub("${AWS::AccountId}"))]),
+            assume_role_policy_document: lambda_trust(),
             managed_policy_arns: vec![Expr::sub(
                 "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
             )],
@@ -160,4 +164,72 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
             },
         },
     );
+}
+
+/// The log group and the function that creates or adopts it. Its role may
+/// create, encrypt, tag and set the retention of that one log group, and
+/// describe log groups (which takes no narrower resource).
+fn add_log_group(t: &mut Template, c: &Config) {
+    let names = Names::new(c);
+    let group_arn = |suffix: &str| {
+        Expr::sub(format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{suffix}"))
+    };
+    t.add(
+        LOG_GROUP_FUNCTION_ROLE,
+        Resource::new(Role {
+            path: None,
+            description: format!("Lets the sessionlog log group function create or adopt {} in this region", names.log_group()),
+            assume_role_policy_document: lambda_trust(),
+            managed_policy_arns: vec![Expr::sub(
+                "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+            )],
+            policies: vec![InlinePolicy {
+                policy_name: "session-log-group".into(),
+                policy_document: PolicyDocument::new(vec![
+                    Statement::allow("FindLogGroups").actions(&["logs:DescribeLogGroups"]).resource(group_arn("*")),
+                    Statement::allow("CreateOrAdoptSessionLogGroup")
+                        .actions(&[
+                            "logs:CreateLogGroup",
+                            "logs:PutRetentionPolicy",
+                            "logs:AssociateKmsKey",
+                            "logs:TagResource",
+                            "logs:TagLogGroup",
+                        ])
+                        .resources([group_arn(names.log_group()), group_arn(&format!("{}:*", names.log_group()))]),
+                ]),
+            }],
+            tags: resource_tags(c, "session-log-group"),
+        }),
+    );
+    t.add(
+        LOG_GROUP_FUNCTION,
+        Resource::new(Function {
+            description: "Creates the session log group, or adopts the one an earlier stack retained; never deletes it (sessionlog)".into(),
+            runtime: "python3.13",
+            handler: "index.handler",
+            role: Expr::get_att(LOG_GROUP_FUNCTION_ROLE, "Arn"),
+            timeout: 60,
+            code: Code { zip_file: LOG_GROUP_SOURCE.to_string() },
+            tags: resource_tags(c, "session-log-group"),
+        }),
+    );
+    t.add(
+        LOG_GROUP,
+        Resource::new(SessionLogGroup {
+            service_token: Expr::get_att(LOG_GROUP_FUNCTION, "Arn"),
+            log_group_name: Expr::lit(names.log_group()),
+            kms_key_id: Expr::sub(names.key_arn_sub(names.session_key(), "${AWS::Region}")),
+            retention_in_days: c.session_manager.cloudwatch.retention_days,
+            tags: resource_tags(c, "session-log-group"),
+        })
+        .retained(),
+    );
+}
+
+/// Lambda may assume the role, for functions of this account only.
+fn lambda_trust() -> PolicyDocument {
+    PolicyDocument::new(vec![Statement::allow("LambdaAssumes")
+        .principal(Principal::Service(vec![Expr::lit("lambda.amazonaws.com")]))
+        .actions(&["sts:AssumeRole"])
+        .condition("StringEquals", "aws:SourceAccount", Expr::sub("${AWS::AccountId}"))])
 }

@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod identity_center;
 pub mod key_policy;
+pub mod log_copy;
 pub mod member_iam;
 pub mod member_regional;
 pub mod names;
@@ -11,14 +12,15 @@ pub mod operators;
 pub mod prompt;
 pub mod replica;
 pub mod session_document;
+pub mod support;
 pub mod tags;
 
-use crate::aws::regions;
 use crate::bundle::*;
 use crate::config::model::{AmountConfig, CallAsConfig, Config};
 use crate::model::Template;
 
 use names::{KeyRole, Names};
+use support::RegionSupport;
 
 pub const LOG_ARCHIVE: &str = "log-archive";
 pub const LOG_ARCHIVE_REPLICA: &str = "log-archive-replica";
@@ -26,6 +28,9 @@ pub const MEMBER_IAM: &str = "member-iam";
 pub const MEMBER_REGIONAL: &str = "member-regional";
 pub const MEMBER_REGIONAL_NO_RDP: &str = "member-regional-no-rdp";
 pub const IDENTITY_CENTER: &str = "identity-center";
+pub const MEMBER_REGIONAL_NO_COPY: &str = "member-regional-no-copy";
+pub const MEMBER_REGIONAL_NO_RDP_NO_COPY: &str = "member-regional-no-rdp-no-copy";
+pub const LOG_ARCHIVE_REPLICA_NO_COPY: &str = "log-archive-replica-no-copy";
 
 const CAPABILITIES: [&str; 1] = ["CAPABILITY_NAMED_IAM"];
 
@@ -35,64 +40,74 @@ fn file(stem: &str, template: Template, regions: Vec<String>) -> TemplateFile {
 
 /// Everything one configuration compiles to.
 pub fn build(c: &Config) -> Bundle {
+    build_for(c, &RegionSupport::vendored())
+}
+
+/// `build`, with the region support given (tests pretend a region lacks a type).
+pub fn build_for(c: &Config, support: &RegionSupport) -> Bundle {
     let names = Names::new(c);
     let tags = tags::stack_tags(c);
     let home = c.log_archive.region.clone();
 
+    let mut home_template = archive::template(c);
+    if c.regions.contains(&home) && support.copies(c, &home) {
+        log_copy::add_archive(&mut home_template, c);
+    }
     let mut archive_stacks = vec![StackSpec {
         stack_name: names.archive_stack(),
         account: c.log_archive.account.clone(),
         region: home.clone(),
-        template: file(LOG_ARCHIVE, archive::template(c), vec![home.clone()]),
+        capabilities: iam_capabilities(&home_template),
+        template: file(LOG_ARCHIVE, home_template, vec![home.clone()]),
         parameters: Vec::new(),
-        capabilities: Vec::new(),
         tags: tags.clone(),
     }];
+    // Replica regions with the log copy share one template, those without
+    // it (where its types do not exist) another.
     let replica_regions = names.replica_regions();
-    if !replica_regions.is_empty() {
-        let replica = file(LOG_ARCHIVE_REPLICA, replica::template(c), replica_regions.clone());
-        for region in &replica_regions {
+    let (copying, not_copying): (Vec<String>, Vec<String>) =
+        replica_regions.iter().cloned().partition(|r| !log_copy::enabled(c) || support.copies(c, r));
+    for (stem, regions, copy) in [(LOG_ARCHIVE_REPLICA, copying, log_copy::enabled(c)), (LOG_ARCHIVE_REPLICA_NO_COPY, not_copying, false)] {
+        if regions.is_empty() {
+            continue;
+        }
+        let mut template = replica::template(c);
+        if copy {
+            log_copy::add_archive(&mut template, c);
+        }
+        let capabilities = iam_capabilities(&template);
+        let replica = file(stem, template, regions.clone());
+        for region in &regions {
             archive_stacks.push(StackSpec {
                 stack_name: names.replica_stack(),
                 account: c.log_archive.account.clone(),
                 region: region.clone(),
                 template: replica.clone(),
                 parameters: key_parameters(c),
-                capabilities: Vec::new(),
+                capabilities: capabilities.clone(),
                 tags: tags.clone(),
             });
         }
     }
+    // Replica stacks in configuration order, whichever template they use.
+    archive_stacks[1..].sort_by_key(|s| replica_regions.iter().position(|r| *r == s.region));
 
-    let mut stack_sets = vec![stack_set(
-        c,
-        MEMBER_IAM,
-        "IAM policy for the instances' role, once per member account",
-        member_iam::template(c),
-        vec![names.iam_region()],
-    )];
-    let (with_rdp, without_rdp): (Vec<String>, Vec<String>) = c
-        .regions
-        .iter()
-        .cloned()
-        .partition(|r| !c.rdp_recording.enabled || regions::supports_rdp_recording(r));
-    if !with_rdp.is_empty() {
+    let mut stack_sets = Vec::new();
+    if member_iam::needed(c) {
         stack_sets.push(stack_set(
             c,
-            MEMBER_REGIONAL,
-            "Session Manager log group and preferences (and RDP recording) in every member region",
-            member_regional::template(c, true),
-            with_rdp,
+            MEMBER_IAM,
+            "IAM policy for the instances' role, once per member account",
+            member_iam::template(c),
+            vec![names.iam_region()],
         ));
     }
-    if !without_rdp.is_empty() {
-        stack_sets.push(stack_set(
-            c,
-            MEMBER_REGIONAL_NO_RDP,
-            "Session Manager log group and preferences in member regions without RDP connection recording",
-            member_regional::template(c, false),
-            without_rdp,
-        ));
+    for v in support::member_variants(c, support) {
+        let mut template = member_regional::template(c, v.rdp);
+        if v.copy {
+            log_copy::add_subscription(&mut template, c);
+        }
+        stack_sets.push(stack_set(c, v.stem, v.what, template, v.regions));
     }
 
     let management_stacks = management_stacks(c);
@@ -128,6 +143,15 @@ fn management_stacks(c: &Config) -> Vec<StackSpec> {
         capabilities: Vec::new(),
         tags: identity_center::tags(c),
     }]
+}
+
+/// Plain stacks that create IAM roles (unnamed) need CAPABILITY_IAM.
+fn iam_capabilities(t: &Template) -> Vec<String> {
+    if t.resource_types().iter().any(|t| t.starts_with("AWS::IAM::")) {
+        vec!["CAPABILITY_IAM".to_string()]
+    } else {
+        Vec::new()
+    }
 }
 
 /// Key ids, known only once the home-region stack exists.

@@ -2,17 +2,22 @@
 //! one place so the two halves always agree (a log group name in a policy
 //! that differs from the group created silently breaks logging).
 
+use crate::aws::regions;
 use crate::config::model::{Config, KeyLayout};
 use crate::config::operators::OperatorProfile;
 
 /// The fixed name of the Session Manager preferences document.
-pub const SESSION_DOCUMENT: &str = "SSM-SessionManagerRunShell";
+pub const SESSION_DOCUMENT: &str = crate::config::operators::SESSION_DOCUMENT;
 /// The role Default Host Management Configuration gives instances.
 pub const DHMC_ROLE: &str = "AWSSystemsManagerDefaultEC2InstanceManagementRole";
 /// Tag that the just-in-time node access managed policy conditions on.
 pub const JIT_TAG: &str = "SystemsManagerJustInTimeNodeAccessManaged";
 /// Service principal of RDP connection recording.
 pub const GUI_CONNECT_PRINCIPAL: &str = "ssm-guiconnect.amazonaws.com";
+/// `kms:ViaService` of RDP connection recording in the key's own region (a `!Sub`).
+pub const GUI_CONNECT_VIA_SERVICE: &str = "ssm-guiconnect.${AWS::Region}.${AWS::URLSuffix}";
+/// The ACL the SSM Agent sets on every upload (`x-amz-acl`).
+pub const BUCKET_OWNER_FULL_CONTROL: &str = "bucket-owner-full-control";
 
 /// Template parameter carrying the archive key's id (`mrk-…`).
 pub const ARCHIVE_KEY_ID: &str = "ArchiveKeyId";
@@ -66,20 +71,32 @@ impl<'a> Names<'a> {
         })
     }
 
-    /// The keys of this configuration, archive first.
+    /// The keys of this configuration, archive first. With split keys, the
+    /// session key exists only when something uses it (session encryption or
+    /// CloudWatch log groups).
     pub fn keys(&self) -> Vec<KeyRole> {
+        let sm = &self.c.session_manager;
         match self.c.log_archive.keys {
-            KeyLayout::Single => vec![KeyRole::Archive],
-            KeyLayout::Split => vec![KeyRole::Archive, KeyRole::Session],
+            KeyLayout::Split if sm.encrypt_sessions || sm.cloudwatch.enabled => vec![KeyRole::Archive, KeyRole::Session],
+            _ => vec![KeyRole::Archive],
         }
     }
 
     /// The key that encrypts session streams and log groups.
     pub fn session_key(&self) -> KeyRole {
-        match self.c.log_archive.keys {
-            KeyLayout::Single => KeyRole::Archive,
-            KeyLayout::Split => KeyRole::Session,
+        if self.keys().contains(&KeyRole::Session) {
+            KeyRole::Session
+        } else {
+            KeyRole::Archive
         }
+    }
+
+    /// Member regions with RDP connection recording (enabled, and offered there).
+    pub fn rdp_regions(&self) -> Vec<String> {
+        if !self.c.rdp_recording.enabled {
+            return Vec::new();
+        }
+        self.c.regions.iter().filter(|r| regions::supports_rdp_recording(r)).cloned().collect()
     }
 
     pub fn alias(&self, key: KeyRole) -> String {
@@ -116,9 +133,19 @@ impl<'a> Names<'a> {
         format!("{}-{suffix}", self.c.stack_set.name_prefix)
     }
 
-    /// Regions that get replica keys: every member region but the home one.
+    /// Regions that get replica keys: every member region but the home one
+    /// where a regional key is used (session encryption, log groups, RDP
+    /// recording).
     pub fn replica_regions(&self) -> Vec<String> {
-        self.c.regions.iter().filter(|r| **r != self.c.log_archive.region).cloned().collect()
+        let sm = &self.c.session_manager;
+        let rdp = self.rdp_regions();
+        self.c
+            .regions
+            .iter()
+            .filter(|r| **r != self.c.log_archive.region)
+            .filter(|r| sm.encrypt_sessions || sm.cloudwatch.enabled || rdp.contains(r))
+            .cloned()
+            .collect()
     }
 
     /// Region of the single-region IAM StackSet.
@@ -139,12 +166,12 @@ impl<'a> Names<'a> {
     /// `<operators.policy_name_prefix>-<profile>`: the operator policy,
     /// the same name in every member account.
     pub fn operator_policy(&self, p: &OperatorProfile) -> String {
-        format!("{}-{}", self.c.operators.policy_name_prefix, p.name)
+        self.c.operators.policy_name(p)
     }
 
     /// `OperatorPolicyWebOperators` for `web-operators`.
     pub fn operator_policy_logical_id(&self, p: &OperatorProfile) -> String {
-        format!("OperatorPolicy{}", camel(&p.name))
+        format!("OperatorPolicy{}", p.resource_id())
     }
 
     /// The permission set of a profile: its own name, or the profile's.
@@ -154,7 +181,7 @@ impl<'a> Names<'a> {
 
     /// `PermissionSetWebOperators` for `web-operators`.
     pub fn permission_set_logical_id(&self, p: &OperatorProfile) -> String {
-        format!("PermissionSet{}", camel(&p.name))
+        format!("PermissionSet{}", p.resource_id())
     }
 
     /// The management-account stack holding the permission sets.
@@ -183,13 +210,43 @@ impl<'a> Names<'a> {
     }
 }
 
-/// `web-operators` → `WebOperators`.
-fn camel(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut cs = w.chars();
-            cs.next().map(|f| f.to_ascii_uppercase().to_string() + cs.as_str()).unwrap_or_default()
-        })
-        .collect()
+/// Names of the log copy (CloudWatch Logs → destination → Firehose → bucket),
+/// shared by the log-archive stacks and the member subscription filters.
+impl Names<'_> {
+    /// The destination, stream and subscription filter name.
+    pub fn log_copy_name(&self) -> &str {
+        &self.c.log_copy.name
+    }
+
+    /// `arn:${AWS::Partition}:logs:${AWS::Region}:<archive>:destination:<name>`:
+    /// the destination of the region the member template is deployed to.
+    pub fn log_copy_destination_arn_sub(&self) -> String {
+        format!(
+            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:{}:destination:{}",
+            self.c.log_archive.account,
+            self.log_copy_name()
+        )
+    }
+
+    /// IAM path of the Firehose roles (one per region), so the bucket and
+    /// key policies can name them all: `/<name>/firehose/`.
+    pub fn log_copy_firehose_role_path(&self) -> String {
+        format!("/{}/firehose/", self.log_copy_name())
+    }
+
+    /// `arn:${AWS::Partition}:iam::<archive>:role/<name>/firehose/*`, for
+    /// `aws:PrincipalArn` conditions.
+    pub fn log_copy_firehose_role_arn_pattern(&self) -> String {
+        format!(
+            "arn:${{AWS::Partition}}:iam::{}:role{}*",
+            self.c.log_archive.account,
+            self.log_copy_firehose_role_path()
+        )
+    }
+
+    /// The copy's key segment (`cloudwatch`) and its error segment (`cloudwatch-errors`).
+    pub fn log_copy_segments(&self) -> (String, String) {
+        let k = &self.c.log_copy.key_prefix;
+        (k.clone(), format!("{k}-errors"))
+    }
 }

@@ -22,12 +22,14 @@
 //!   recording key only through GUI Connect.
 
 use crate::config::model::Config;
+use crate::config::Diagnostic;
 use crate::config::operators::{is_aws_reserved, OperatorProfile};
 use crate::model::iam::{PolicyDocument, Statement};
 use crate::model::resources::iam::ManagedPolicy;
 use crate::model::{Expr, Resource, Template};
 
 use super::names::{KeyRole, Names, SESSION_DOCUMENT};
+use super::replica::key_id_parameter;
 
 /// The document Fleet Manager's Remote Desktop connects through.
 pub const RDP_DOCUMENT: &str = "AWS-StartPortForwardingSession";
@@ -73,6 +75,26 @@ pub fn policy_size(c: &Config, p: &OperatorProfile) -> usize {
         .count()
 }
 
+/// Profiles whose policy would be over IAM's limit, as configuration
+/// problems.
+pub fn size_problems(c: &Config) -> Vec<Diagnostic> {
+    c.operators
+        .profiles
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let size = policy_size(c, p);
+            (size > POLICY_SIZE_LIMIT).then(|| {
+                Diagnostic::new(
+                    format!("/operators/profiles/{i}"),
+                    format!("the policy of profile `{}` would be about {size} characters; IAM allows {POLICY_SIZE_LIMIT}", p.name),
+                )
+                .help("fewer tag values, documents or regions per profile: split it into several profiles")
+            })
+        })
+        .collect()
+}
+
 /// Add one managed policy per profile to the member IAM template.
 pub fn add_policies(t: &mut Template, c: &Config) {
     let names = Names::new(c);
@@ -81,6 +103,19 @@ pub fn add_policies(t: &mut Template, c: &Config) {
             " Deployed in one region per account.",
             " Also one operator access policy per profile (who may start sessions on which instances). Deployed in one region per account.",
         );
+    }
+    // The key ids the operator policies name, next to the instance policy's.
+    let mut keys = Vec::new();
+    if c.session_manager.encrypt_sessions {
+        keys.push(names.session_key());
+    }
+    if c.rdp_recording.enabled && c.operators.profiles.iter().any(|p| p.rdp) {
+        keys.push(KeyRole::Archive);
+    }
+    for key in keys {
+        if !t.parameters.contains_key(key.parameter()) {
+            t.parameter(key.parameter(), key_id_parameter(key, &names));
+        }
     }
     for p in &c.operators.profiles {
         t.add(

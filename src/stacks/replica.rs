@@ -8,7 +8,7 @@ use crate::model::resources::Tag;
 use crate::model::template::{Parameter, ParameterType};
 use crate::model::{Expr, Resource, Template};
 
-use super::key_policy::key_policy;
+use super::key_policy::{key_policy, Placement};
 use super::names::{KeyRole, Names, JIT_TAG, KEY_ID_PATTERN};
 use super::tags::resource_tags;
 
@@ -34,7 +34,7 @@ pub fn template(c: &Config) -> Template {
                     c.log_archive.region,
                     key.parameter()
                 )),
-                key_policy: key_policy(c, key),
+                key_policy: key_policy(c, key, Placement::Replica),
                 tags,
             })
             .retained(),

@@ -53,6 +53,18 @@ pub fn content(c: &Config) -> Value {
 /// CloudFormation turns every scalar property of a custom resource into a
 /// string, so booleans can only survive inside a JSON text.
 pub fn content_as_sub(value: &Value) -> Value {
+    fn has_sub(v: &Value) -> bool {
+        match v {
+            Value::Object(m) => m.contains_key("Fn::Sub") || m.values().any(has_sub),
+            Value::Array(a) => a.iter().any(has_sub),
+            _ => false,
+        }
+    }
+    if !has_sub(value) {
+        // Nothing depends on the account or region: a plain string (a `!Sub`
+        // without variables is noise, and cfn-lint says so: W1020).
+        return Value::String(serde_json::to_string(value).expect("json serializes"));
+    }
     fn walk(v: &Value) -> Value {
         match v {
             Value::Object(m) if m.len() == 1 && m.contains_key("Fn::Sub") => {
@@ -80,5 +92,11 @@ mod tests {
         let s = content_as_sub(&v);
         let text = s["Fn::Sub"].as_str().unwrap();
         assert_eq!(text, r#"{"a":true,"b":"20","c":"x/${AWS::Region}","d":"lit ${!x}"}"#);
+    }
+
+    #[test]
+    fn without_variables_the_content_is_a_plain_string() {
+        let v = json!({"a": true, "d": "lit ${x}"});
+        assert_eq!(content_as_sub(&v), json!(r#"{"a":true,"d":"lit ${x}"}"#));
     }
 }

@@ -3,8 +3,12 @@
 use crate::config::model::Config;
 use crate::model::resources::Tag;
 
+/// The tag naming what each resource is (`archive-key`, `log-bucket`, …):
+/// `deploy` finds retained keys again by it.
+pub const COMPONENT_TAG: &str = "sessionlog:component";
+
 pub fn resource_tags(c: &Config, component: &str) -> Vec<Tag> {
-    let mut tags = vec![Tag::new("sessionlog:component", component)];
+    let mut tags = vec![Tag::new(COMPONENT_TAG, component)];
     tags.extend(c.tags.iter().map(|(k, v)| Tag::new(k, v.as_str())));
     tags
 }

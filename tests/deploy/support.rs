@@ -196,11 +196,9 @@ Resources:
               AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"
             Action: "kms:*"
             Resource: "*"
-  ArchiveKeyAlias:
-    Type: AWS::KMS::Alias
-    Properties:
-      AliasName: alias/sessionlog
-      TargetKeyId: !Ref ArchiveKey
+      Tags:
+        - Key: sessionlog:component
+          Value: archive-key
   LogBucket:
     Type: AWS::S3::Bucket
     DeletionPolicy: Retain
@@ -209,6 +207,11 @@ Resources:
       BucketName: !Sub "sessionlog-${AWS::AccountId}-${AWS::Region}"
       VersioningConfiguration:
         Status: Enabled
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+              KMSMasterKeyID: !GetAtt ArchiveKey.Arn
   LogBucketPolicy:
     Type: AWS::S3::BucketPolicy
     Properties:
@@ -223,6 +226,11 @@ Resources:
             Condition:
               Bool:
                 aws:SecureTransport: "false"
+  ArchiveKeyAlias:
+    Type: AWS::KMS::Alias
+    Properties:
+      AliasName: alias/sessionlog
+      TargetKeyId: !Ref ArchiveKey
 Outputs:
   KeyArn:
     Value: !GetAtt ArchiveKey.Arn
@@ -242,6 +250,9 @@ Resources:
     UpdateReplacePolicy: Retain
     Properties:
       PrimaryKeyArn: !Ref PrimaryKeyArn
+      Tags:
+        - Key: sessionlog:component
+          Value: archive-key
       KeyPolicy:
         Version: "2012-10-17"
         Statement:
@@ -620,6 +631,10 @@ pub fn cli_rollout_rendered(endpoint: &str, bundle: &Bundle, dir: &Path) -> usiz
                 args.push(format!("{}={}", p.key(), outputs[&p.placeholder()]));
             }
         }
+        if !s.capabilities.is_empty() {
+            args.push("--capabilities".into());
+            args.extend(s.capabilities.iter().cloned());
+        }
         if !s.tags.is_empty() {
             args.push("--tags".into());
             args.extend(s.tags.iter().map(|(k, v)| format!("{k}={v}")));
@@ -678,4 +693,17 @@ pub fn cli_rollout_rendered(endpoint: &str, bundle: &Bundle, dir: &Path) -> usiz
         invocations += 1;
     }
     invocations
+}
+
+/// `tests/deploy/retained.py seed|fingerprint`: data written into the
+/// retained bucket and log groups, and what identifies every retained object.
+pub fn retained(endpoint: &str, org: &Org, command: &str, bucket: &str, regions: &[&str]) -> Value {
+    let out = Command::new(python())
+        .arg(root().join("tests/deploy/retained.py"))
+        .args([endpoint, &org.json, command, bucket])
+        .args(regions)
+        .output()
+        .expect("retained.py");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    if out.stdout.is_empty() { Value::Null } else { serde_json::from_slice(&out.stdout).unwrap() }
 }

@@ -22,6 +22,9 @@ impl ResourceProperties for ManagedPolicy {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Role {
+    /// `/` by default; a path lets a policy name the roles it covers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub description: String,
     pub assume_role_policy_document: PolicyDocument,
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -1,6 +1,7 @@
 //! Typed properties, one file per AWS service. Optional properties are
 //! `Option<T>` and skipped when absent.
 
+pub mod firehose;
 pub mod iam;
 pub mod kms;
 pub mod lambda;

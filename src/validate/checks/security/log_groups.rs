@@ -1,6 +1,8 @@
-//! SL508: log groups set a retention (its value is checked against the
-//! allowed values by the schema, SL203, including through parameters).
+//! SL508: log groups (also sessionlog's create-or-adopt
+//! `Custom::SessionLogGroup`) set a retention (its value is checked against
+//! the allowed values by the schema, SL203, including through parameters).
 
+use crate::model::resources::logs::LOG_GROUP_TYPES;
 use crate::validate::checks::Context;
 use crate::validate::finding::Sink;
 use crate::validate::rules;
@@ -10,7 +12,7 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         .template
         .resources()
         .iter()
-        .filter(|r| r.is("AWS::Logs::LogGroup"))
+        .filter(|r| LOG_GROUP_TYPES.iter().any(|t| r.is(t)))
     {
         if group
             .property("RetentionInDays")

@@ -1,5 +1,6 @@
 //! SL507: the archive's data and keys survive stack deletion and replacement.
 
+use crate::model::resources::logs::LOG_GROUP_TYPES;
 use crate::validate::checks::Context;
 use crate::validate::finding::Sink;
 use crate::validate::rules;
@@ -8,7 +9,8 @@ pub const RETAINED_TYPES: &[&str] = &[
     "AWS::S3::Bucket",
     "AWS::KMS::Key",
     "AWS::KMS::ReplicaKey",
-    "AWS::Logs::LogGroup",
+    LOG_GROUP_TYPES[0],
+    LOG_GROUP_TYPES[1],
 ];
 
 pub fn run(ctx: &Context, sink: &mut Sink) {

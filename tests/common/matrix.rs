@@ -1,0 +1,226 @@
+//! The matrix of configurations every generated template is checked on:
+//! cfn-lint (`tests/cfn_lint.rs`) and the access proof (`tests/access.rs`)
+//! use the same list, so a configuration added for one is checked by both.
+
+use sessionlog::stacks::support::RegionSupport;
+
+use super::{edited, example};
+
+pub const REGIONS: &str = "regions: [us-east-1, eu-west-1, eu-south-1]";
+pub const LOCK: &str = "    # object_lock:                  # write-once-read-many; only for a new bucket\n    #   mode: GOVERNANCE            # GOVERNANCE | COMPLIANCE\n    #   days: 365";
+pub const COPY_ON: &str = "log_copy:\n  enabled: true";
+pub const COPY_OFF: &str = "log_copy:\n  enabled: false";
+pub const LIFECYCLE: &str = "    lifecycle:\n      transition_to: GLACIER_IR     # STANDARD_IA | ONEZONE_IA | INTELLIGENT_TIERING | GLACIER_IR | GLACIER | DEEP_ARCHIVE\n      transition_after_days: 90\n      expire_after_days: 2557       # seven years\n      noncurrent_expire_after_days: 2557  # at least expire_after_days: an overwritten log's original is kept as long\n";
+
+/// The example's operators section, its prompt tag, and more profiles.
+pub const OPERATORS: &str = "operators:\n  policy_name_prefix: sessionlog-operator\n  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n    # region: us-east-1             # where Identity Center is enabled; default: the StackSet admin region\n  profiles:\n    - name: web-operators\n      instance_tags:                # every key must match one of its values (* and ? are wildcards)\n        Team: [web]\n        Environment: [staging, production]\n      # window: {start: 2026-03-01T08:00:00Z, end: 2026-03-01T18:00:00Z}   # UTC\n      rdp: false                    # RDP through Fleet Manager (recorded with rdp_recording)\n      documents: []                 # besides SSM-SessionManagerRunShell; others are NOT logged\n      console: true                 # Session Manager console read permissions\n      permission_set:               # needs identity_center\n        session_hours: 4\n\n";
+pub const PROMPT: &str = "    prompt_tag: Hostname            # the prompt shows this instance tag, read via IMDSv2\n                                    # (needs instance metadata tags on; else the instance id)\n";
+pub const PROFILES: &str = "  profiles:\n    - name: web-operators\n";
+pub const SEVERAL_PROFILES: &str = r#"  profiles:
+    - name: web-operators
+      instance_tags: {Team: [web], Environment: ["prod-*", staging]}
+      window: {start: 2026-03-01T08:00:00Z, end: 2026-03-31T18:00:00Z}
+      documents: [AWS-StartPortForwardingSession, AWS-StartSSHSession, AWS-StartInteractiveCommand]
+      permission_set: {name: WebOperators, session_hours: 8}
+    - name: windows-admins
+      instance_tags: {OS: [windows]}
+      rdp: true
+      console: false
+      permission_set: {}
+    - name: night-shift
+      instance_tags: {"aws:autoscaling:groupName": ["batch-*"]}
+      window: {end: 2027-01-01T00:00:00Z}
+      documents: [CustomShell]
+    - name: unused-old
+"#;
+
+pub fn matrix() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "example: one key, three regions (one without RDP), all on, upsert",
+            example().to_string(),
+        ),
+        (
+            "split keys, one region, Object Lock governance, plain document",
+            edited(&[
+                ("keys: single", "keys: split"),
+                (REGIONS, "regions: [us-east-1]"),
+                (
+                    LOCK,
+                    "    object_lock:\n      mode: GOVERNANCE\n      days: 365",
+                ),
+                ("document: upsert", "document: create"),
+            ]),
+        ),
+        (
+            "CloudWatch off, RDP off, two regions",
+            edited(&[
+                (REGIONS, "regions: [us-east-1, eu-west-1]"),
+                (
+                    "cloudwatch:\n    enabled: true",
+                    "cloudwatch:\n    enabled: false",
+                ),
+                (COPY_ON, COPY_OFF),
+                (
+                    "rdp_recording:\n  enabled: true",
+                    "rdp_recording:\n  enabled: false",
+                ),
+            ]),
+        ),
+        (
+            "S3 off, Object Lock compliance, no lifecycle, split keys",
+            edited(&[
+                ("s3:\n    enabled: true", "s3:\n    enabled: false"),
+                (
+                    LOCK,
+                    "    object_lock:\n      mode: COMPLIANCE\n      days: 30",
+                ),
+                (LIFECYCLE, ""),
+                ("keys: single", "keys: split"),
+            ]),
+        ),
+        (
+            "home region outside member regions, run-as, roles + DHMC, exclusions, delegated admin",
+            edited(&[
+                (
+                    REGIONS,
+                    "regions: [eu-west-1, ap-southeast-3, ap-northeast-1]",
+                ),
+                (
+                    "run_as:\n    enabled: false\n    # default_user: ssm-user",
+                    "run_as:\n    enabled: true\n    default_user: ssm-user",
+                ),
+                ("attach_to_roles: []", "attach_to_roles: [EC2SessionRole]"),
+                (
+                    "attach_to_default_host_management_role: false",
+                    "attach_to_default_host_management_role: true",
+                ),
+                (
+                    "exclude_accounts: []",
+                    "exclude_accounts: [\"333333333333\"]",
+                ),
+                ("call_as: SELF", "call_as: DELEGATED_ADMIN"),
+            ]),
+        ),
+        (
+            "only a region without RDP, S3 off, CloudWatch on without streaming",
+            edited(&[
+                (REGIONS, "regions: [ap-northeast-3]"),
+                ("s3:\n    enabled: true", "s3:\n    enabled: false"),
+                ("streaming: true", "streaming: false"),
+            ]),
+        ),
+        (
+            "split keys, CloudWatch off, sessions not encrypted, RDP off",
+            edited(&[
+                ("keys: single", "keys: split"),
+                (
+                    "cloudwatch:\n    enabled: true",
+                    "cloudwatch:\n    enabled: false",
+                ),
+                (COPY_ON, COPY_OFF),
+                ("encrypt_sessions: true", "encrypt_sessions: false"),
+                (
+                    "rdp_recording:\n  enabled: true",
+                    "rdp_recording:\n  enabled: false",
+                ),
+            ]),
+        ),
+        (
+            "split keys, three regions (one without RDP), all on",
+            edited(&[("keys: single", "keys: split")]),
+        ),
+        (
+            "GovCloud partition (aws-us-gov): split keys, two regions, plain document",
+            edited(&[
+                ("region: us-east-1 ", "region: us-gov-west-1 "),
+                (REGIONS, "regions: [us-gov-west-1, us-gov-east-1]"),
+                ("keys: single", "keys: split"),
+                ("document: upsert", "document: create"),
+                ("instance_arn: arn:aws:sso:::", "instance_arn: arn:aws-us-gov:sso:::"),
+            ]),
+        ),
+        (
+            "RDP only: CloudWatch and S3 off",
+            edited(&[
+                (
+                    "cloudwatch:\n    enabled: true",
+                    "cloudwatch:\n    enabled: false",
+                ),
+                (COPY_ON, COPY_OFF),
+                ("s3:\n    enabled: true", "s3:\n    enabled: false"),
+                ("document: upsert", "document: create"),
+            ]),
+        ),
+        (
+            "RDP only, sessions not encrypted: no instance policy at all",
+            edited(&[
+                (
+                    "cloudwatch:\n    enabled: true",
+                    "cloudwatch:\n    enabled: false",
+                ),
+                (COPY_ON, COPY_OFF),
+                ("s3:\n    enabled: true", "s3:\n    enabled: false"),
+                ("encrypt_sessions: true", "encrypt_sessions: false"),
+            ]),
+        ),
+        (
+            "zero operator profiles, no Identity Center, no prompt tag",
+            edited(&[(OPERATORS, ""), (PROMPT, "")]),
+        ),
+        (
+            "several operator profiles (RDP, windows, unlogged and custom documents, permission sets in another region), split keys",
+            edited(&[
+                ("keys: single", "keys: split"),
+                ("    # region: us-east-1             # where", "    region: eu-west-1             # where"),
+                (PROFILES, SEVERAL_PROFILES),
+            ]),
+        ),
+        (
+            "operator with RDP while recording is off and sessions are not encrypted; one region without RDP",
+            edited(&[
+                (REGIONS, "regions: [ap-northeast-3]"),
+                ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+                ("encrypt_sessions: true", "encrypt_sessions: false"),
+                ("      rdp: false ", "      rdp: true "),
+            ]),
+        ),
+    ]
+}
+
+/// The log copy (issue 9): on and off, one and several regions, and regions
+/// without one of its types. The vendored data has the three types in every
+/// region, so those regions are pretended (`RegionSupport`), which puts the
+/// `-no-copy` templates through cfn-lint for real regions. (The example and
+/// most configurations above have the copy on.)
+pub fn log_copy_matrix() -> Vec<(&'static str, String, RegionSupport)> {
+    let vendored = RegionSupport::vendored();
+    vec![
+        (
+            "log copy off, one region",
+            edited(&[(COPY_ON, COPY_OFF), (REGIONS, "regions: [us-east-1]")]),
+            vendored,
+        ),
+        (
+            "log copy on, one region, split keys, other buffering and a filter pattern",
+            edited(&[
+                (REGIONS, "regions: [us-east-1]"),
+                ("keys: single", "keys: split"),
+                ("buffer_size_mb: 64", "buffer_size_mb: 128"),
+                ("buffer_interval_seconds: 300", "buffer_interval_seconds: 900"),
+                ("filter_pattern: \"\"", "filter_pattern: \"?ERROR ?WARN\""),
+            ]),
+            vendored,
+        ),
+        (
+            "log copy on, eu-west-1 pretended without Firehose: replica and member templates without the copy",
+            example().to_string(),
+            RegionSupport { log_copy: |r| r != "eu-west-1", ..vendored },
+        ),
+        (
+            "log copy on, the home region and a region without RDP pretended without the copy's types",
+            example().to_string(),
+            RegionSupport { log_copy: |r| r != "us-east-1" && r != "eu-south-1", ..vendored },
+        ),
+    ]
+}
