@@ -12,6 +12,9 @@ AWSCLI_VERSION=1.45.11
 # jq: the Firehose fidelity patch of scripts/moto-server.py evaluates the
 # delivery stream's JQ partitioning query with the real jq (Firehose runs JQ 1.6).
 JQ_VERSION=1.8.0
+PRE_COMMIT_VERSION=4.7.0     # tests/pre_commit.rs runs the hooks with it
+PYKWALIFY_VERSION=1.8.0      # the version CfCT's build stage validates manifests with
+RUAMEL_YAML_VERSION=0.18.17  # pykwalify's YAML reader, pinned for repeatable runs
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -40,6 +43,24 @@ want "boto3==${BOTO3_VERSION}"
 want "moto[server]==${MOTO_VERSION}"
 want "awscli==${AWSCLI_VERSION}"
 want "jq==${JQ_VERSION}"
+want "pre-commit==${PRE_COMMIT_VERSION}"
+want "ruamel.yaml==${RUAMEL_YAML_VERSION}"
+want "pykwalify==${PYKWALIFY_VERSION}"
+
+# Shells whose completion scripts tests/completions_man.rs parses, and groff
+# for the manual page (Debian packages; only when missing).
+missing=()
+for tool in zsh:zsh fish:fish groff:groff-base git:git; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "error: install ${missing[*]} (the tests use them)" >&2
+    exit 1
+  fi
+fi
 
 .venv/bin/cfn-lint --version
 
@@ -64,3 +85,28 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$LOCK_SUM" ]; then
   echo "$LOCK_SUM" > "$STAMP"
 fi
 echo "node $(node --version), iam-simulate $(sed -n 's/^  "version": "\(.*\)",$/\1/p' tests/access/node_modules/@cloud-copilot/iam-simulate/package.json)"
+# The fixture corpus of tests/validate_fixtures.rs: test/fixtures/templates/good
+# and bad of cfn-lint's source distribution, the same pinned release, checked
+# against its sha256 and unpacked into .cache/ (never committed).
+FIXTURES_SHA256=05d2a59708c99363afe3af6ac7325de95a5b37f8eef7728f41ae567d088a61f1
+FIXTURES=.cache/cfn-lint-${CFN_LINT_VERSION}
+SDIST=.cache/cfn_lint-${CFN_LINT_VERSION}.tar.gz
+if [ ! -f "$FIXTURES/.complete" ]; then
+  mkdir -p .cache
+  if [ ! -f "$SDIST" ] || ! echo "$FIXTURES_SHA256  $SDIST" | sha256sum -c --status; then
+    rm -f "$SDIST"
+    .venv/bin/python -m pip download --quiet --no-binary :all: --no-deps \
+      --dest .cache "cfn-lint==${CFN_LINT_VERSION}"
+  fi
+  echo "$FIXTURES_SHA256  $SDIST" | sha256sum -c --status || {
+    echo "error: $SDIST does not have the pinned sha256 $FIXTURES_SHA256" >&2
+    exit 1
+  }
+  rm -rf "$FIXTURES"
+  mkdir -p "$FIXTURES"
+  tar -xzf "$SDIST" -C "$FIXTURES" --strip-components=4 \
+    "cfn_lint-${CFN_LINT_VERSION}/test/fixtures/templates/good" \
+    "cfn_lint-${CFN_LINT_VERSION}/test/fixtures/templates/bad"
+  echo "$FIXTURES_SHA256" > "$FIXTURES/.complete"
+fi
+echo "cfn-lint fixtures: $FIXTURES ($(find "$FIXTURES/good" "$FIXTURES/bad" -type f | wc -l) templates)"

@@ -4,7 +4,8 @@
 //!
 //! Data flows through one module per stage:
 //! `config` (read + validate the YAML) → `stacks` (build the typed `model`)
-//! → `render` (text, files, check) → `validate` → `deploy`. `cli` sits on top.
+//! → `render` (text, files, check) → `validate` → `deploy`; `export` writes
+//! the bundle in other tools' formats (CfCT). `cli` sits on top.
 
 pub mod aws;
 pub mod bundle;
@@ -12,7 +13,9 @@ pub mod cli;
 pub mod config;
 pub mod deploy;
 pub mod exit;
+pub mod export;
 pub mod model;
 pub mod render;
 pub mod stacks;
+pub mod syntax;
 pub mod validate;

@@ -44,3 +44,53 @@ fn sarif_and_json_reports_and_unreadable_files() {
     let missing = sessionlog(&["validate", "/nonexistent/template.yaml"]);
     assert_eq!(missing.code, 2);
 }
+
+#[test]
+fn security_scope_and_as_of_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("site.yaml");
+    std::fs::write(
+        &file,
+        "Resources:\n  Site:\n    Type: AWS::S3::Bucket\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs18.x\n      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        ZipFile: x\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    // A website bucket is not a log archive: the invariants are warnings.
+    let r = sessionlog(&["validate", f, "--as-of", "2024-01-01"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("warning[SL503]"), "{}", r.stdout);
+    let r = sessionlog(&["validate", f, "--as-of", "2024-01-01", "--security", "everywhere"]);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(r.stdout.contains("error[SL503]"), "{}", r.stdout);
+    let r = sessionlog(&["validate", f, "--as-of", "2024-01-01", "--security", "off"]);
+    assert!(!r.stdout.contains("SL503"), "{}", r.stdout);
+    // The runtime is blocked for updates from 2026-07-01.
+    let r = sessionlog(&["validate", f, "--as-of", "2026-07-01"]);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(r.stdout.contains("error[SL209]: Lambda runtime `nodejs18.x`"), "{}", r.stdout);
+    let bad = sessionlog(&["validate", f, "--as-of", "July"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("not a date"), "{}", bad.stderr);
+}
+
+#[test]
+fn config_and_the_neutral_modules_do_not_import_the_validator() {
+    // Layering: the reader (src/syntax) and the AWS facts (src/aws) sit
+    // below both `config` and `validate`.
+    for dir in ["src/config", "src/syntax", "src/aws"] {
+        for entry in std::fs::read_dir(repo_root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let files = if path.is_dir() {
+                std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()).collect()
+            } else {
+                vec![path]
+            };
+            for file in files.into_iter().filter(|p| p.extension().is_some_and(|e| e == "rs")) {
+                let text = std::fs::read_to_string(&file).unwrap();
+                for forbidden in ["crate::validate", "crate::stacks", "crate::cli", "crate::deploy"] {
+                    assert!(!text.contains(forbidden), "{} uses {forbidden}", file.display());
+                }
+            }
+        }
+    }
+}

@@ -69,7 +69,17 @@ const CASES: &[Case] = &[
     Case { name: "log copy name with a space", edits: &[("name: sessionlog-session-logs ", "name: session logs ")], key: "log_copy.name", says: "Firehose stream name" },
     Case { name: "log copy error-log retention", edits: &[("error_log_retention_days: 90", "error_log_retention_days: 100")], key: "log_copy.error_log_retention_days", says: "3653" },
     Case { name: "YAML syntax", edits: &[(REGIONS, "regions: [us-east-1, eu-west-1")], key: "(top level)", says: "YAML syntax error" },
+    Case { name: "log archive is the management account", edits: &[("account: \"222222222222\"", "account: \"111111111111\"")], key: "log_archive.account", says: "management account" },
+    Case { name: "key written twice", edits: &[("keys: single ", "keys: single\n  keys: split ")], key: "log_archive.keys", says: "written twice in this mapping: lines 16 and 17" },
+    Case { name: "top-level section written twice", edits: &[("tags:\n  project: session-logging", "tags:\n  project: session-logging\ntags: {}")], key: "tags", says: "written twice" },
+    Case { name: "YAML tag", edits: &[("region: us-east-1 ", "region: !Ref us-east-1 ")], key: "log_archive.region", says: "unknown tag `!Ref`" },
+    Case { name: "merge key of a scalar", edits: &[("  operation_preferences:\n", "  operation_preferences:\n    <<: 5\n")], key: "(top level)", says: "merge key" },
+    Case { name: "YAML alias bomb", edits: &[("tags:\n  project: session-logging", ALIAS_BOMB)], key: "(top level)", says: "alias bomb" },
 ];
+
+/// A few hundred bytes that expand to 10⁹ values if aliases are expanded
+/// without a limit.
+const ALIAS_BOMB: &str = "bomb:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n  g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n  h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n  i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]";
 
 fn line_of(text: &str, stderr: &str, file: &str) -> Option<usize> {
     let marker = format!("{file}:");
@@ -138,6 +148,34 @@ fn all_problems_are_reported_at_once() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("(3 problems)"), "{}", r.stderr);
     assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1, "nothing but the config");
+}
+
+#[test]
+fn yaml_merge_keys_are_read_and_written_keys_win() {
+    use sessionlog::config::model::AmountConfig;
+    use sessionlog::config::{load, Source};
+    let text = edited(&[
+        ("    max_concurrent: {percentage: 25}\n    failure_tolerance: {count: 0}\n", "    failure_tolerance: &tolerance {count: 1}\n    max_concurrent: {<<: *tolerance}\n"),
+        ("  auto_deployment:\n    enabled: true\n    retain_stacks_on_account_removal: false\n", "  auto_deployment:\n    <<: [{enabled: false, retain_stacks_on_account_removal: true}, {enabled: true}]\n    enabled: true\n"),
+    ]);
+    let config = load(&Source { name: "merge.yaml".into(), text }).unwrap_or_else(|e| panic!("{e}"));
+    let o = &config.stack_set.operation_preferences;
+    assert_eq!((o.max_concurrent, o.failure_tolerance), (AmountConfig::Count(1), AmountConfig::Count(1)));
+    // The key written in the mapping wins over the merged ones; the first merged mapping over later ones.
+    assert!(config.stack_set.auto_deployment.enabled);
+    assert!(config.stack_set.auto_deployment.retain_stacks_on_account_removal);
+}
+
+#[test]
+fn a_duplicate_key_names_both_lines() {
+    let text = edited(&[("keys: single ", "keys: single\n  keys: split ")]);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.yaml");
+    std::fs::write(&cfg, &text).unwrap();
+    let r = sessionlog(&["render", "--config", cfg.to_str().unwrap(), "--out-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("error: log_archive.keys: `keys` is written twice in this mapping: lines 16 and 17"), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{}:17:3", cfg.display())), "{}", r.stderr);
 }
 
 #[test]

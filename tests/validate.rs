@@ -49,6 +49,7 @@ fn rendered_templates() -> Vec<String> {
 fn run(name: &str, text: &str, regions: &[&str]) -> Report {
     let options = Options {
         regions: regions.iter().map(|r| r.to_string()).collect(),
+        ..Default::default()
     };
     validate_sources(&[Source::new(name, text)], &options)
 }
@@ -70,12 +71,15 @@ fn rules_of(report: &Report) -> Vec<&'static str> {
 
 #[test]
 fn the_base_templates_are_clean() {
-    for name in [
-        "log-archive.yaml",
-        "member-regional.yaml",
-        "member-iam.yaml",
+    // The bases are deployed like sessionlog's templates: the log archive
+    // in its home region, member-regional per region with that region's
+    // key ARN as parameter, member-iam in one region per account.
+    for (name, regions) in [
+        ("log-archive.yaml", &["us-east-1"][..]),
+        ("member-regional.yaml", &["eu-west-1"][..]),
+        ("member-iam.yaml", &["eu-west-1"][..]),
     ] {
-        let report = run(name, &base(name), &["us-east-1", "eu-west-1"]);
+        let report = run(name, &base(name), regions);
         let noisy: Vec<_> = report
             .findings
             .iter()
@@ -238,7 +242,11 @@ fn every_mutant_gives_the_same_findings_as_yaml_and_as_long_form_json() {
         .filter(|m| !["SL100", "SL101", "SL102"].contains(&m.rule.as_str()))
     {
         let mutant = m.apply();
-        let regions: Vec<&str> = m.regions.iter().map(String::as_str).collect();
+        let regions: Vec<&str> = if m.regions.is_empty() {
+            vec!["us-east-1"]
+        } else {
+            m.regions.iter().map(String::as_str).collect()
+        };
         let root = parse_template(&mutant).unwrap().root.unwrap();
         let json = serde_json::to_string_pretty(&to_json(&root)).unwrap();
         let key = |r: &Report| -> std::collections::BTreeSet<(String, String)> {
@@ -270,7 +278,10 @@ const RULE_FIXTURES: &[(&str, &str, u32)] = &[
     ("SL102", "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Concat [a, b]\n", 5),
     ("SL117", "Parameters:\n  P:\n    Type: Strin\nResources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref P\n", 3),
     ("SL118", "Resources:\n  A:\n    Type: AWS::SNS::Topic\nOutputs:\n  O:\n    Value: !Ref A\n    Export: {}\n", 7),
-    ("SL208", "Resources:\n  V:\n    Type: AWS::EC2::VPC\n", 3),
+    ("SL208", "Resources:\n  V:\n    Type: AWS::DeviceFarm::Project\n", 3),
+    ("SL104", "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    DependOn: B\n", 4),
+    ("SL211", "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: ./src\n      Role: arn:aws:iam::123456789012:role/r\n", 5),
+    ("SL107", "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n", 1),
 ];
 
 #[test]
@@ -367,11 +378,32 @@ fn seed_002_template_has_the_known_problems() {
         &["ap-northeast-1", "ap-northeast-3"],
     );
     let rules = rules_of(&report);
-    // No Retain on the log group, string-typed Session inputs missing,
-    // GuiConnect unavailable in Osaka, a literal-less policy...
-    for expected in ["SL507", "SL402", "SL301"] {
+    // No Retain on the log group; string-typed Session inputs missing
+    // (fact 6); GuiConnect unavailable in Osaka (fact 2); the plain
+    // SSM-SessionManagerRunShell document (fact 1); one key ARN for both
+    // regions (fact 3); a fixed-name IAM policy in two regions (fact 10).
+    for expected in ["SL507", "SL402", "SL301", "SL601", "SL602", "SL603"] {
         assert!(rules.contains(&expected), "{expected} not in {rules:?}");
     }
+    let line = |needle: &str| line_of(&text, needle);
+    let at = |rule: &str| -> Vec<u32> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == rule)
+            .map(|f| f.location.line)
+            .collect()
+    };
+    assert_eq!(at("SL601"), [line("Name: SSM-SessionManagerRunShell")]);
+    assert_eq!(at("SL603"), [line("ManagedPolicyName:")]);
+    assert_eq!(
+        at("SL602"),
+        [
+            line("KmsKeyId: !Ref KMSKeyArn"),
+            line("KMSKeyArn: !Ref KMSKeyArn")
+        ]
+    );
+    assert!(report.has_errors());
     // idleSessionTimeout Default 20 (a Number parameter) reaches the
     // document as the string "20": accepted.
     assert!(
@@ -382,15 +414,94 @@ fn seed_002_template_has_the_known_problems() {
         "{:#?}",
         report.findings
     );
+    // In one region, only the document (an account fact) remains of 1, 3, 10.
+    let one = rules_of(&run("seed-002.yaml", &text, &["ap-northeast-1"]));
+    assert!(one.contains(&"SL601"), "{one:?}");
+    assert!(
+        !one.contains(&"SL602") && !one.contains(&"SL603"),
+        "{one:?}"
+    );
+}
+
+#[test]
+fn security_invariants_are_errors_on_sessionlog_s_templates_and_tagged_resources_only() {
+    use sessionlog::validate::SecurityScope;
+    let bucket = |tags: &str, description: &str| {
+        format!("Description: {description}\nResources:\n  Site:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: www-example{tags}\n")
+    };
+    let tagged = "\n      Tags:\n        - Key: sessionlog:component\n          Value: log-bucket";
+    let scoped =
+        |text: &str, scope: SecurityScope, rendered: bool| -> Vec<(&'static str, Severity)> {
+            let options = Options {
+                rendered,
+                security: scope,
+                ..Default::default()
+            };
+            validate_source(&Source::new("t.yaml", text), &options)
+                .findings
+                .into_iter()
+                .filter(|f| f.rule.id.starts_with("SL50"))
+                .map(|f| (f.rule.id, f.severity))
+                .collect()
+        };
+    let foreign = bucket("", "a website");
+    let found = scoped(&foreign, SecurityScope::Auto, false);
+    assert!(!found.is_empty());
+    assert!(
+        found.iter().all(|(_, s)| *s == Severity::Warning),
+        "{found:?}"
+    );
+    assert!(!validate_source(&Source::new("t.yaml", &foreign), &Options::default()).has_errors());
+    // Tagged by sessionlog, rendered in memory, or a file sessionlog wrote: errors.
+    for (text, rendered) in [
+        (bucket(tagged, "a website"), false),
+        (foreign.clone(), true),
+        (
+            bucket("", "'x. Generated by sessionlog; do not edit.'"),
+            false,
+        ),
+    ] {
+        let found = scoped(&text, SecurityScope::Auto, rendered);
+        assert!(
+            !found.is_empty() && found.iter().all(|(_, s)| *s == Severity::Error),
+            "{text}: {found:?}"
+        );
+    }
+    let everywhere = scoped(&foreign, SecurityScope::Everywhere, false);
+    assert!(everywhere.iter().all(|(_, s)| *s == Severity::Error) && !everywhere.is_empty());
+    assert!(scoped(&foreign, SecurityScope::Off, false).is_empty());
+    assert!(!scoped(&bucket(tagged, "x"), SecurityScope::Off, false).is_empty());
+}
+
+#[test]
+fn deprecated_runtimes_follow_the_date() {
+    let text = "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs18.x\n      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        ZipFile: x\n";
+    let on = |date: &str| -> Vec<(&'static str, Severity)> {
+        let options = Options {
+            as_of: sessionlog::aws::lambda::Date::parse(date),
+            ..Default::default()
+        };
+        validate_source(&Source::new("f.yaml", text), &options)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule.id == "SL209")
+            .map(|f| (f.rule.id, f.severity))
+            .collect()
+    };
+    assert!(on("2024-01-01").is_empty());
+    assert_eq!(on("2025-10-01"), [("SL209", Severity::Warning)]);
+    assert_eq!(on("2027-01-01"), [("SL209", Severity::Error)]);
 }
 
 #[test]
 fn unknown_but_real_types_are_listed_not_failed() {
-    let text = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n";
-    let report = run("t.yaml", text, &["us-east-1"]);
+    // DeviceFarm exists only in us-west-2; cfn-lint ships no us-east-1 schema for it.
+    let text =
+        "Resources:\n  Farm:\n    Type: AWS::DeviceFarm::Project\n    Properties:\n      Name: x\n";
+    let report = run("t.yaml", text, &["us-west-2"]);
     assert!(!report.has_errors());
     assert_eq!(report.not_checked.len(), 1);
-    assert_eq!(report.not_checked[0].type_name, "AWS::EC2::VPC");
+    assert_eq!(report.not_checked[0].type_name, "AWS::DeviceFarm::Project");
     assert_eq!(found(&report), [("SL208", 3)]);
 }
 
@@ -631,11 +742,19 @@ fn the_command_returns_the_documented_exit_codes() {
     assert_eq!(status, sessionlog::exit::FINDINGS);
     assert!(out.contains("error[SL510]"), "{out}");
     assert_eq!(code(&[garbage]).0, sessionlog::exit::INVALID_INPUT);
-    let (status, _, err) = code(&[dir.join("missing.yaml")]);
+    // A file that cannot be read is reported (SL100) without stopping the
+    // others: the broken file's findings are still there.
+    let broken = dir.join("broken.yaml");
+    let (status, out, _) = code(&[dir.join("missing.yaml"), broken.clone(), clean.clone()]);
     assert_eq!(status, sessionlog::exit::INVALID_INPUT);
     assert!(
-        err.starts_with("error: cannot read") && err.contains("Caused by:"),
-        "{err}"
+        out.contains("error[SL100]: cannot read the file") && out.contains("missing.yaml"),
+        "{out}"
+    );
+    assert!(out.contains("error[SL510]"), "{out}");
+    assert!(
+        out.ends_with("2 files checked: 2 errors, 0 warnings; 1 file could not be read\n"),
+        "{out}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

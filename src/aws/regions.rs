@@ -3,7 +3,7 @@
 //! (`schemas/cloudformation/`, the same the validator's SL301 uses), so the
 //! configuration checks, the StackSet split and the validator cannot disagree.
 
-use crate::validate::schema::availability;
+use crate::aws::availability::availability;
 
 const GUI_CONNECT: &str = "AWS::SSMGuiConnect::Preferences";
 
@@ -27,7 +27,9 @@ pub fn is_known(region: &str) -> bool {
 
 /// Whether RDP connection recording (`AWS::SSMGuiConnect::Preferences`) exists there.
 pub fn supports_rdp_recording(region: &str) -> bool {
-    availability().unavailable_in(GUI_CONNECT, &[region.to_string()]).is_empty()
+    availability()
+        .unavailable_in(GUI_CONNECT, &[region.to_string()])
+        .is_empty()
 }
 
 /// The log-copy types that do not exist in `region` (empty: the copy works there).
@@ -75,7 +77,10 @@ mod tests {
         assert!(!supports_rdp_recording("eu-south-1"));
         assert_eq!(partition("cn-north-1"), "aws-cn");
         assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
-        let without: Vec<&String> = known().iter().filter(|r| !supports_rdp_recording(r)).collect();
+        let without: Vec<&String> = known()
+            .iter()
+            .filter(|r| !supports_rdp_recording(r))
+            .collect();
         assert_eq!(without.len(), 20, "{without:?}");
         assert!(is_known("ap-east-2") && !is_known("us-east-7"));
         // cfn-lint 1.51's data: the log copy's three types exist everywhere.

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, TemplateFile};
 use crate::config::{self, Source};
 use crate::exit;
 use crate::render::{self, Format};
@@ -26,17 +26,19 @@ pub fn load(arg: &ConfigArg, err: &mut dyn Write) -> Result<(Source, Bundle), i3
     Ok((source, crate::stacks::build(&config)))
 }
 
+/// A rendered template as the validator's source, named like its file.
+pub fn rendered_source(t: &TemplateFile, format: Format) -> validate::Source {
+    validate::Source::new(format!("templates/{}.{}", t.file_stem, format.extension()), render::template_text(&t.template, format))
+}
+
 /// Validate every template of the bundle in memory (each against its own
-/// regions). The report of all templates, merged.
+/// regions; sessionlog's own templates, so the security invariants are
+/// errors). The report of all templates, merged.
 pub fn validate_bundle(bundle: &Bundle, format: Format) -> validate::Report {
     let mut merged = validate::Report::default();
     for t in bundle.templates() {
-        let source = validate::Source::new(
-            format!("templates/{}.{}", t.file_stem, format.extension()),
-            render::template_text(&t.template, format),
-        );
-        let options = validate::Options { regions: t.regions.clone() };
-        merged.merge(validate::validate_source(&source, &options));
+        let options = validate::Options { regions: t.regions.clone(), rendered: true, ..Default::default() };
+        merged.merge(validate::validate_source(&rendered_source(t, format), &options));
     }
     merged
 }

@@ -3,8 +3,11 @@
 //! returns an exit code, so every command runs in-process in tests.
 
 pub mod compile;
+pub mod completions;
 pub mod deploy;
+pub mod export;
 pub mod init;
+pub mod man;
 pub mod render;
 pub mod schema;
 pub mod validate;
@@ -51,6 +54,13 @@ pub enum Command {
     Status(deploy::Status),
     /// Remove the StackSets and stacks; buckets, keys and log groups are retained.
     Destroy(deploy::Destroy),
+    /// Export the configuration for another deployment tool (Customizations
+    /// for Control Tower).
+    Export(export::Args),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
+    /// Print the manual page (roff), or write one page per subcommand.
+    Man(man::Args),
 }
 
 /// Run with the process's arguments and standard streams; returns the exit code.
@@ -81,6 +91,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Deploy(a) => a.execute(out, err),
         Command::Status(a) => a.execute(out, err),
         Command::Destroy(a) => a.execute(out, err),
+        Command::Export(a) => export::execute(&a, out, err),
+        Command::Completions(a) => completions::execute(&a, out, err),
+        Command::Man(a) => man::execute(&a, out, err),
     }
 }
 

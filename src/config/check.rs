@@ -86,6 +86,12 @@ fn check_regions(c: &Config, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_accounts(c: &Config, out: &mut Vec<Diagnostic>) {
+    if c.log_archive.account == c.organization.management_account {
+        out.push(
+            Diagnostic::new("/log_archive/account", format!("the log archive is the management account `{}`", c.log_archive.account))
+                .help("use a dedicated log-archive account: logs kept in the management account are deletable by whoever administers the organization, and service-managed StackSets never deploy to it"),
+        );
+    }
     let mut seen = BTreeSet::new();
     for (i, a) in c.targets.exclude_accounts.iter().enumerate() {
         let p = format!("/targets/exclude_accounts/{i}");

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::check;
 use super::diagnostic::{Diagnostic, Rendered};
 use super::locate::SourceMap;
+use crate::syntax::{parse_yaml_with, IssueKind, ParseIssue, ReadOptions};
 use super::model::Config;
 use super::schema;
 
@@ -85,17 +86,19 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Parse and check a configuration.
+/// Parse and check a configuration. YAML merge keys (`<<: *defaults`) are
+/// read; a key written twice in one mapping, and YAML tags, are errors.
 pub fn load(source: &Source) -> Result<Config, LoadError> {
     let invalid = |diagnostics: Vec<Diagnostic>| LoadError::Invalid { source: source.clone(), diagnostics };
-    let map = match SourceMap::parse(&source.text) {
-        Ok(m) => m,
+    let parsed = match parse_yaml_with(&source.text, &ReadOptions::CONFIG) {
+        Ok(p) => p,
         Err(e) => {
             let mut d = Diagnostic::new("", format!("YAML syntax error: {}", e.message));
-            d.position = Some(e.position);
+            d.position = Some(e.pos.into());
             return Err(invalid(vec![d]));
         }
     };
+    let map = SourceMap::from_node(parsed.root.as_ref());
     let locate = |mut ds: Vec<Diagnostic>| {
         for d in &mut ds {
             if d.position.is_none() {
@@ -105,21 +108,15 @@ pub fn load(source: &Source) -> Result<Config, LoadError> {
         ds.sort_by_key(|d| d.position.map(|p| (p.line, p.column)));
         ds
     };
-    let value: serde_json::Value = match serde_yaml::from_str(&source.text) {
-        Ok(serde_json::Value::Null) => {
-            return Err(invalid(locate(vec![Diagnostic::new("", "the configuration is empty")
-                .help("`sessionlog init` writes a starter file")])))
+    let mut problems: Vec<Diagnostic> = parsed.issues.iter().map(syntax_problem).collect();
+    let value = match parsed.root.as_ref().map(|root| root.to_json()) {
+        None | Some(serde_json::Value::Null) => {
+            problems.push(Diagnostic::new("", "the configuration is empty").help("`sessionlog init` writes a starter file"));
+            return Err(invalid(locate(problems)));
         }
-        Ok(v) => v,
-        Err(e) => {
-            let mut d = Diagnostic::new("", format!("cannot read the YAML: {e}"));
-            if let Some(l) = e.location() {
-                d.position = Some(super::locate::Position { line: l.line(), column: l.column() });
-            }
-            return Err(invalid(vec![d]));
-        }
+        Some(v) => v,
     };
-    let problems = schema::check(&value);
+    problems.extend(schema::check(&value));
     if !problems.is_empty() {
         return Err(invalid(locate(problems)));
     }
@@ -135,6 +132,20 @@ pub fn load(source: &Source) -> Result<Config, LoadError> {
         return Err(invalid(locate(problems)));
     }
     Ok(config)
+}
+
+/// A duplicate key or a YAML tag, as a configuration problem.
+fn syntax_problem(issue: &ParseIssue) -> Diagnostic {
+    let mut d = match (issue.kind, issue.first) {
+        (IssueKind::DuplicateKey, Some(first)) => {
+            let key = issue.pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
+            Diagnostic::new(issue.pointer.clone(), format!("`{key}` is written twice in this mapping: lines {} and {}", first.line, issue.pos.line))
+                .help("keep one; YAML readers silently use only one of them")
+        }
+        _ => Diagnostic::new(issue.pointer.clone(), issue.message.clone()).help("configuration values take no YAML tags"),
+    };
+    d.position = Some(issue.pos.into());
+    d
 }
 
 /// `a.b[1].c` → `/a/b/1/c`.

@@ -1,11 +1,12 @@
 //! Where each value of a YAML document is: JSON pointer → line and column.
-//! serde does not keep positions, so the text is read a second time with the
-//! position-keeping YAML reader the template validator uses.
+//! serde does not keep positions, so the text is read with the
+//! position-keeping reader of [`crate::syntax`] (shared with the template
+//! validator).
 
 use std::collections::HashMap;
 
-use crate::validate::parse::parse_yaml;
-use crate::validate::tree::{Node, Pos, Value};
+use crate::syntax::{parse_yaml_with, ReadOptions};
+use crate::syntax::tree::{Node, Pos, Value};
 
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,13 +39,18 @@ pub struct SyntaxError {
 
 impl SourceMap {
     pub fn parse(text: &str) -> Result<SourceMap, SyntaxError> {
-        let parsed = parse_yaml(text)
+        let parsed = parse_yaml_with(text, &ReadOptions::CONFIG)
             .map_err(|e| SyntaxError { message: e.message, position: e.pos.into() })?;
+        Ok(Self::from_node(parsed.root.as_ref()))
+    }
+
+    /// Positions of every node below `root` (a document already read).
+    pub fn from_node(root: Option<&Node>) -> SourceMap {
         let mut map = SourceMap::default();
-        if let Some(root) = &parsed.root {
+        if let Some(root) = root {
             map.add(String::new(), root);
         }
-        Ok(map)
+        map
     }
 
     fn add(&mut self, pointer: String, node: &Node) {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::rules::Rule;
-use super::tree::{Pos, Ptr};
+use crate::syntax::tree::{Pos, Ptr};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -40,11 +40,15 @@ pub struct Finding {
     pub location: Location,
 }
 
-/// A resource whose type has no vendored schema: listed, not failed.
+/// A resource whose properties are not checked (a type without a vendored
+/// schema, a resource a transform expands, a module, a loop whose
+/// collection is only known at deployment): listed, not failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NotChecked {
     pub logical_id: String,
     pub type_name: String,
+    /// Why it is not checked.
+    pub reason: String,
     pub location: Location,
 }
 
@@ -60,6 +64,8 @@ pub struct Report {
     pub sources: Vec<SourceText>,
     pub findings: Vec<Finding>,
     pub not_checked: Vec<NotChecked>,
+    /// Files that could not be read (each also has an SL100 finding).
+    pub unreadable: Vec<String>,
 }
 
 impl Report {
@@ -79,6 +85,23 @@ impl Report {
         self.sources.extend(other.sources);
         self.findings.extend(other.findings);
         self.not_checked.extend(other.not_checked);
+        self.unreadable.extend(other.unreadable);
+    }
+
+    /// The report of a file that could not be read.
+    pub fn unreadable(file: &str, error: &std::io::Error) -> Report {
+        let mut sink = Sink::new(file);
+        sink.emit(
+            &super::rules::PARSE,
+            Pos::default(),
+            &Ptr::root(),
+            format!("cannot read the file: {error}"),
+        );
+        Report {
+            findings: sink.findings,
+            unreadable: vec![file.to_string()],
+            ..Report::default()
+        }
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceText> {
@@ -112,11 +135,48 @@ impl Sink {
         }
     }
 
+    /// Lists a resource as not checked, with an SL208 note.
+    pub fn not_checked(
+        &mut self,
+        logical_id: &str,
+        type_name: &str,
+        pos: Pos,
+        ptr: &Ptr,
+        reason: String,
+    ) {
+        let location = self.location(pos, ptr);
+        self.not_checked.push(NotChecked {
+            logical_id: logical_id.to_string(),
+            type_name: type_name.to_string(),
+            reason: reason.clone(),
+            location,
+        });
+        self.emit(
+            &super::rules::NOT_CHECKED,
+            pos,
+            ptr,
+            format!("`{logical_id}` ({type_name}) is not checked: {reason}"),
+        );
+    }
+
     pub fn emit(&mut self, rule: &'static Rule, pos: Pos, ptr: &Ptr, message: impl Into<String>) {
+        self.emit_as(rule, rule.severity, pos, ptr, message);
+    }
+
+    /// A finding of `rule` with another severity than its default (a rule
+    /// whose findings grade, like a runtime only deprecated vs blocked).
+    pub fn emit_as(
+        &mut self,
+        rule: &'static Rule,
+        severity: Severity,
+        pos: Pos,
+        ptr: &Ptr,
+        message: impl Into<String>,
+    ) {
         let location = self.location(pos, ptr);
         self.findings.push(Finding {
             rule,
-            severity: rule.severity,
+            severity,
             message: message.into(),
             location,
         });

@@ -1,7 +1,7 @@
 //! Maps positions inside a string value (an `Fn::Sub` template, a JSON
 //! document held in a string) back to the line and column of the file.
 
-use super::tree::Pos;
+use crate::syntax::tree::Pos;
 
 pub struct SourceMap<'a> {
     text: &'a str,

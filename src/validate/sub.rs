@@ -1,6 +1,6 @@
 //! `Fn::Sub` template strings.
 
-use super::tree::Node;
+use crate::syntax::tree::Node;
 
 /// The `${Name}` variables of a Sub template with their byte offsets
 /// (of the `$`); `${!Literal}` is not a variable.

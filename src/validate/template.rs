@@ -1,7 +1,12 @@
 //! A read-only view of a parsed template's sections.
 
+use std::collections::HashMap;
+
 use super::schema::walker::Resolver;
-use super::tree::{Entry, Node, Pos, Ptr};
+use crate::syntax::tree::{Entry, Node, Pos, Ptr};
+
+/// The transform that adds `Fn::ForEach`, `Fn::Length`, `Fn::ToJsonString`.
+pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
 
 pub const PSEUDO_PARAMETERS: &[&str] = &[
     "AWS::AccountId",
@@ -44,6 +49,17 @@ impl<'a> Resource<'a> {
         self.ptr().key("Properties")
     }
 
+    /// A module resource (`Org::Service::Thing::MODULE`).
+    pub fn is_module(&self) -> bool {
+        self.type_name.is_some_and(|t| t.ends_with("::MODULE"))
+    }
+
+    /// A SAM resource, expanded by the `AWS::Serverless-2016-10-31` transform.
+    pub fn is_serverless(&self) -> bool {
+        self.type_name
+            .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+    }
+
     /// The position of the most specific existing node on `path` below
     /// Properties (or the resource itself), with its pointer.
     pub fn deepest(&self, path: &[&str]) -> (Pos, Ptr) {
@@ -75,11 +91,18 @@ impl<'a> Resource<'a> {
 pub struct Template<'a> {
     pub root: &'a Node,
     resources: Vec<Resource<'a>>,
+    /// Logical id -> index in `resources`; parameter name -> entry.
+    by_id: HashMap<&'a str, usize>,
+    parameters: HashMap<&'a str, &'a Node>,
+    conditions: HashMap<&'a str, &'a Node>,
+    /// Some `Fn::ForEach` loops could not be expanded: names they create
+    /// are unknown.
+    pub partial: bool,
 }
 
 impl<'a> Template<'a> {
     pub fn new(root: &'a Node) -> Self {
-        let resources = root
+        let resources: Vec<Resource<'a>> = root
             .get("Resources")
             .and_then(Node::as_map)
             .unwrap_or_default()
@@ -92,7 +115,70 @@ impl<'a> Template<'a> {
                 properties: entry.value.get("Properties"),
             })
             .collect();
-        Template { root, resources }
+        let mut by_id = HashMap::with_capacity(resources.len());
+        for (i, r) in resources.iter().enumerate() {
+            by_id.entry(r.id).or_insert(i);
+        }
+        let parameters = root
+            .get("Parameters")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| (e.key.as_str(), &e.value))
+            .collect();
+        let conditions = root
+            .get("Conditions")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| (e.key.as_str(), &e.value))
+            .collect();
+        Template {
+            root,
+            resources,
+            by_id,
+            parameters,
+            conditions,
+            partial: false,
+        }
+    }
+
+    /// The transforms the template declares (`Transform: X` or a list;
+    /// `{Name: X}` forms included).
+    pub fn transforms(&self) -> Vec<&'a str> {
+        let Some(node) = self.root.get("Transform") else {
+            return Vec::new();
+        };
+        let one = |n: &'a Node| n.as_str().or_else(|| n.get("Name").and_then(Node::as_str));
+        match node.as_seq() {
+            Some(items) => items.iter().filter_map(one).collect(),
+            None => one(node).into_iter().collect(),
+        }
+    }
+
+    /// A transform other than `AWS::LanguageExtensions` (which sessionlog
+    /// expands itself) rewrites the template before deployment: SAM, a
+    /// macro. What it generates is not checked and names it creates are
+    /// not known.
+    pub fn is_transformed(&self) -> bool {
+        self.transforms().iter().any(|t| *t != LANGUAGE_EXTENSIONS)
+    }
+
+    /// `AWS::LanguageExtensions` is declared.
+    pub fn has_language_extensions(&self) -> bool {
+        self.transforms().contains(&LANGUAGE_EXTENSIONS)
+    }
+
+    /// Names that resources created by a transform or a module may have,
+    /// so that references to them are not reported: with a transform,
+    /// every name; with modules, names starting with a module's logical id.
+    pub fn may_be_generated(&self, name: &str) -> bool {
+        self.partial
+            || self.is_transformed()
+            || self
+                .resources
+                .iter()
+                .any(|r| r.is_module() && name.starts_with(r.id))
     }
 
     pub fn section(&self, name: &str) -> &'a [Entry] {
@@ -107,10 +193,7 @@ impl<'a> Template<'a> {
     }
 
     pub fn parameter(&self, name: &str) -> Option<&'a Node> {
-        self.parameters()
-            .iter()
-            .find(|e| e.key == name)
-            .map(|e| &e.value)
+        self.parameters.get(name).copied()
     }
 
     pub fn conditions(&self) -> &'a [Entry] {
@@ -118,7 +201,7 @@ impl<'a> Template<'a> {
     }
 
     pub fn has_condition(&self, name: &str) -> bool {
-        self.conditions().iter().any(|e| e.key == name)
+        self.conditions.contains_key(name)
     }
 
     pub fn resources(&self) -> &[Resource<'a>] {
@@ -126,7 +209,7 @@ impl<'a> Template<'a> {
     }
 
     pub fn resource(&self, id: &str) -> Option<&Resource<'a>> {
-        self.resources.iter().find(|r| r.id == id)
+        self.by_id.get(id).map(|&i| &self.resources[i])
     }
 
     pub fn outputs(&self) -> &'a [Entry] {
@@ -183,12 +266,12 @@ fn select<'n>(node: &'n Node, key: &Node) -> Vec<&'n Entry> {
 pub fn walk<'n>(node: &'n Node, ptr: &Ptr, f: &mut dyn FnMut(&'n Node, &Ptr)) {
     f(node, ptr);
     match &node.value {
-        super::tree::Value::Seq(items) => {
+        crate::syntax::tree::Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
                 walk(item, &ptr.index(i), f);
             }
         }
-        super::tree::Value::Map(entries) => {
+        crate::syntax::tree::Value::Map(entries) => {
             for entry in entries {
                 walk(&entry.value, &ptr.key(&entry.key), f);
             }

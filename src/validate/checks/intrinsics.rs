@@ -1,10 +1,10 @@
 //! Intrinsic functions get the arguments they take.
 
 use super::Context;
+use crate::syntax::tree::{Node, Ptr, Value};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::template::walk;
-use crate::validate::tree::{Node, Ptr, Value};
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
     for section in ["Resources", "Outputs", "Conditions"] {
@@ -17,6 +17,14 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
                     node.intrinsic()
                 };
                 if let Some((function, argument)) = call {
+                    if conditions && matches!(function, "Fn::ImportValue" | "Fn::GetAtt") {
+                        sink.emit(
+                            &rules::INTRINSIC_SHAPE,
+                            argument.pos,
+                            &ptr.key(function),
+                            format!("{function} cannot be used in Conditions: they are evaluated before any resource or import is known"),
+                        );
+                    }
                     if let Some(problem) = shape_problem(function, argument) {
                         sink.emit(
                             &rules::INTRINSIC_SHAPE,
@@ -65,6 +73,38 @@ fn shape_problem(function: &str, argument: &Node) -> Option<&'static str> {
         "Fn::Not" => list_len(argument) == Some(1),
         "Fn::And" | "Fn::Or" => matches!(list_len(argument), Some(2..=10)),
         "Fn::Cidr" => list_len(argument) == Some(3),
+        "Fn::ImportValue" => {
+            is_string(argument)
+                || matches!(
+                    argument.intrinsic(),
+                    Some((
+                        "Fn::Base64"
+                            | "Fn::FindInMap"
+                            | "Fn::If"
+                            | "Fn::Join"
+                            | "Fn::Select"
+                            | "Fn::Split"
+                            | "Fn::Sub"
+                            | "Ref",
+                        _
+                    ))
+                )
+        }
+        "Fn::GetStackOutput" => {
+            argument.get("StackName").is_some()
+                && argument.get("OutputName").is_some()
+                && argument.as_map().is_some_and(|entries| {
+                    entries.iter().all(|e| {
+                        ["StackName", "OutputName", "Region", "RoleArn"].contains(&e.key.as_str())
+                    })
+                })
+        }
+        "Fn::Contains"
+        | "Fn::EachMemberEquals"
+        | "Fn::EachMemberIn"
+        | "Fn::ValueOf"
+        | "Fn::ValueOfAll" => list_len(argument) == Some(2),
+        "Fn::RefAll" => is_string(argument),
         _ => true,
     };
     (!ok).then_some(match function {
@@ -80,6 +120,11 @@ fn shape_problem(function: &str, argument: &Node) -> Option<&'static str> {
         "Fn::Not" => "takes a list of one condition",
         "Fn::And" | "Fn::Or" => "takes 2 to 10 conditions",
         "Fn::Cidr" => "takes [block, count, cidrBits]",
+        "Fn::ImportValue" => "takes an export name: a string, or Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::FindInMap, Fn::Base64 or Ref of one (not another Fn::ImportValue)",
+        "Fn::GetStackOutput" => "takes {StackName, OutputName, Region (optional), RoleArn (optional)}",
+        "Fn::Contains" | "Fn::EachMemberEquals" | "Fn::EachMemberIn" => "takes two values",
+        "Fn::ValueOf" | "Fn::ValueOfAll" => "takes [parameter, attribute]",
+        "Fn::RefAll" => "takes a parameter type (a string)",
         _ => "has invalid arguments",
     })
 }

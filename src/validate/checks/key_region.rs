@@ -4,13 +4,13 @@
 //! (RDP recording and CloudWatch Logs encryption both need a same-region key).
 
 use super::Context;
+use crate::syntax::tree::{Node, Ptr, Value};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::sub::{as_template, mask_variables};
-use crate::validate::tree::{Node, Ptr, Value};
 
 /// Property names (lower case) that name the key a resource encrypts with.
-const KEY_PROPERTIES: &[&str] = &["kmskeyarn", "kmskeyid", "kmsmasterkeyid", "kmskey"];
+pub const KEY_PROPERTIES: &[&str] = &["kmskeyarn", "kmskeyid", "kmsmasterkeyid", "kmskey"];
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
     if ctx.regions.is_empty() {

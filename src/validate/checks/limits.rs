@@ -1,9 +1,9 @@
 //! CloudFormation quotas a template must stay within.
 
 use super::Context;
+use crate::syntax::tree::{Pos, Ptr};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
-use crate::validate::tree::{Pos, Ptr};
 
 /// Largest body `TemplateBody` (inline) accepts.
 pub const INLINE_BODY_BYTES: usize = 51_200;

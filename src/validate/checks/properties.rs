@@ -1,11 +1,13 @@
 //! Each resource's Properties against its type's provider schema.
 
 use super::Context;
-use crate::validate::finding::{NotChecked, Sink};
+use crate::aws::resources::is_packaged;
+use crate::syntax::tree::Ptr;
+use crate::syntax::tree::{Node, Value};
+use crate::validate::finding::Sink;
 use crate::validate::rules::{self, Rule};
 use crate::validate::schema::walker::{closest, Kind, Mode, Walker};
 use crate::validate::schema::{availability, schema_for};
-use crate::validate::tree::{Node, Value};
 
 pub fn rule_for(kind: Kind) -> &'static Rule {
     match kind {
@@ -15,32 +17,66 @@ pub fn rule_for(kind: Kind) -> &'static Rule {
         Kind::Pattern => &rules::PROPERTY_PATTERN,
         Kind::Range => &rules::PROPERTY_RANGE,
         Kind::Required => &rules::PROPERTY_REQUIRED,
+        Kind::Unique => &rules::UNIQUE_ITEMS,
     }
 }
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
+    for skipped in ctx.skipped_loops {
+        let ptr = Ptr::root().key(&skipped.section).key(&skipped.key);
+        sink.not_checked(
+            &skipped.key,
+            "Fn::ForEach",
+            skipped.pos,
+            &ptr,
+            format!("the loop is not expanded: {}", skipped.why),
+        );
+    }
+    let transforms = ctx.template.transforms();
     for resource in ctx.template.resources() {
         let (Some(type_name), Some(type_node)) = (resource.type_name, resource.node.get("Type"))
         else {
             continue;
         };
+        let ptr = resource.ptr().key("Type");
+        if resource.is_module() {
+            sink.not_checked(
+                resource.id,
+                type_name,
+                type_node.pos,
+                &ptr,
+                "a module: CloudFormation creates its resources from the module's registered template".into(),
+            );
+            continue;
+        }
+        if resource.is_serverless() {
+            match transforms.iter().find(|t| t.starts_with("AWS::Serverless")) {
+                Some(transform) => sink.not_checked(
+                    resource.id,
+                    type_name,
+                    type_node.pos,
+                    &ptr,
+                    format!("the {transform} transform expands it into other resources"),
+                ),
+                None => sink.emit(
+                    &rules::RESOURCE_TYPE_UNKNOWN,
+                    type_node.pos,
+                    &ptr,
+                    format!("{type_name} exists only with `Transform: AWS::Serverless-2016-10-31`, which this template does not declare"),
+                ),
+            }
+            continue;
+        }
         let Some(schema) = schema_for(type_name) else {
             let table = availability();
-            let ptr = resource.ptr().key("Type");
             if table.knows_type(type_name) {
-                let location = sink.location(type_node.pos, &ptr);
-                sink.not_checked.push(NotChecked {
-                    logical_id: resource.id.to_string(),
-                    type_name: type_name.to_string(),
-                    location,
-                });
-                sink.emit(
-                    &rules::NOT_CHECKED,
+                sink.not_checked(
+                    resource.id,
+                    type_name,
                     type_node.pos,
                     &ptr,
                     format!(
-                        "{type_name} has no vendored schema; `{}` is not checked",
-                        resource.id
+                        "{type_name} has no vendored schema (cfn-lint ships none for us-east-1)"
                     ),
                 );
             } else {
@@ -59,7 +95,7 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
             .and_then(Node::as_map)
             .unwrap_or_default()
         {
-            if schema.has_attribute(&entry.key) {
+            if schema.is_read_only(&entry.key) {
                 let ptr = resource.properties_ptr().key(&entry.key);
                 let message = format!(
                     "`{}` is read-only: an attribute of {type_name} for Fn::GetAtt, not a property",
@@ -70,8 +106,35 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         }
         let empty = Node::new(resource.pos(), Value::Map(Vec::new()));
         let properties = resource.properties.unwrap_or(&empty);
+        // A local path in a property `aws cloudformation package` uploads
+        // (Lambda Code: ./src) is a warning; its schema is the uploaded form.
+        let mut packaged: Vec<Ptr> = Vec::new();
+        for entry in properties.as_map().unwrap_or_default() {
+            let local = entry.value.as_str().is_some_and(|p| {
+                !p.starts_with("s3://") && !p.starts_with("https://") && !p.starts_with("http://")
+            });
+            if local && is_packaged(type_name, &entry.key) {
+                let ptr = resource.properties_ptr().key(&entry.key);
+                sink.emit(
+                    &rules::LOCAL_ARTIFACT,
+                    entry.value.pos,
+                    &ptr,
+                    format!(
+                        "`{}` is a local path: CloudFormation needs it uploaded, which `aws cloudformation package` does (and rewrites the template)",
+                        entry.key
+                    ),
+                );
+                packaged.push(ptr);
+            }
+        }
         let walker = Walker::new(&schema.json, Mode::Lenient, &ctx.template);
         for v in walker.check(&schema.json, properties, &resource.properties_ptr()) {
+            if packaged
+                .iter()
+                .any(|p| v.ptr.as_str().starts_with(p.as_str()))
+            {
+                continue;
+            }
             // A missing top-level property points at `Properties:` (or the resource).
             let at = if v.kind == Kind::Required && v.ptr == resource.properties_ptr() {
                 resource

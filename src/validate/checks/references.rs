@@ -4,12 +4,12 @@
 use std::collections::HashSet;
 
 use super::Context;
+use crate::syntax::tree::{Node, Ptr};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::schema::{is_custom, schema_for, walker::closest};
 use crate::validate::sub;
 use crate::validate::template::{walk, Template, PSEUDO_PARAMETERS};
-use crate::validate::tree::{Node, Ptr};
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
     let template = &ctx.template;
@@ -43,7 +43,8 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
                         &ptr,
                         "a resource cannot depend on itself",
                     ),
-                    Some(id) if template.resource(id).is_some() => {}
+                    Some(id)
+                        if template.resource(id).is_some() || template.may_be_generated(id) => {}
                     Some(id) => sink.emit(
                         &rules::DEPENDS_ON,
                         target.pos,
@@ -86,11 +87,20 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
     }
 }
 
+/// Names to suggest from; none when there are too many to search.
 fn resource_ids<'a>(template: &Template<'a>) -> Vec<&'a str> {
+    if template.resources().len() > 2_000 {
+        return Vec::new();
+    }
     template.resources().iter().map(|r| r.id).collect()
 }
 
+/// "; did you mean `x`?" — not computed among very many names (a hostile
+/// template would make each finding cost a pass over all of them).
 fn hint(name: &str, known: &[&str]) -> String {
+    if known.len() > 2_000 {
+        return String::new();
+    }
     closest(name, known)
         .map(|k| format!("; did you mean `{k}`?"))
         .unwrap_or_default()
@@ -145,9 +155,11 @@ fn visit_intrinsic(
                 return;
             };
             used.insert(name.to_string());
-            if !resolves(template, name) {
+            if !resolves(template, name) && !template.may_be_generated(name) {
                 let mut known = resource_ids(template);
-                known.extend(template.parameters().iter().map(|p| p.key.as_str()));
+                if template.parameters().len() <= 2_000 {
+                    known.extend(template.parameters().iter().map(|p| p.key.as_str()));
+                }
                 sink.emit(
                     &rules::REF,
                     argument.pos,
@@ -206,6 +218,7 @@ fn visit_intrinsic(
                             {
                                 sink.emit(&rules::GETATT_ATTRIBUTE, at, &arg_ptr, message);
                             }
+                        } else if template.may_be_generated(resource) {
                         } else {
                             sink.emit(
                                 &rules::SUB_VARIABLE,
@@ -218,7 +231,7 @@ fn visit_intrinsic(
                             );
                         }
                     }
-                    _ if resolves(template, name) => {}
+                    _ if resolves(template, name) || template.may_be_generated(name) => {}
                     _ => {
                         let extra = if name.contains(':') && !name.starts_with("AWS::") {
                             format!("; write `${{!{name}}}` for a literal policy variable")
@@ -273,6 +286,7 @@ fn check_getatt(
     sink: &mut Sink,
 ) {
     match template.resource(resource) {
+        None if template.may_be_generated(resource) => {}
         None => sink.emit(
             &rules::GETATT_RESOURCE,
             resource_node.pos,
@@ -301,7 +315,7 @@ fn getatt_problem(type_name: Option<&str>, resource: &str, attribute: &str) -> O
     if schema.has_attribute(attribute) {
         return None;
     }
-    let known: Vec<&str> = schema.attributes.iter().map(String::as_str).collect();
+    let known = schema.attribute_names();
     Some(format!(
         "`{resource}` ({type_name}) has no attribute `{attribute}`; it has: {}",
         if known.is_empty() {

@@ -1,10 +1,10 @@
 //! Every resource type exists in every region the template is deployed to.
 
 use super::Context;
+use crate::syntax::tree::Ptr;
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::schema::{availability, is_custom};
-use crate::validate::tree::Ptr;
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
     let table = availability();
@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         else {
             continue;
         };
-        if is_custom(type_name) {
+        if is_custom(type_name) || resource.is_module() || resource.is_serverless() {
             continue;
         }
         let missing = table.unavailable_in(type_name, &regions);

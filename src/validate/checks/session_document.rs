@@ -8,13 +8,13 @@ use std::sync::OnceLock;
 use serde_json::Value as Json;
 
 use super::Context;
+use crate::syntax::parse_embedded_json;
+use crate::syntax::tree::Node;
 use crate::validate::finding::Sink;
-use crate::validate::parse::parse_embedded_json;
 use crate::validate::rules;
 use crate::validate::schema::walker::{Mode, Walker};
 use crate::validate::sub;
 use crate::validate::template::Resource;
-use crate::validate::tree::Node;
 
 pub const SCHEMA_TEXT: &str = include_str!("../../../schemas/session-document.schema.json");
 pub const CUSTOM_TYPE: &str = "Custom::SessionManagerPreferences";
@@ -80,10 +80,7 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
 
 /// The document as a tree: the YAML/JSON object itself, or the JSON text
 /// of a string or `Fn::Sub`. `None` when built some other way.
-fn document(
-    ctx: &Context,
-    content: &Node,
-) -> Option<Result<Node, crate::validate::parse::ParseError>> {
+fn document(ctx: &Context, content: &Node) -> Option<Result<Node, crate::syntax::ParseError>> {
     if content.as_map().is_some() && content.intrinsic().is_none() {
         return Some(Ok(content.clone()));
     }

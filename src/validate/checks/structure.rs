@@ -2,10 +2,11 @@
 //! CloudFormation accepts.
 
 use super::Context;
+use crate::syntax::tree::{Node, Ptr, Value};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
+use crate::validate::schema::is_custom;
 use crate::validate::schema::walker::closest;
-use crate::validate::tree::{Node, Ptr, Value};
 
 const SECTIONS: &[&str] = &[
     "AWSTemplateFormatVersion",
@@ -39,7 +40,6 @@ const RESOURCE_ATTRIBUTES: &[&str] = &[
     "CreationPolicy",
     "UpdatePolicy",
 ];
-const DELETION_POLICIES: &[&str] = &["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"];
 const PARAMETER_TYPES: &[&str] = &["String", "Number", "List<Number>", "CommaDelimitedList"];
 const PARAMETER_ATTRIBUTES: &[&str] = &[
     "Type",
@@ -67,8 +67,34 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         );
         return;
     };
+    let transformed = ctx.template.is_transformed();
+    if transformed {
+        let transforms: Vec<&str> = ctx
+            .template
+            .transforms()
+            .into_iter()
+            .filter(|t| *t != crate::validate::template::LANGUAGE_EXTENSIONS)
+            .collect();
+        let at = root
+            .entry("Transform")
+            .map(|e| e.key_pos)
+            .unwrap_or(root.pos);
+        sink.emit(
+            &rules::TRANSFORM,
+            at,
+            &Ptr::root().key("Transform"),
+            format!(
+                "transformed by {} before deployment: the resources it expands are not checked, and names it creates are not resolved",
+                transforms.join(", ")
+            ),
+        );
+    }
     for entry in entries {
         let ptr = Ptr::root().key(&entry.key);
+        // SAM's Globals section is consumed by the transform.
+        if entry.key == "Globals" && transformed {
+            continue;
+        }
         if !SECTIONS.contains(&entry.key.as_str()) {
             let hint = closest(&entry.key, SECTIONS)
                 .map(|s| format!("; did you mean `{s}`?"))
@@ -138,7 +164,39 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
     }
     resources(ctx, sink);
     parameters(ctx, sink);
+    conditions(ctx, sink);
     outputs(ctx, sink);
+}
+
+const CONDITION_FUNCTIONS: &[&str] = &["Fn::And", "Fn::Equals", "Fn::Not", "Fn::Or", "Condition"];
+
+/// Each condition is one condition function.
+fn conditions(ctx: &Context, sink: &mut Sink) {
+    for condition in ctx.template.conditions() {
+        let ok = condition
+            .value
+            .condition_intrinsic()
+            .is_some_and(|(f, _)| CONDITION_FUNCTIONS.contains(&f));
+        if !ok {
+            let found = match condition.value.as_map() {
+                Some(entries) if !entries.is_empty() => entries
+                    .iter()
+                    .map(|e| format!("`{}`", e.key))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => condition.value.kind().to_string(),
+            };
+            sink.emit(
+                &rules::SECTION,
+                condition.key_pos,
+                &Ptr::root().key("Conditions").key(&condition.key),
+                format!(
+                    "condition `{}` must be one condition function (Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition), found {found}",
+                    condition.key
+                ),
+            );
+        }
+    }
 }
 
 fn is_logical_id(id: &str) -> bool {
@@ -180,9 +238,13 @@ fn resources(ctx: &Context, sink: &mut Sink) {
             ),
             _ => {}
         }
+        // `Version` is a legacy attribute of custom resources.
+        let custom = resource.type_name.is_some_and(is_custom);
         for attribute in attributes {
             let at = ptr.key(&attribute.key);
-            if !RESOURCE_ATTRIBUTES.contains(&attribute.key.as_str()) {
+            if !RESOURCE_ATTRIBUTES.contains(&attribute.key.as_str())
+                && !(custom && attribute.key == "Version")
+            {
                 let hint = closest(&attribute.key, RESOURCE_ATTRIBUTES)
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
@@ -194,23 +256,6 @@ fn resources(ctx: &Context, sink: &mut Sink) {
                 );
             }
             match attribute.key.as_str() {
-                "DeletionPolicy" | "UpdateReplacePolicy" => {
-                    let value = attribute.value.as_str();
-                    if attribute.value.intrinsic().is_none()
-                        && !value.is_some_and(|v| DELETION_POLICIES.contains(&v))
-                    {
-                        sink.emit(
-                            &rules::RESOURCE_SHAPE,
-                            attribute.value.pos,
-                            &at,
-                            format!(
-                                "{} must be one of {}",
-                                attribute.key,
-                                DELETION_POLICIES.join(", ")
-                            ),
-                        );
-                    }
-                }
                 "Properties"
                     if !matches!(attribute.value.value, Value::Map(_))
                         && attribute.value.intrinsic().is_none() =>
@@ -267,10 +312,10 @@ fn parameters(ctx: &Context, sink: &mut Sink) {
                 format!("parameter `{}` has no Type", parameter.key),
             ),
             Some(t) => {
+                // `List<…>` beyond the documented ones is accepted by
+                // CloudFormation (and cfn-lint), as are SSM parameter types.
                 let valid = t.as_str().is_some_and(|s| {
-                    PARAMETER_TYPES.contains(&s)
-                        || s.starts_with("AWS::")
-                        || s.starts_with("List<AWS::")
+                    PARAMETER_TYPES.contains(&s) || s.starts_with("AWS::") || s.starts_with("List<")
                 });
                 if !valid {
                     sink.emit(
@@ -289,13 +334,27 @@ fn parameters(ctx: &Context, sink: &mut Sink) {
             parameter.value.get("Default"),
             parameter.value.get("AllowedValues").and_then(Node::as_seq),
         ) {
-            let text = default.scalar_text();
-            if text.is_some() && !allowed.iter().any(|a| a.scalar_text() == text) {
+            // A list parameter's Default is comma-separated; each item
+            // (spaces around it removed) must be allowed.
+            let is_list = parameter
+                .value
+                .get("Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
+            let allowed: Vec<String> = allowed.iter().filter_map(Node::scalar_text).collect();
+            let values: Vec<String> = match default.scalar_text() {
+                // An allowed value may itself hold commas (`three,four`).
+                Some(text) if allowed.contains(&text) => Vec::new(),
+                Some(text) if is_list => text.split(',').map(|v| v.trim().to_string()).collect(),
+                Some(text) => vec![text],
+                None => Vec::new(),
+            };
+            for value in values.iter().filter(|v| !allowed.contains(v)) {
                 sink.emit(
                     &rules::PARAMETER_SHAPE,
                     default.pos,
                     &ptr.key("Default"),
-                    "Default is not one of the AllowedValues",
+                    format!("Default {value:?} is not one of the AllowedValues"),
                 );
             }
         }

@@ -37,6 +37,7 @@ impl Reporter for Json {
             },
             "findings": findings,
             "not_checked": report.not_checked,
+            "unreadable": report.unreadable,
         });
         serde_json::to_writer_pretty(&mut *out, &value)?;
         writeln!(out)

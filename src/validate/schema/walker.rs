@@ -9,7 +9,7 @@
 use serde_json::Value as Json;
 
 use super::regex_cache;
-use crate::validate::tree::{Node, Ptr, Value};
+use crate::syntax::tree::{Node, Ptr, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -28,12 +28,13 @@ pub enum Kind {
     Pattern,
     Range,
     Required,
+    Unique,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Violation {
     pub kind: Kind,
-    pub pos: crate::validate::tree::Pos,
+    pub pos: crate::syntax::tree::Pos,
     pub ptr: Ptr,
     pub message: String,
 }
@@ -135,6 +136,9 @@ impl<'a> Walker<'a> {
             Value::Map(_) => self.object(schema, node, ptr, out, depth),
             Value::Seq(items) => {
                 self.array_bounds(schema, node, items.len(), ptr, out);
+                if schema.get("uniqueItems") == Some(&Json::Bool(true)) {
+                    unique_items(items, ptr, out);
+                }
                 if let Some(item_schema) = schema.get("items").filter(|s| s.is_object()) {
                     for (i, item) in items.iter().enumerate() {
                         if !item.is_no_value() {
@@ -254,7 +258,7 @@ impl<'a> Walker<'a> {
             let text = value.scalar_text().unwrap_or_default();
             let literal = match serde_json::from_str::<Json>(&text) {
                 Ok(Json::Bool(b)) => Value::Bool(b),
-                Ok(Json::Number(_)) => crate::validate::parse::resolve_number(&text)
+                Ok(Json::Number(_)) => crate::syntax::resolve_number(&text)
                     .map(Value::Number)
                     .unwrap_or(Value::Str(text.clone())),
                 Ok(Json::String(s)) => Value::Str(s),
@@ -566,6 +570,22 @@ impl<'a> Walker<'a> {
                 ));
             }
         }
+        if let Some(one) = schema.get("requiredXor").and_then(Json::as_array) {
+            let names: Vec<&str> = one.iter().filter_map(Json::as_str).collect();
+            let given: Vec<&str> = names.iter().copied().filter(|n| present(n)).collect();
+            if !names.is_empty() && given.len() != 1 {
+                let message = if given.is_empty() {
+                    format!("one of {} is required", names.join(", "))
+                } else {
+                    format!(
+                        "only one of {} may be set, found {}",
+                        names.join(", "),
+                        given.join(", ")
+                    )
+                };
+                out.push(violation(Kind::Required, node, ptr, message));
+            }
+        }
         if let Some(any) = schema.get("requiredOr").and_then(Json::as_array) {
             let names: Vec<&str> = any.iter().filter_map(Json::as_str).collect();
             if !names.is_empty() && !names.iter().any(|n| present(n)) {
@@ -598,6 +618,29 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Duplicate items of a list whose items must be unique. Two identical
+/// intrinsics (`!Ref P` twice) give the same value.
+fn unique_items(items: &[Node], ptr: &Ptr, out: &mut Vec<Violation>) {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.is_no_value() || matches!(item.intrinsic(), Some(("Fn::If", _))) {
+            continue;
+        }
+        let key = item.to_json().to_string();
+        if let Some(first) = seen.insert(key, item.pos.line) {
+            out.push(Violation {
+                kind: Kind::Unique,
+                pos: item.pos,
+                ptr: ptr.index(i),
+                message: format!(
+                    "{} is already in this list (line {first}); its items must be unique",
+                    shown(item)
+                ),
+            });
         }
     }
 }
@@ -658,7 +701,7 @@ pub fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::parse::parse_yaml;
+    use crate::syntax::parse_yaml;
 
     fn run(schema: serde_json::Value, yaml: &str, mode: Mode) -> Vec<(Kind, String)> {
         let node = parse_yaml(yaml).unwrap().root.unwrap();

@@ -2,12 +2,12 @@
 //! policies of each bucket.
 
 use super::policy::{statements, Statement};
+use crate::syntax::tree::Node;
 use crate::validate::checks::Context;
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::sub::as_template;
 use crate::validate::template::Resource;
-use crate::validate::tree::Node;
 
 const ISOLATION_VARIABLE: &str = "${!aws:PrincipalAccount}";
 

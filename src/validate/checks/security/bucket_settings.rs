@@ -1,11 +1,11 @@
 //! SL503 SSE-KMS with Bucket Keys, SL504 versioning Enabled, SL505 all four
 //! public access blocks, on every bucket.
 
+use crate::syntax::tree::{Node, Value};
 use crate::validate::checks::Context;
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::template::Resource;
-use crate::validate::tree::{Node, Value};
 
 const KMS_ALGORITHMS: &[&str] = &["aws:kms", "aws:kms:dsse"];
 const PUBLIC_ACCESS_BLOCKS: &[&str] = &[

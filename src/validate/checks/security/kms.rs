@@ -1,9 +1,9 @@
 //! SL506: symmetric KMS keys rotate.
 
+use crate::syntax::tree::{Node, Value};
 use crate::validate::checks::Context;
 use crate::validate::finding::Sink;
 use crate::validate::rules;
-use crate::validate::tree::{Node, Value};
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
     for key in ctx

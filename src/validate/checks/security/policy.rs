@@ -1,7 +1,7 @@
 //! IAM policy documents found in resource properties, and their statements.
 
+use crate::syntax::tree::{Node, Ptr};
 use crate::validate::template::{Resource, Template};
-use crate::validate::tree::{Node, Ptr};
 
 pub struct Statement<'a> {
     pub node: &'a Node,
@@ -194,12 +194,12 @@ fn collect<'a>(node: &'a Node, ptr: Ptr, out: &mut Vec<(&'a Node, Ptr)>) {
         return;
     }
     match &node.value {
-        crate::validate::tree::Value::Map(entries) => {
+        crate::syntax::tree::Value::Map(entries) => {
             for e in entries {
                 collect(&e.value, ptr.key(&e.key), out);
             }
         }
-        crate::validate::tree::Value::Seq(items) => {
+        crate::syntax::tree::Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
                 collect(item, ptr.index(i), out);
             }
