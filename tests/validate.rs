@@ -737,7 +737,7 @@ fn the_command_returns_the_documented_exit_codes() {
             String::from_utf8(err).unwrap(),
         )
     };
-    assert_eq!(code(&[clean.clone()]).0, sessionlog::exit::OK);
+    assert_eq!(code(std::slice::from_ref(&clean)).0, sessionlog::exit::OK);
     let (status, out, _) = code(&[clean.clone(), broken]);
     assert_eq!(status, sessionlog::exit::FINDINGS);
     assert!(out.contains("error[SL510]"), "{out}");
