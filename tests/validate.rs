@@ -474,6 +474,39 @@ fn security_invariants_are_errors_on_sessionlog_s_templates_and_tagged_resources
 }
 
 #[test]
+fn iam_grammar_knows_each_policy_kind() {
+    let at = |text: &str| -> Vec<(&'static str, u32)> {
+        found(&run("p.yaml", text, &[]))
+            .into_iter()
+            .filter(|(r, _)| r.starts_with("SL7"))
+            .collect()
+    };
+    // A service control policy: no Principal; Resource optional.
+    let scp = |statement: &str| {
+        format!("Resources:\n  Scp:\n    Type: AWS::Organizations::Policy\n    Properties:\n      Name: deny-logs-off\n      Type: SERVICE_CONTROL_POLICY\n      Content:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Deny\n            Action: logs:DeleteLogGroup\n{statement}")
+    };
+    assert_eq!(at(&scp("")), []);
+    assert_eq!(at(&scp("            Principal: '*'\n")), [("SL704", 12)]);
+    // A tag policy is not IAM grammar.
+    assert_eq!(
+        at(&scp("            Principal: '*'\n").replace("SERVICE_CONTROL_POLICY", "TAG_POLICY")),
+        []
+    );
+    // A key policy needs a Principal.
+    let key = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: kms:*\n            Resource: '*'\n";
+    assert_eq!(at(key), [("SL704", 8)]);
+    // A policy written as JSON text is read with positions.
+    let sso = "Resources:\n  P:\n    Type: AWS::SSO::PermissionSet\n    Properties:\n      Name: x\n      InstanceArn: arn:aws:sso:::instance/ssoins-1\n      InlinePolicy: |\n        {\"Version\": \"2012-10-17\",\n         \"Statement\": [{\"Effect\": \"Permit\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}\n";
+    assert_eq!(at(sso), [("SL702", 9)]);
+    // Duplicate Sids, unknown elements, a condition value that is a map.
+    let identity = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Sid: A\n            Effect: Allow\n            Action: s3:GetObject\n            Resource: '*'\n            Condition:\n              StringEquals:\n                aws:PrincipalOrgID: {o: 1}\n          - Sid: A\n            Effect: Allow\n            Actions: s3:GetObject\n            Resource: '*'\n";
+    assert_eq!(
+        at(identity),
+        [("SL705", 14), ("SL703", 15), ("SL701", 15), ("SL701", 17)]
+    );
+}
+
+#[test]
 fn deprecated_runtimes_follow_the_date() {
     let text = "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs18.x\n      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        ZipFile: x\n";
     let on = |date: &str| -> Vec<(&'static str, Severity)> {
@@ -737,7 +770,7 @@ fn the_command_returns_the_documented_exit_codes() {
             String::from_utf8(err).unwrap(),
         )
     };
-    assert_eq!(code(&[clean.clone()]).0, sessionlog::exit::OK);
+    assert_eq!(code(std::slice::from_ref(&clean)).0, sessionlog::exit::OK);
     let (status, out, _) = code(&[clean.clone(), broken]);
     assert_eq!(status, sessionlog::exit::FINDINGS);
     assert!(out.contains("error[SL510]"), "{out}");

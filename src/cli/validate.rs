@@ -62,7 +62,7 @@ pub fn execute(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         };
         let mut result = validate::Report::default();
         for t in bundle.templates() {
-            let source = compile::rendered_source(&t, TemplateFormat::Yaml);
+            let source = compile::rendered_source(t, TemplateFormat::Yaml);
             result.merge(validate::validate_source(&source, &options(t.regions.clone(), true)));
         }
         return command::finish(&result, args.format, out, err);

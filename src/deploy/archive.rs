@@ -276,10 +276,11 @@ pub async fn failure_reasons(cfn: &Client, stack: &str) -> Vec<String> {
                     out.push(reason);
                 }
             }
-            if st == "UPDATE_IN_PROGRESS" || st == "CREATE_IN_PROGRESS" {
-                if e.resource_type() == Some("AWS::CloudFormation::Stack") {
-                    break;
-                }
+            // The stack's own event that started the last operation.
+            if matches!(st, "UPDATE_IN_PROGRESS" | "CREATE_IN_PROGRESS" | "IMPORT_IN_PROGRESS")
+                && e.resource_type() == Some("AWS::CloudFormation::Stack")
+            {
+                break;
             }
         }
     }

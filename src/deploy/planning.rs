@@ -155,11 +155,10 @@ pub fn template_diff(old: &str, new: &str) -> Result<Vec<ResourceChange>, String
             }),
             Some(o) if o == n => {}
             Some(o) => {
-                let replacement = if o.resource_type != n.resource_type {
-                    Replacement::True
-                } else if replacing_properties(&n.resource_type)
-                    .iter()
-                    .any(|p| o.properties.get(p) != n.properties.get(p))
+                let replacement = if o.resource_type != n.resource_type
+                    || replacing_properties(&n.resource_type)
+                        .iter()
+                        .any(|p| o.properties.get(p) != n.properties.get(p))
                 {
                     Replacement::True
                 } else {

@@ -571,7 +571,7 @@ mod tests {
         let long = format!(
             "s: &s \"{}\"\nl: [{}]\n",
             "y".repeat(1 << 20),
-            vec!["*s"; 5].join(", ")
+            ["*s"; 5].join(", ")
         );
         assert!(parse_yaml(&long).unwrap_err().message.contains("bytes"));
         // Short-form tags are read only in templates.

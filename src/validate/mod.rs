@@ -6,7 +6,8 @@
 //! ```no_run
 //! use sessionlog::validate::{validate_sources, Options, Source, report};
 //! let sources = [Source::new("templates/log-archive.yaml", std::fs::read_to_string("t.yaml").unwrap())];
-//! let result = validate_sources(&sources, &Options { regions: vec!["eu-west-1".into()] });
+//! let options = Options { regions: vec!["eu-west-1".into()], ..Default::default() };
+//! let result = validate_sources(&sources, &options);
 //! report::write(&result, report::Format::Human, &mut std::io::stdout()).unwrap();
 //! assert!(!result.has_errors());
 //! ```

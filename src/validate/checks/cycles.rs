@@ -12,7 +12,6 @@ use crate::syntax::tree::{Node, Value};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::sub;
-use crate::validate::template::Template;
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
     let template = &ctx.template;
@@ -26,7 +25,7 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         .iter()
         .map(|r| {
             let mut out = Vec::new();
-            dependencies(template, r.node, &mut |name| {
+            dependencies(r.node, &mut |name| {
                 if let Some(&j) = index.get(name) {
                     if !out.contains(&j) {
                         out.push(j);
@@ -75,7 +74,7 @@ fn depends_on_itself(node: &Node, id: &str) -> bool {
 }
 
 /// Calls `found` with every name a resource refers to.
-pub fn dependencies(template: &Template, resource: &Node, found: &mut dyn FnMut(&str)) {
+pub fn dependencies(resource: &Node, found: &mut dyn FnMut(&str)) {
     if let Some(depends_on) = resource.get("DependsOn") {
         match depends_on.as_seq() {
             Some(items) => items.iter().filter_map(Node::as_str).for_each(&mut *found),
@@ -84,12 +83,12 @@ pub fn dependencies(template: &Template, resource: &Node, found: &mut dyn FnMut(
     }
     for key in ["Properties", "Metadata", "CreationPolicy", "UpdatePolicy"] {
         if let Some(node) = resource.get(key) {
-            references(template, node, found);
+            references(node, found);
         }
     }
 }
 
-fn references(template: &Template, node: &Node, found: &mut dyn FnMut(&str)) {
+fn references(node: &Node, found: &mut dyn FnMut(&str)) {
     match node.intrinsic() {
         Some(("Ref", name)) => {
             if let Some(name) = name.as_str() {
@@ -103,7 +102,7 @@ fn references(template: &Template, node: &Node, found: &mut dyn FnMut(&str)) {
                     if let Some(r) = resource.as_str() {
                         found(r);
                     }
-                    references(template, attribute, found);
+                    references(attribute, found);
                 }
                 _ => {
                     if let Some(name) = argument.as_str() {
@@ -123,7 +122,7 @@ fn references(template: &Template, node: &Node, found: &mut dyn FnMut(&str)) {
                     }
                 }
                 if let Some(vars) = vars {
-                    references(template, vars, found);
+                    references(vars, found);
                 }
             }
             return;
@@ -131,10 +130,8 @@ fn references(template: &Template, node: &Node, found: &mut dyn FnMut(&str)) {
         _ => {}
     }
     match &node.value {
-        Value::Seq(items) => items.iter().for_each(|i| references(template, i, found)),
-        Value::Map(entries) => entries
-            .iter()
-            .for_each(|e| references(template, &e.value, found)),
+        Value::Seq(items) => items.iter().for_each(|i| references(i, found)),
+        Value::Map(entries) => entries.iter().for_each(|e| references(&e.value, found)),
         _ => {}
     }
 }

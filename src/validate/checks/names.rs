@@ -46,9 +46,12 @@ fn fixed(node: &Node) -> Option<String> {
     }
 }
 
+/// A resource type and the values of its name properties.
+type NameKey = (String, Vec<String>);
+
 fn physical_names(ctx: &Context, sink: &mut Sink) {
     // (type, name values) -> resources with that name, with their condition
-    let mut seen: BTreeMap<(String, Vec<String>), Vec<(usize, Option<String>)>> = BTreeMap::new();
+    let mut seen: BTreeMap<NameKey, Vec<(usize, Option<String>)>> = BTreeMap::new();
     let resources = ctx.template.resources();
     for (i, resource) in resources.iter().enumerate() {
         let Some(type_name) = resource.type_name else {

@@ -243,7 +243,7 @@ fn resources(ctx: &Context, sink: &mut Sink) {
         for attribute in attributes {
             let at = ptr.key(&attribute.key);
             if !RESOURCE_ATTRIBUTES.contains(&attribute.key.as_str())
-                && !(custom && attribute.key == "Version")
+                && (!custom || attribute.key != "Version")
             {
                 let hint = closest(&attribute.key, RESOURCE_ATTRIBUTES)
                     .map(|s| format!("; did you mean `{s}`?"))

@@ -101,13 +101,12 @@ fn names_arns(key: &str) -> bool {
 /// Walks properties; `arns` when the values below are ARNs.
 fn visit(node: &Node, ptr: &Ptr, arns: bool, sink: &mut Sink) {
     match (&node.value, node.intrinsic()) {
-        (Value::Str(_), _) | (_, Some(("Fn::Sub" | "Fn::Join", _))) => {
-            if arns {
-                if let Some(text) = as_template(node) {
-                    report(&text, node, ptr, sink);
-                }
+        (Value::Str(_), _) | (_, Some(("Fn::Sub" | "Fn::Join", _))) if arns => {
+            if let Some(text) = as_template(node) {
+                report(&text, node, ptr, sink);
             }
         }
+        (Value::Str(_), _) | (_, Some(("Fn::Sub" | "Fn::Join", _))) => {}
         (_, Some(("Fn::If", argument))) => visit(argument, &ptr.key("Fn::If"), arns, sink),
         (_, Some(_)) => {}
         (Value::Map(_), None) if node.get("Statement").is_some() => {
