@@ -2,9 +2,10 @@
 //! a concrete member account (and the generated key policies for the
 //! log-archive account), decided by an independent IAM evaluator
 //! (`@cloud-copilot/iam-simulate` 0.1.173, pinned in
-//! tests/access/package-lock.json, driven through tests/access/decide.mjs —
-//! the same protocol as the other access proof's simulate.mjs, so these
-//! scenarios can move into its table).
+//! tests/access/package-lock.json, driven through tests/access/simulate.mjs,
+//! the access proof's script). The example's profile is also in the access
+//! proof's table (tests/access/scenarios.yaml); this test has every profile
+//! of its configurations: windows, RDP, documents.
 //!
 //! - A hand-written scenario table: sessions on tagged instances inside the
 //!   window through allowed documents are allowed; untagged instances,
@@ -1112,7 +1113,7 @@ fn evaluate(policies: &BTreeMap<String, Value>, requests: &[Value]) -> Vec<Value
         "tests/access/node_modules is missing: run `make setup` (npm ci in tests/access)"
     );
     let mut child = Command::new("node")
-        .arg("decide.mjs")
+        .arg("simulate.mjs")
         .current_dir(&dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -1126,7 +1127,7 @@ fn evaluate(policies: &BTreeMap<String, Value>, requests: &[Value]) -> Vec<Value
     writer.join().unwrap().unwrap();
     assert!(
         out.status.success(),
-        "decide.mjs failed: {}",
+        "simulate.mjs failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let answers: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
