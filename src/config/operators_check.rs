@@ -42,10 +42,10 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     at("/name"),
                     format!(
-                        "profile names `{}` and `{}` give the same template resource id `{}`",
+                        "profile names `{}` and `{}` give the same template resource id `OperatorPolicy{}`",
                         ops.profiles[first].name,
                         p.name,
-                        format!("OperatorPolicy{}", p.resource_id())
+                        p.resource_id()
                     ),
                 )
                 .help("choose names that differ in more than where the hyphens are"),
