@@ -178,6 +178,7 @@ fn add_log_group(t: &mut Template, c: &Config) {
         LOG_GROUP_FUNCTION_ROLE,
         Resource::new(Role {
             description: format!("Lets the sessionlog log group function create or adopt {} in this region", names.log_group()),
+            path: None,
             assume_role_policy_document: lambda_trust(),
             managed_policy_arns: vec![Expr::sub(
                 "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -185,7 +186,8 @@ fn add_log_group(t: &mut Template, c: &Config) {
             policies: vec![InlinePolicy {
                 policy_name: "session-log-group".into(),
                 policy_document: PolicyDocument::new(vec![
-                    Statement::allow("FindLogGroups").actions(&["logs:DescribeLogGroups"]).resource(group_arn("*")),
+                    // DescribeLogGroups has no resource-level permissions: only `*` grants it.
+                    Statement::allow("FindLogGroups").actions(&["logs:DescribeLogGroups"]).resource(Expr::lit("*")),
                     Statement::allow("CreateOrAdoptSessionLogGroup")
                         .actions(&[
                             "logs:CreateLogGroup",
