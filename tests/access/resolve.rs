@@ -403,7 +403,8 @@ impl<'a> Resolver<'a> {
                 Some(n) => n,
                 None => self.generated_name(id, 64),
             },
-            "AWS::Logs::LogGroup" => match self.prop(id, "LogGroupName")? {
+            // The create-or-adopt log group's function answers with the group's name.
+            "AWS::Logs::LogGroup" | "Custom::SessionLogGroup" => match self.prop(id, "LogGroupName")? {
                 Some(n) => n,
                 None => self.generated_name(id, 512),
             },

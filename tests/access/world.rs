@@ -481,9 +481,14 @@ impl<'c> World<'c> {
 
     /// The session log group of an account and region: name and key.
     pub fn log_group(&self, account: &str, region: &str) -> Result<(String, String), String> {
-        let g = self
-            .one(account, Some(region), "AWS::Logs::LogGroup")?
-            .ok_or_else(|| format!("no log group in {account}/{region}"))?;
+        // Member templates create the session log group through the
+        // create-or-adopt custom resource (same properties as the AWS type).
+        let g = match self.one(account, Some(region), "Custom::SessionLogGroup")? {
+            Some(g) => g,
+            None => self
+                .one(account, Some(region), "AWS::Logs::LogGroup")?
+                .ok_or_else(|| format!("no log group in {account}/{region}"))?,
+        };
         let key = g
             .properties
             .get("KmsKeyId")

@@ -56,7 +56,7 @@ elif command == "fingerprint":
         out["bucket"] = {
             "created": found[0]["CreationDate"].isoformat(),
             "versions": sorted((v["Key"], v["VersionId"], v["ETag"]) for v in versions),
-            "contents": sorted(s3.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])["Body"].read().decode()
+            "contents": sorted(s3.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])["Body"].read().decode("latin-1")
                                for v in versions),
         }
     for r in regions:
