@@ -535,10 +535,27 @@ impl<'c> World<'c> {
         account: &str,
         region: &str,
     ) -> Result<(String, Option<&PolicyInstance>, Vec<&PolicyInstance>), String> {
-        let roles = self.resources(account, Some(region), "AWS::IAM::Role");
+        self.function_role_by_id(account, region, "SessionPreferencesFunctionRole")
+    }
+
+    /// A member template's function role by logical id: ARN, trust policy,
+    /// inline policies.
+    pub fn function_role_by_id(
+        &self,
+        account: &str,
+        region: &str,
+        logical_id: &str,
+    ) -> Result<(String, Option<&PolicyInstance>, Vec<&PolicyInstance>), String> {
+        // The preferences (upsert) function's role; the member template also
+        // has the log group function's role.
+        let roles: Vec<_> = self
+            .resources(account, Some(region), "AWS::IAM::Role")
+            .into_iter()
+            .filter(|(_, id, _)| *id == logical_id)
+            .collect();
         let [(_, _, role)] = roles.as_slice() else {
             return Err(format!(
-                "{} roles in {account}/{region}, expected the upsert function's",
+                "{} roles {logical_id} in {account}/{region}, expected one",
                 roles.len()
             ));
         };
