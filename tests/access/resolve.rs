@@ -403,8 +403,7 @@ impl<'a> Resolver<'a> {
                 Some(n) => n,
                 None => self.generated_name(id, 64),
             },
-            // The member log group is created or adopted by a custom
-            // resource whose physical id is the group's name.
+            // The create-or-adopt log group's function answers with the group's name.
             "AWS::Logs::LogGroup" | "Custom::SessionLogGroup" => match self.prop(id, "LogGroupName")? {
                 Some(n) => n,
                 None => self.generated_name(id, 512),

@@ -351,6 +351,7 @@ fn expand_one(
         (Some(role), None) => {
             let arn = match role.as_str() {
                 "upsert-function" => world.function_role(&actor_account, region)?.0,
+                "log-group-function" => world.function_role_by_id(&actor_account, region, "SessionLogGroupFunctionRole")?.0,
                 "log-copy-destination" | "log-copy-firehose" => {
                     world.log_copy_role(region, log_copy_role_id(role))?.0
                 }
@@ -395,6 +396,11 @@ fn expand_one(
                     .operator_policy(&actor_account, profile)?
                     .ok_or_else(|| format!("no policy of operator profile {profile} in {actor_account}"))?;
                 identity.push(deployed(pi));
+            }
+            "log_group_function_policies" => {
+                for pi in world.function_role_by_id(&actor_account, region, "SessionLogGroupFunctionRole")?.2 {
+                    identity.push(deployed(pi));
+                }
             }
             "upsert_function_policies" => {
                 for pi in world.function_role(&actor_account, region)?.2 {
@@ -489,6 +495,10 @@ fn expand_one(
             owner,
             None,
         ),
+        ["role", "log-group-function"] => {
+            let (arn, trust, _) = world.function_role_by_id(&owner, region, "SessionLogGroupFunctionRole")?;
+            (arn, owner, trust.map(deployed))
+        }
         ["role", "upsert-function"] => {
             let (arn, trust, _) = world.function_role(&owner, region)?;
             (arn, owner, trust.map(deployed))

@@ -481,11 +481,12 @@ impl<'c> World<'c> {
 
     /// The session log group of an account and region: name and key.
     pub fn log_group(&self, account: &str, region: &str) -> Result<(String, String), String> {
-        // Member log groups are created or adopted by a custom resource.
-        let g = match self.one(account, Some(region), "AWS::Logs::LogGroup")? {
+        // Member templates create the session log group through the
+        // create-or-adopt custom resource (same properties as the AWS type).
+        let g = match self.one(account, Some(region), "Custom::SessionLogGroup")? {
             Some(g) => g,
             None => self
-                .one(account, Some(region), "Custom::SessionLogGroup")?
+                .one(account, Some(region), "AWS::Logs::LogGroup")?
                 .ok_or_else(|| format!("no log group in {account}/{region}"))?,
         };
         let key = g
@@ -551,15 +552,27 @@ impl<'c> World<'c> {
         account: &str,
         region: &str,
     ) -> Result<(String, Option<&PolicyInstance>, Vec<&PolicyInstance>), String> {
-        // The member template also has the log group function's role.
+        self.function_role_by_id(account, region, "SessionPreferencesFunctionRole")
+    }
+
+    /// A member template's function role by logical id: ARN, trust policy,
+    /// inline policies.
+    pub fn function_role_by_id(
+        &self,
+        account: &str,
+        region: &str,
+        logical_id: &str,
+    ) -> Result<(String, Option<&PolicyInstance>, Vec<&PolicyInstance>), String> {
+        // The preferences (upsert) function's role; the member template also
+        // has the log group function's role.
         let roles: Vec<_> = self
             .resources(account, Some(region), "AWS::IAM::Role")
             .into_iter()
-            .filter(|(_, logical_id, _)| *logical_id == "SessionPreferencesFunctionRole")
+            .filter(|(_, id, _)| *id == logical_id)
             .collect();
         let [(_, _, role)] = roles.as_slice() else {
             return Err(format!(
-                "{} roles in {account}/{region}, expected the upsert function's",
+                "{} roles {logical_id} in {account}/{region}, expected one",
                 roles.len()
             ));
         };
