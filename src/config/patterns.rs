@@ -15,6 +15,9 @@ pub const POLICY_NAME: &str = r"^[\w+=,.@-]{1,128}$";
 pub const LOG_GROUP_NAME: &str = r"^[.\-_/#A-Za-z0-9]+$";
 pub const OS_USER: &str = r"^[a-z_][a-z0-9_-]{0,31}$";
 pub const TAG_KEY: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$";
+pub const TRAIL_NAME_OR_ARN: &str = r"^(arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:[0-9]{12}:trail/)?[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$";
+pub const KMS_KEY_ARN: &str = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$";
+pub const ROLE_PATTERN: &str = r"^[\w+=,.@*?-]+(/[\w+=,.@*?-]+)*$";
 
 /// CloudWatch Logs' allowed retention values, in days.
 pub const RETENTION_DAYS: [u32; 22] = [
@@ -40,6 +43,9 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         LOG_GROUP_NAME => "a log group name of letters, digits and `._-/#`",
         OS_USER => "a Linux user name (lowercase, at most 32 characters)",
         TAG_KEY => "a tag key of 1-128 characters, not starting with `aws:`",
+        TRAIL_NAME_OR_ARN => "a trail name (3-128 letters, digits, `._-`, starting and ending with a letter or digit) or a trail ARN",
+        KMS_KEY_ARN => "a KMS key ARN, like `arn:aws:kms:us-east-1:123456789012:key/mrk-…`",
+        ROLE_PATTERN => "an IAM role name or path (`admin/BreakGlass`), `*` and `?` allowed, no leading `/`",
         _ => return None,
     })
 }

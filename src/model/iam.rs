@@ -70,7 +70,15 @@ impl Serialize for Principal {
 }
 
 /// Condition operator → condition key → values.
-pub type Conditions = IndexMap<String, IndexMap<String, Expr>>;
+pub type Conditions = IndexMap<String, IndexMap<String, ConditionValue>>;
+
+/// One value, or several (any of which matches).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ConditionValue {
+    One(Expr),
+    Many(Vec<Expr>),
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Statement {
@@ -137,7 +145,16 @@ impl Statement {
         self.conditions
             .entry(operator.to_string())
             .or_default()
-            .insert(key.to_string(), value);
+            .insert(key.to_string(), ConditionValue::One(value));
+        self
+    }
+
+    /// A condition with several values (`ArnNotLike` a list of patterns, …).
+    pub fn condition_any(mut self, operator: &str, key: &str, values: Vec<Expr>) -> Self {
+        self.conditions
+            .entry(operator.to_string())
+            .or_default()
+            .insert(key.to_string(), ConditionValue::Many(values));
         self
     }
 }

@@ -144,5 +144,6 @@ fn bucket_policy(c: &Config) -> PolicyDocument {
                 .condition("StringEquals", "aws:SourceOrgID", org),
         );
     }
+    statements.extend(super::guardrails::trail::bucket_statements(c));
     PolicyDocument::new(statements)
 }

@@ -44,5 +44,6 @@ pub fn key_policy(c: &Config, key: KeyRole) -> PolicyDocument {
                 ),
         );
     }
+    statements.extend(super::guardrails::trail::key_statements(c, key));
     PolicyDocument::new(statements)
 }

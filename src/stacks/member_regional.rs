@@ -12,6 +12,7 @@ use crate::model::resources::ssm_gui_connect::*;
 use crate::model::template::CustomResource;
 use crate::model::{Expr, Resource, Template};
 
+use super::guardrails;
 use super::names::{KeyRole, Names, SESSION_DOCUMENT};
 use super::replica::key_id_parameter;
 use super::session_document;
@@ -71,7 +72,7 @@ pub fn template(c: &Config, with_rdp: bool) -> Template {
             }
             t.add(DOCUMENT, doc);
         }
-        DocumentMode::Upsert => add_upsert(&mut t, &content, cw, c),
+        DocumentMode::Upsert => add_upsert(&mut t, &content, cw, c, rdp),
     }
     if rdp {
         t.add(
@@ -103,7 +104,7 @@ struct UpsertProperties {
     content: serde_json::Value,
 }
 
-fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Config) {
+fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Config, rdp: bool) {
     let document_arn = Expr::sub(format!(
         "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:document/{SESSION_DOCUMENT}"
     ));
@@ -111,6 +112,7 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
         FUNCTION_ROLE,
         Resource::new(Role {
             description: "Lets the sessionlog preferences function manage SSM-SessionManagerRunShell in this region".into(),
+            path: Some(guardrails::ROLE_PATH.into()),
             assume_role_policy_document: PolicyDocument::new(vec![Statement::allow("LambdaAssumes")
                 .principal(Principal::Service(vec![Expr::lit("lambda.amazonaws.com")]))
                 .actions(&["sts:AssumeRole"])
@@ -118,7 +120,7 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
             managed_policy_arns: vec![Expr::sub(
                 "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
             )],
-            policies: vec![InlinePolicy {
+            policies: [InlinePolicy {
                 policy_name: "session-preferences-document".into(),
                 policy_document: PolicyDocument::new(vec![Statement::allow("ManageSessionPreferencesDocument")
                     .actions(&[
@@ -128,7 +130,10 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
                         "ssm:DescribeDocument",
                     ])
                     .resource(document_arn)]),
-            }],
+            }]
+            .into_iter()
+            .chain(guardrails::watch::policy(c, rdp))
+            .collect(),
             tags: resource_tags(c, "session-preferences"),
         }),
     );
@@ -141,6 +146,7 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
             role: Expr::get_att(FUNCTION_ROLE, "Arn"),
             timeout: 60,
             code: Code { zip_file: UPSERT_SOURCE.to_string() },
+            environment: guardrails::watch::environment(c, &session_document::content_as_sub(content), rdp, FUNCTION_ROLE),
             tags: resource_tags(c, "session-preferences"),
         }),
     );
@@ -160,4 +166,5 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
             },
         },
     );
+    guardrails::watch::add(t, c, rdp, FUNCTION);
 }

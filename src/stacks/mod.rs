@@ -2,6 +2,7 @@
 //! typed model: every template, where it goes, and in which order.
 
 pub mod archive;
+pub mod guardrails;
 pub mod key_policy;
 pub mod member_iam;
 pub mod member_regional;
@@ -89,6 +90,10 @@ pub fn build(c: &Config) -> Bundle {
             member_regional::template(c, false),
             without_rdp,
         ));
+    }
+
+    if let Some(guard) = guardrails::member_guard::template(c) {
+        stack_sets.push(stack_set(c, guardrails::MEMBER_GUARD, "AWS Config guard of the member accounts' own trails", guard, vec![guardrails::GuardNames::new(c).region()]));
     }
 
     let mut all_regions: Vec<String> = vec![home];

@@ -1,4 +1,5 @@
 import json
+import os
 import boto3
 import cfnresponse
 
@@ -33,7 +34,39 @@ def upsert(name, content):
     return version
 
 
+def watch(event):
+    # EventBridge: someone changed the preferences; put the managed ones back.
+    d = event["detail"]
+    who = d.get("userIdentity", {}).get("arn", "")
+    said = {"event": d.get("eventName"), "by": who}
+    if who.endswith(":assumed-role/%s/%s" % (os.environ["WATCH_ROLE"], os.environ["AWS_LAMBDA_FUNCTION_NAME"])):
+        return print(json.dumps({**said, "restored": None, "why": "own update"}))
+    if d.get("eventSource", "").startswith("ssm-guiconnect"):
+        gui = boto3.client("ssm-guiconnect")
+        want = json.loads(os.environ["MANAGED_RDP_PREFERENCES"])
+        try:
+            have = gui.get_connection_recording_preferences()["ConnectionRecordingPreferences"]
+        except gui.exceptions.ResourceNotFoundException:
+            have = None
+        if have != want:
+            gui.update_connection_recording_preferences(ConnectionRecordingPreferences=want)
+        return print(json.dumps({**said, "restored": "RDP recording preferences" if have != want else None}))
+    name = d["requestParameters"]["name"]
+    want = os.environ["MANAGED_CONTENT"]
+    try:
+        have = json.loads(ssm.get_document(Name=name)["Content"])
+    except ssm.exceptions.InvalidDocument:
+        have = None
+    if have == json.loads(want):
+        return print(json.dumps({**said, "restored": None, "why": "unchanged"}))
+    version = upsert(name, want)
+    changed = sorted(k for k, v in json.loads(want)["inputs"].items() if (have or {}).get("inputs", {}).get(k) != v)
+    print(json.dumps({**said, "restored": name, "version": version, "inputs": changed}))
+
+
 def handler(event, context):
+    if "detail" in event:
+        return watch(event)
     props = event["ResourceProperties"]
     name = props["DocumentName"]
     try:

@@ -23,6 +23,10 @@ impl ResourceProperties for ManagedPolicy {
 #[serde(rename_all = "PascalCase")]
 pub struct Role {
     pub description: String,
+    /// IAM path (`/sessionlog/`): lets a service control policy exempt
+    /// sessionlog's own roles by ARN. `None`: `/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub assume_role_policy_document: PolicyDocument,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub managed_policy_arns: Vec<Expr>,

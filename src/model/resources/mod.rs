@@ -1,10 +1,14 @@
 //! Typed properties, one file per AWS service. Optional properties are
 //! `Option<T>` and skipped when absent.
 
+pub mod cloudtrail;
+pub mod config;
+pub mod events;
 pub mod iam;
 pub mod kms;
 pub mod lambda;
 pub mod logs;
+pub mod organizations;
 pub mod s3;
 pub mod ssm;
 pub mod ssm_gui_connect;
