@@ -20,41 +20,24 @@ pub fn sessionlog(args: &[&str]) -> Output {
     argv.extend_from_slice(args);
     let cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
-        Err(e) => {
-            return Output {
-                code: 2,
-                stdout: String::new(),
-                stderr: e.to_string(),
-            }
-        }
+        Err(e) => return Output { code: 2, stdout: String::new(), stderr: e.to_string() },
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = run(cli, &mut out, &mut err);
-    Output {
-        code,
-        stdout: String::from_utf8(out).unwrap(),
-        stderr: String::from_utf8(err).unwrap(),
-    }
+    Output { code, stdout: String::from_utf8(out).unwrap(), stderr: String::from_utf8(err).unwrap() }
 }
 
 /// Every file under `root` with its bytes and modification time.
 pub fn snapshot_dir(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
     let mut out = BTreeMap::new();
-    fn walk(
-        dir: &Path,
-        root: &Path,
-        out: &mut BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)>,
-    ) {
+    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)>) {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
             if p.is_dir() {
                 walk(&p, root, out);
             } else {
                 let meta = std::fs::metadata(&p).unwrap();
-                out.insert(
-                    p.strip_prefix(root).unwrap().to_path_buf(),
-                    (std::fs::read(&p).unwrap(), meta.modified().unwrap()),
-                );
+                out.insert(p.strip_prefix(root).unwrap().to_path_buf(), (std::fs::read(&p).unwrap(), meta.modified().unwrap()));
             }
         }
     }
@@ -71,10 +54,7 @@ pub fn example() -> &'static str {
 pub fn edited(edits: &[(&str, &str)]) -> String {
     let mut text = example().to_string();
     for (from, to) in edits {
-        assert!(
-            text.contains(from),
-            "the example no longer contains {from:?}"
-        );
+        assert!(text.contains(from), "the example no longer contains {from:?}");
         text = text.replacen(from, to, 1);
     }
     text
