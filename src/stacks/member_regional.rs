@@ -128,6 +128,7 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
                         "ssm:UpdateDocument",
                         "ssm:UpdateDocumentDefaultVersion",
                         "ssm:DescribeDocument",
+                        "ssm:GetDocument",
                     ])
                     .resource(document_arn)]),
             }]

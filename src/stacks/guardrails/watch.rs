@@ -99,18 +99,15 @@ pub fn environment_size(c: &Config, content_sub: &Value) -> usize {
         .sum()
 }
 
-/// What the function needs on top of the upsert: read the document's default
-/// version and, with RDP recording, read and restore the recording preferences.
+/// What the function needs on top of the upsert: with RDP recording, read
+/// and restore the recording preferences.
 pub fn policy(c: &Config, rdp: bool) -> Option<InlinePolicy> {
-    if !enabled(c) {
+    if !enabled(c) || !rdp {
         return None;
     }
     let names = Names::new(c);
-    let mut statements = vec![Statement::allow("ReadSessionPreferences")
-        .actions(&["ssm:GetDocument"])
-        .resource(Expr::sub(format!(
-            "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:document/{SESSION_DOCUMENT}"
-        )))];
+    // Reading the document (ssm:GetDocument) is part of the upsert's own policy.
+    let mut statements = Vec::new();
     if rdp {
         statements.push(
             Statement::allow("RestoreRdpRecordingPreferences")
