@@ -56,6 +56,7 @@ TYPES = [
     "AWS::SSM::Document",
     "AWS::SSM::Parameter",
     "AWS::SSMGuiConnect::Preferences",
+    "AWS::SSO::PermissionSet",
 ]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -12,6 +12,10 @@ pub struct Bundle {
     pub archive_stacks: Vec<StackSpec>,
     /// Service-managed StackSets for the member accounts, in deployment order.
     pub stack_sets: Vec<StackSetSpec>,
+    /// Plain stacks in the management account, deployed with the caller's
+    /// own credentials after the StackSets (they may reference what the
+    /// StackSets create in the member accounts), removed before them.
+    pub management_stacks: Vec<StackSpec>,
     /// The log-archive account and the role assumed in it to deploy.
     pub archive_account: String,
     pub archive_access_role: String,
@@ -140,7 +144,8 @@ impl Bundle {
             .archive_stacks
             .iter()
             .map(|s| &s.template)
-            .chain(self.stack_sets.iter().map(|s| &s.template));
+            .chain(self.stack_sets.iter().map(|s| &s.template))
+            .chain(self.management_stacks.iter().map(|s| &s.template));
         for t in all {
             if !out.iter().any(|o| o.file_stem == t.file_stem) {
                 out.push(t);

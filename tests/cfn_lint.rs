@@ -29,6 +29,26 @@ fn cfn_lint() -> PathBuf {
 
 const REGIONS: &str = "regions: [us-east-1, eu-west-1, eu-south-1]";
 const LOCK: &str = "    # object_lock:                  # write-once-read-many; only for a new bucket\n    #   mode: GOVERNANCE            # GOVERNANCE | COMPLIANCE\n    #   days: 365";
+const OPERATORS: &str = "operators:\n  policy_name_prefix: sessionlog-operator\n  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n    # region: us-east-1             # where Identity Center is enabled; default: the StackSet admin region\n  profiles:\n    - name: web-operators\n      instance_tags:                # every key must match one of its values (* and ? are wildcards)\n        Team: [web]\n        Environment: [staging, production]\n      # window: {start: 2026-03-01T08:00:00Z, end: 2026-03-01T18:00:00Z}   # UTC\n      rdp: false                    # RDP through Fleet Manager (recorded with rdp_recording)\n      documents: []                 # besides SSM-SessionManagerRunShell; others are NOT logged\n      console: true                 # Session Manager console read permissions\n      permission_set:               # needs identity_center\n        session_hours: 4\n\n";
+const PROMPT: &str = "    prompt_tag: Hostname            # the prompt shows this instance tag, read via IMDSv2\n                                    # (needs instance metadata tags on; else the instance id)\n";
+const PROFILES: &str = "  profiles:\n    - name: web-operators\n";
+const SEVERAL_PROFILES: &str = r#"  profiles:
+    - name: web-operators
+      instance_tags: {Team: [web], Environment: ["prod-*", staging]}
+      window: {start: 2026-03-01T08:00:00Z, end: 2026-03-31T18:00:00Z}
+      documents: [AWS-StartPortForwardingSession, AWS-StartSSHSession, AWS-StartInteractiveCommand]
+      permission_set: {name: WebOperators, session_hours: 8}
+    - name: windows-admins
+      instance_tags: {OS: [windows]}
+      rdp: true
+      console: false
+      permission_set: {}
+    - name: night-shift
+      instance_tags: {"aws:autoscaling:groupName": ["batch-*"]}
+      window: {end: 2027-01-01T00:00:00Z}
+      documents: [CustomShell]
+    - name: unused-old
+"#;
 const LIFECYCLE: &str = "    lifecycle:\n      transition_to: GLACIER_IR     # STANDARD_IA | ONEZONE_IA | INTELLIGENT_TIERING | GLACIER_IR | GLACIER | DEEP_ARCHIVE\n      transition_after_days: 90\n      expire_after_days: 2557       # seven years\n      noncurrent_expire_after_days: 90\n";
 
 fn matrix() -> Vec<(&'static str, String)> {
@@ -86,6 +106,27 @@ fn matrix() -> Vec<(&'static str, String)> {
                 ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),
                 ("encrypt_sessions: true", "encrypt_sessions: false"),
                 ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+            ]),
+        ),
+        (
+            "zero operator profiles, no Identity Center, no prompt tag",
+            edited(&[(OPERATORS, ""), (PROMPT, "")]),
+        ),
+        (
+            "several operator profiles (RDP, windows, unlogged and custom documents, permission sets in another region), split keys",
+            edited(&[
+                ("keys: single", "keys: split"),
+                ("    # region: us-east-1             # where", "    region: eu-west-1             # where"),
+                (PROFILES, SEVERAL_PROFILES),
+            ]),
+        ),
+        (
+            "operator with RDP while recording is off and sessions are not encrypted; one region without RDP",
+            edited(&[
+                (REGIONS, "regions: [ap-northeast-3]"),
+                ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+                ("encrypt_sessions: true", "encrypt_sessions: false"),
+                ("      rdp: false ", "      rdp: true "),
             ]),
         ),
         (

@@ -18,6 +18,9 @@ struct Case {
 const REGIONS: &str = "regions: [us-east-1, eu-west-1, eu-south-1]";
 const NAME: &str = "# name: sessionlog-222222222222-us-east-1   # default: sessionlog-<account>-<region>";
 const LOCK: &str = "    # object_lock:                  # write-once-read-many; only for a new bucket\n    #   mode: GOVERNANCE            # GOVERNANCE | COMPLIANCE\n    #   days: 365";
+const WINDOW: &str = "# window: {start: 2026-03-01T08:00:00Z, end: 2026-03-01T18:00:00Z}   # UTC";
+const DOCUMENTS: &str = "documents: []                 # besides";
+const IDENTITY_CENTER: &str = "  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n";
 
 const CASES: &[Case] = &[
     Case { name: "organization id format", edits: &[("id: o-a1b2c3d4e5", "id: org-123")], key: "organization.id", says: "o-a1b2c3d4e5" },
@@ -67,11 +70,38 @@ const CASES: &[Case] = &[
     Case { name: "trail prefix inside the accounts' prefix", edits: &[("key_prefix: cloudtrail ", "key_prefix: accounts/trail ")], key: "guardrails.cloudtrail.key_prefix", says: "overlaps" },
     Case { name: "existing trail guarded without its bucket", edits: &[("mode: organization ", "mode: existing ")], key: "guardrails.cloudtrail", says: "needs `bucket`" },
     Case { name: "existing trail of another account", edits: &[("mode: organization ", "mode: existing "), ("trail: sessionlog-organization ", "trail: arn:aws:cloudtrail:us-east-1:999999999999:trail/org "), ("# bucket: my-trail-bucket ", "bucket: my-trail-bucket "), ("# kms_key_arn: arn:aws:kms:us-east-1:111111111111:key/mrk-...", "kms_key_arn: arn:aws:kms:us-east-1:111111111111:key/mrk-1")], key: "guardrails.cloudtrail.trail", says: "not the management account" },
-    Case { name: "guard where Config remediation is missing", edits: &[("# region: us-east-1 ", "region: eu-south-1 ")], key: "guardrails.config_guard", says: "not available in `eu-south-1`" },
+    Case { name: "guard where Config remediation is missing", edits: &[("# region: us-east-1               # management-account", "region: eu-south-1               # management-account")], key: "guardrails.config_guard", says: "not available in `eu-south-1`" },
     Case { name: "watch without the upsert function", edits: &[("document: upsert ", "document: create ")], key: "guardrails.preferences_watch", says: "upsert" },
     Case { name: "break-glass pattern exempting everyone", edits: &[("break_glass_roles: [] ", "break_glass_roles: [\"*\"] ")], key: "guardrails.scp.break_glass_roles[0]", says: "every role" },
     Case { name: "break-glass pattern with a leading slash", edits: &[("break_glass_roles: [] ", "break_glass_roles: [/admin] ")], key: "guardrails.scp.break_glass_roles[0]", says: "no leading `/`" },
     Case { name: "SCP over the size limit", edits: &[("break_glass_roles: [] ", "break_glass_roles: [EmergencyAccessRoleForIncidentResponseTeamMemberNumber00, EmergencyAccessRoleForIncidentResponseTeamMemberNumber01, EmergencyAccessRoleForIncidentResponseTeamMemberNumber02, EmergencyAccessRoleForIncidentResponseTeamMemberNumber03, EmergencyAccessRoleForIncidentResponseTeamMemberNumber04, EmergencyAccessRoleForIncidentResponseTeamMemberNumber05, EmergencyAccessRoleForIncidentResponseTeamMemberNumber06, EmergencyAccessRoleForIncidentResponseTeamMemberNumber07, EmergencyAccessRoleForIncidentResponseTeamMemberNumber08, EmergencyAccessRoleForIncidentResponseTeamMemberNumber09, EmergencyAccessRoleForIncidentResponseTeamMemberNumber10, EmergencyAccessRoleForIncidentResponseTeamMemberNumber11, EmergencyAccessRoleForIncidentResponseTeamMemberNumber12, EmergencyAccessRoleForIncidentResponseTeamMemberNumber13, EmergencyAccessRoleForIncidentResponseTeamMemberNumber14, EmergencyAccessRoleForIncidentResponseTeamMemberNumber15, EmergencyAccessRoleForIncidentResponseTeamMemberNumber16, EmergencyAccessRoleForIncidentResponseTeamMemberNumber17, EmergencyAccessRoleForIncidentResponseTeamMemberNumber18, EmergencyAccessRoleForIncidentResponseTeamMemberNumber19] ")], key: "guardrails.scp", says: "AWS Organizations allows 5120" },
+    Case { name: "instance tag key with a bad character", edits: &[("Team: [web]", "\"Te$m\": [web]")], key: "operators.profiles[0].instance_tags.Te$m", says: "tag key" },
+    Case { name: "instance tag key with a wildcard", edits: &[("Team: [web]", "\"Team*\": [web]")], key: "operators.profiles[0].instance_tags.Team*", says: "tag key" },
+    Case { name: "instance tag value with a bad character", edits: &[("Team: [web]", "Team: [\"web;prod\"]")], key: "operators.profiles[0].instance_tags.Team[0]", says: "tag value" },
+    Case { name: "instance tag without values", edits: &[("Team: [web]", "Team: []")], key: "operators.profiles[0].instance_tags.Team", says: "at least 1" },
+    Case { name: "instance tag value listed twice", edits: &[("Team: [web]", "Team: [web, web]")], key: "operators.profiles[0].instance_tags.Team[1]", says: "listed twice" },
+    Case { name: "profile without instance tags", edits: &[("      instance_tags:                # every key must match one of its values (* and ? are wildcards)\n        Team: [web]\n        Environment: [staging, production]\n", "      instance_tags: {}\n")], key: "operators.profiles[0].instance_tags", says: "at least 1 key" },
+    Case { name: "window time not ISO 8601 UTC", edits: &[(WINDOW, "window: {start: \"2026-03-01 08:00\"}")], key: "operators.profiles[0].window.start", says: "ISO 8601 UTC" },
+    Case { name: "window time that does not exist", edits: &[(WINDOW, "window: {start: 2026-02-30T08:00:00Z}")], key: "operators.profiles[0].window.start", says: "28 days" },
+    Case { name: "window hour 24", edits: &[(WINDOW, "window: {end: 2026-03-01T24:00:00Z}")], key: "operators.profiles[0].window.end", says: "hours run 00-23" },
+    Case { name: "inverted window", edits: &[(WINDOW, "window: {start: 2026-03-01T18:00:00Z, end: 2026-03-01T08:00:00Z}")], key: "operators.profiles[0].window.end", says: "before or when it starts" },
+    Case { name: "empty window", edits: &[(WINDOW, "window: {}")], key: "operators.profiles[0].window", says: "neither `start` nor `end`" },
+    Case { name: "misspelled AWS session document", edits: &[(DOCUMENTS, "documents: [AWS-StartSSHSesion] # besides")], key: "operators.profiles[0].documents[0]", says: "did you mean `AWS-StartSSHSession`" },
+    Case { name: "command document is no session document", edits: &[(DOCUMENTS, "documents: [AWS-RunShellScript] # besides")], key: "operators.profiles[0].documents[0]", says: "not an AWS session document" },
+    Case { name: "wildcard session document", edits: &[(DOCUMENTS, "documents: [\"AWS-Start*\"] # besides")], key: "operators.profiles[0].documents[0]", says: "no wildcards" },
+    Case { name: "logged shell document listed", edits: &[(DOCUMENTS, "documents: [SSM-SessionManagerRunShell] # besides")], key: "operators.profiles[0].documents[0]", says: "always allowed" },
+    Case { name: "session document listed twice", edits: &[(DOCUMENTS, "documents: [AWS-StartSSHSession, AWS-StartSSHSession] # besides")], key: "operators.profiles[0].documents[1]", says: "listed twice" },
+    Case { name: "profile name with capitals", edits: &[("- name: web-operators", "- name: Web-Operators")], key: "operators.profiles[0].name", says: "lowercase" },
+    Case { name: "duplicate profile names", edits: &[("      permission_set:               # needs identity_center\n        session_hours: 4\n", "      permission_set:               # needs identity_center\n        session_hours: 4\n    - name: web-operators\n      instance_tags: {Team: [db]}\n")], key: "operators.profiles[1].name", says: "listed twice" },
+    Case { name: "profile names giving one resource id", edits: &[("      permission_set:               # needs identity_center\n        session_hours: 4\n", "      permission_set:               # needs identity_center\n        session_hours: 4\n    - name: web-1\n      instance_tags: {Team: [db]}\n    - name: web1\n      instance_tags: {Team: [db]}\n")], key: "operators.profiles[2].name", says: "same template resource id" },
+    Case { name: "operator policy named like the instance policy", edits: &[("name: sessionlog-session-logging", "name: sessionlog-operator-web-operators")], key: "operators.profiles[0].name", says: "instance policy" },
+    Case { name: "permission set without Identity Center", edits: &[(IDENTITY_CENTER, "")], key: "operators.profiles[0].permission_set", says: "identity_center.instance_arn" },
+    Case { name: "Identity Center instance ARN", edits: &[("instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef", "instance_arn: arn:aws:sso:::instance/bad")], key: "operators.identity_center.instance_arn", says: "Identity Center instance ARN" },
+    Case { name: "Identity Center in another partition", edits: &[("instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef", "instance_arn: arn:aws-cn:sso:::instance/ssoins-1234567890abcdef")], key: "operators.identity_center.instance_arn", says: "partition" },
+    Case { name: "Identity Center region unknown", edits: &[("# region: us-east-1             # where", "region: us-east-9             # where")], key: "operators.identity_center.region", says: "unknown region" },
+    Case { name: "permission set session too long", edits: &[("session_hours: 4", "session_hours: 13")], key: "operators.profiles[0].permission_set.session_hours", says: "1 to 12" },
+    Case { name: "prompt tag with a slash", edits: &[("prompt_tag: Hostname", "prompt_tag: Host/name")], key: "session_manager.shell_profile.prompt_tag", says: "instance metadata" },
+    Case { name: "prompt tag metadata cannot serve", edits: &[("prompt_tag: Hostname", "prompt_tag: _index")], key: "session_manager.shell_profile.prompt_tag", says: "cannot be read from instance metadata" },
     Case { name: "YAML syntax", edits: &[(REGIONS, "regions: [us-east-1, eu-west-1")], key: "(top level)", says: "YAML syntax error" },
 ];
 
@@ -156,4 +186,57 @@ fn missing_and_empty_configurations() {
     let r = sessionlog(&["render", "--config", empty.to_str().unwrap(), "--out-dir", dir.path().to_str().unwrap()]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("empty"), "{}", r.stderr);
+}
+
+#[test]
+fn an_operator_policy_over_iams_size_limit_is_a_configuration_error() {
+    let values: Vec<String> = (0..800).map(|i| format!("web-{i:04}")).collect();
+    let text = edited(&[("Team: [web]", &format!("Team: [{}]", values.join(", ")))]);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.yaml");
+    std::fs::write(&cfg, &text).unwrap();
+    let r = sessionlog(&["render", "--config", cfg.to_str().unwrap(), "--out-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("error: operators.profiles[0]: the policy of profile `web-operators` would be about"), "{}", r.stderr);
+    assert!(r.stderr.contains("IAM allows 6144"), "{}", r.stderr);
+    // 300 values fit.
+    let text = edited(&[("Team: [web]", &format!("Team: [{}]", values[..300].join(", ")))]);
+    std::fs::write(&cfg, &text).unwrap();
+    let r = sessionlog(&["render", "--config", cfg.to_str().unwrap(), "--out-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Valid, but said out loud: every unlogged session document a profile opts
+/// into, RDP without recording, tags Identity Center cannot carry. Rendering
+/// goes on (exit 0) and the warnings point at the lines.
+#[test]
+fn unlogged_documents_and_unrecorded_rdp_are_warned_about_where_they_are_allowed() {
+    let text = edited(&[
+        ("documents: []                 # besides", "documents: [AWS-StartSSHSession, TeamShell] # besides"),
+        ("      rdp: false ", "      rdp: true "),
+        ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
+        ("project: session-logging", "project: session-logging\n  cost center: \"42\""),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.yaml");
+    std::fs::write(&cfg, &text).unwrap();
+    let r = sessionlog(&["render", "--config", cfg.to_str().unwrap(), "--out-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let file = cfg.display().to_string();
+    let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    for (key, says, at) in [
+        ("operators.profiles[0].documents[0]", "`AWS-StartSSHSession`, whose sessions are not logged (SSH", line("documents: [AWS-StartSSHSession")),
+        ("operators.profiles[0].documents[1]", "`TeamShell`, a document of your own", line("documents: [AWS-StartSSHSession")),
+        ("operators.profiles[0].rdp", "RDP connections are not recorded", line("rdp: true")),
+        ("tags.cost center", "not put on the Identity Center stack", line("cost center")),
+    ] {
+        let warning = format!("warning: {key}: ");
+        let at_line = format!("{file}:{at}:");
+        let found = r.stderr.split("warning: ").any(|w| format!("warning: {w}").starts_with(&warning) && w.contains(says) && w.contains(&at_line));
+        assert!(found, "no `{warning}…{says}` at {at_line}:\n{}", r.stderr);
+    }
+    assert!(dir.path().join("templates/member-iam.yaml").exists());
+    // The example itself has nothing to warn about.
+    let clean = sessionlog(&["render", "--out-dir", dir.path().to_str().unwrap()]);
+    assert!(!clean.stderr.contains("warning:"), "{}", clean.stderr);
 }

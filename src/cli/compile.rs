@@ -23,6 +23,10 @@ pub fn load(arg: &ConfigArg, err: &mut dyn Write) -> Result<(Source, Bundle), i3
         let _ = write!(err, "{e}");
         e.exit_code()
     })?;
+    for w in config::load::warnings(&source, &config) {
+        let rendered = config::diagnostic::Rendered { diagnostic: &w, file: &source.name, text: &source.text };
+        let _ = write!(err, "{}", config::diagnostic::RenderedWarning(rendered));
+    }
     Ok((source, crate::stacks::build(&config)))
 }
 

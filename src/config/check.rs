@@ -14,6 +14,7 @@ pub fn check(c: &Config) -> Vec<Diagnostic> {
     check_session_manager(c, &mut out);
     check_stack_set(c, &mut out);
     check_tags(c, &mut out);
+    super::operators_check::check(c, &mut out);
     super::check_guardrails::check(c, &mut out);
     out
 }

@@ -72,8 +72,23 @@ pub struct Rendered<'a> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, "error")
+    }
+}
+
+/// A warning about a valid configuration, printed like a [`Rendered`] error.
+pub struct RenderedWarning<'a>(pub Rendered<'a>);
+
+impl fmt::Display for RenderedWarning<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.write(f, "warning")
+    }
+}
+
+impl Rendered<'_> {
+    fn write(&self, f: &mut fmt::Formatter<'_>, label: &str) -> fmt::Result {
         let d = self.diagnostic;
-        writeln!(f, "error: {}: {}", d.key_path(), d.message)?;
+        writeln!(f, "{label}: {}: {}", d.key_path(), d.message)?;
         match d.position {
             Some(p) => {
                 writeln!(f, "  --> {}:{}:{}", self.file, p.line, p.column)?;

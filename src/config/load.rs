@@ -137,6 +137,18 @@ pub fn load(source: &Source) -> Result<Config, LoadError> {
     Ok(config)
 }
 
+/// What a valid configuration still deserves a word about (unlogged session
+/// documents an operator profile allows, …), located in its source.
+pub fn warnings(source: &Source, config: &Config) -> Vec<Diagnostic> {
+    let mut ds = super::operators_check::warnings(config);
+    if let Ok(map) = SourceMap::parse(&source.text) {
+        for d in &mut ds {
+            d.position = map.value(&d.pointer);
+        }
+    }
+    ds
+}
+
 /// `a.b[1].c` → `/a/b/1/c`.
 fn path_to_pointer(path: &str) -> String {
     if path == "." {

@@ -8,6 +8,8 @@ pub mod guardrails;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod operators;
+pub mod operators_check;
 pub mod patterns;
 pub mod schema;
 

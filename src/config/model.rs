@@ -47,6 +47,9 @@ pub struct Config {
     #[serde(default)]
     #[schemars(extend("propertyNames" = {"pattern": TAG_KEY}))]
     pub tags: BTreeMap<String, String>,
+    /// Who may start sessions on which instances, when, and how.
+    #[serde(default)]
+    pub operators: super::operators::Operators,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -274,6 +277,12 @@ pub struct ShellProfile {
     #[serde(default)]
     #[schemars(length(max = 4096))]
     pub windows: String,
+    /// Show this instance tag (seed 003: `Hostname`) in the Linux prompt,
+    /// read through IMDSv2 instance-metadata tags; the instance id when the
+    /// instance does not serve its tags in metadata.
+    #[serde(default)]
+    #[schemars(pattern(IMDS_TAG_KEY))]
+    pub prompt_tag: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

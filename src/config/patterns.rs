@@ -15,6 +15,14 @@ pub const POLICY_NAME: &str = r"^[\w+=,.@-]{1,128}$";
 pub const LOG_GROUP_NAME: &str = r"^[.\-_/#A-Za-z0-9]+$";
 pub const OS_USER: &str = r"^[a-z_][a-z0-9_-]{0,31}$";
 pub const TAG_KEY: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$";
+pub const TAG_VALUE: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@*?]*$";
+pub const PROFILE_NAME: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
+pub const POLICY_NAME_PREFIX: &str = r"^[\w+=,.@-]{1,95}$";
+pub const SSM_DOCUMENT_NAME: &str = r"^[a-zA-Z0-9_.-]{3,128}$";
+pub const UTC_TIME: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$";
+pub const SSO_INSTANCE_ARN: &str = r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$";
+pub const PERMISSION_SET_NAME: &str = r"^[\w+=,.@-]{1,32}$";
+pub const IMDS_TAG_KEY: &str = r"^[A-Za-z0-9+=.,_:@-]{1,128}$";
 pub const TRAIL_NAME_OR_ARN: &str = r"^(arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:[0-9]{12}:trail/)?[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$";
 pub const KMS_KEY_ARN: &str = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$";
 pub const ROLE_PATTERN: &str = r"^[\w+=,.@*?-]+(/[\w+=,.@*?-]+)*$";
@@ -42,7 +50,15 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         POLICY_NAME => "an IAM policy name: 1-128 of letters, digits and `+=,.@_-`",
         LOG_GROUP_NAME => "a log group name of letters, digits and `._-/#`",
         OS_USER => "a Linux user name (lowercase, at most 32 characters)",
-        TAG_KEY => "a tag key of 1-128 characters, not starting with `aws:`",
+        TAG_KEY => "a tag key of 1-128 letters, digits, spaces and `_.:/=+-@`",
+        TAG_VALUE => "a tag value of letters, digits, spaces and `_.:/=+-@`; `*` and `?` are wildcards",
+        PROFILE_NAME => "a profile name: lowercase letters and digits, words joined by single hyphens, like `web-operators`",
+        POLICY_NAME_PREFIX => "an IAM policy name prefix: 1-95 of letters, digits and `+=,.@_-`",
+        SSM_DOCUMENT_NAME => "an SSM document name: 3-128 letters, digits and `_.-`, no wildcards (a wildcard would allow unlogged documents too)",
+        UTC_TIME => "an ISO 8601 UTC time, like `2026-03-01T08:00:00Z`",
+        SSO_INSTANCE_ARN => "an IAM Identity Center instance ARN, like `arn:aws:sso:::instance/ssoins-1234567890abcdef`",
+        PERMISSION_SET_NAME => "a permission set name: 1-32 of letters, digits and `+=,.@_-`",
+        IMDS_TAG_KEY => "a tag key instance metadata can serve: letters, digits and `+-=.,_:@` (no spaces or `/`)",
         TRAIL_NAME_OR_ARN => "a trail name (3-128 letters, digits, `._-`, starting and ending with a letter or digit) or a trail ARN",
         KMS_KEY_ARN => "a KMS key ARN, like `arn:aws:kms:us-east-1:123456789012:key/mrk-…`",
         ROLE_PATTERN => "an IAM role name or path (`admin/BreakGlass`), `*` and `?` allowed, no leading `/`",

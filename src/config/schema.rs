@@ -108,6 +108,20 @@ fn explain(e: &jsonschema::ValidationError<'_>) -> Vec<Diagnostic> {
             vec![Diagnostic::new(pointer, format!("{} has the wrong length", short(here)))
                 .help(length_words(at_schema))]
         }
+        ValidationErrorKind::PropertyNames { error } => {
+            let key = error.instance().as_str().unwrap_or_default().to_string();
+            let help = match error.kind() {
+                ValidationErrorKind::Pattern { pattern } => patterns::describe(pattern)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("must match the pattern `{pattern}`")),
+                _ => error.to_string(),
+            };
+            vec![Diagnostic::new(format!("{pointer}/{}", super::locate::escape(&key)), format!("key `{key}` is not valid")).help(help)]
+        }
+        ValidationErrorKind::MinProperties { limit } => vec![Diagnostic::new(
+            pointer,
+            format!("must have at least {limit} key{}", if *limit == 1 { "" } else { "s" }),
+        )],
         ValidationErrorKind::MinItems { limit } => vec![Diagnostic::new(
             pointer,
             format!("must list at least {limit} item{}", if *limit == 1 { "" } else { "s" }),

@@ -83,6 +83,8 @@ pub struct Aws {
     /// Credentials for the log-archive account (the base ones when the
     /// caller already is that account).
     archive: Option<SdkConfig>,
+    /// The account `archive` is for.
+    archive_account: Option<String>,
     pub counter: CallCounter,
     pub caller_account: String,
     pub partition: String,
@@ -127,7 +129,7 @@ impl Aws {
             .and_then(|a| a.split(':').nth(1))
             .unwrap_or("aws")
             .to_string();
-        Ok(Aws { base, archive: None, counter, caller_account, partition })
+        Ok(Aws { base, archive: None, archive_account: None, counter, caller_account, partition })
     }
 
     /// Assume `role` in `account` for the log-archive stacks (skipped when
@@ -160,6 +162,7 @@ impl Aws {
             .credentials_provider(SharedCredentialsProvider::new(creds))
             .build();
         self.archive = Some(cfg);
+        self.archive_account = Some(account.to_string());
         Ok(())
     }
 
@@ -179,6 +182,16 @@ impl Aws {
     /// CloudFormation in the log-archive account.
     pub fn archive_cfn(&self, region: &str) -> aws_sdk_cloudformation::Client {
         self.cfn_with(self.archive.as_ref().unwrap_or(&self.base), region)
+    }
+
+    /// CloudFormation in `account`: the log-archive account through its
+    /// assumed role, any other (the management account) with the caller's
+    /// own credentials.
+    pub fn cfn_in(&self, account: &str, region: &str) -> aws_sdk_cloudformation::Client {
+        match (&self.archive, &self.archive_account) {
+            (Some(cfg), Some(a)) if a == account => self.cfn_with(cfg, region),
+            _ => self.cfn_with(&self.base, region),
+        }
     }
 
     fn cfn_with(&self, cfg: &SdkConfig, region: &str) -> aws_sdk_cloudformation::Client {

@@ -10,11 +10,12 @@ use crate::exit;
 use super::client::Aws;
 use super::engine::{Engine, SetPlan, StackPlan, StackStep};
 use super::params::{known, resolve};
+use super::plain::{self, Applied};
 use super::planning::InstanceKey;
 use super::report::{Event, Reporter};
 use super::status::StackStatus;
 use super::stackset::InstanceOp;
-use super::{archive, remedy, stackset};
+use super::{archive, management, remedy, stackset};
 use super::{DeployOptions, Rollout};
 
 /// Ask on a terminal; never wait for an answer without one.
@@ -36,11 +37,13 @@ fn confirm(opts: &DeployOptions, question: &str, rep: &mut Reporter<'_>) -> bool
 struct FullPlan {
     stacks: Vec<StackPlan>,
     sets: Vec<SetPlan>,
+    /// The management-account stacks, after the StackSets.
+    management: Vec<StackPlan>,
 }
 
 impl FullPlan {
     fn is_empty(&self) -> bool {
-        self.stacks.iter().all(|s| matches!(s.step, StackStep::UpToDate)) && self.sets.iter().all(SetPlan::is_empty)
+        self.stacks.iter().chain(&self.management).all(|s| matches!(s.step, StackStep::UpToDate)) && self.sets.iter().all(SetPlan::is_empty)
     }
 }
 
@@ -55,10 +58,16 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
         e.rep.emit(Event::Step { text: format!("StackSet {} ({} regions)", s.name, s.regions.len()) });
         sets.push(e.plan_set(r, s).await?);
     }
-    Ok(FullPlan { stacks, sets })
+    let management = management::plan(e, r).await?;
+    Ok(FullPlan { stacks, sets, management })
 }
 
-async fn discard_change_sets(aws: &Aws, r: &Rollout, p: &FullPlan) {
+async fn discard_change_sets(e: &Engine<'_, '_>, r: &Rollout, p: &FullPlan) {
+    discard_archive_change_sets(&e.aws, r, p).await;
+    management::discard(e, r, &p.management).await;
+}
+
+async fn discard_archive_change_sets(aws: &Aws, r: &Rollout, p: &FullPlan) {
     for (s, sp) in r.archive_stacks.iter().zip(&p.stacks) {
         if let StackStep::Execute { change_set } = &sp.step {
             let cfn = aws.archive_cfn(&s.region);
@@ -75,8 +84,8 @@ pub async fn plan_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write
     let mut e = Engine::new(r, opts, out).await?;
     e.plan_only = true;
     let p = make_plan(&mut e, r).await?;
-    discard_change_sets(&e.aws, r, &p).await;
-    if p.stacks.iter().any(|s| matches!(s.step, StackStep::Execute { .. })) {
+    discard_change_sets(&e, r, &p).await;
+    if p.stacks.iter().chain(&p.management).any(|s| matches!(s.step, StackStep::Execute { .. })) {
         e.rep.emit(Event::Note { text: "(change sets were created to compute this plan and deleted again; no resource was changed)".into() });
     }
     if p.is_empty() {
@@ -96,68 +105,28 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
         return Ok(if bad { exit::DEPLOY_FAILED } else { exit::OK });
     }
     if e.risky && !opts.allow_replacement {
-        discard_change_sets(&e.aws, r, &p).await;
+        discard_change_sets(&e, r, &p).await;
         e.rep.emit(Event::Note {
             text: "refusing to deploy: this replaces or deletes a bucket, key or log group (logs at risk). Re-run with --allow-replacement if you mean it.".into(),
         });
         return Ok(exit::INVALID_INPUT);
     }
     if !confirm(opts, "Deploy these changes?", &mut e.rep) {
-        discard_change_sets(&e.aws, r, &p).await;
+        discard_change_sets(&e, r, &p).await;
         return Ok(exit::INVALID_INPUT);
     }
     let mut failed = false;
     // 1. Log-archive stacks, in order: each may read the outputs of the previous ones.
     for (s, sp) in r.archive_stacks.iter().zip(p.stacks) {
-        let cfn = e.aws.archive_cfn(&s.region);
-        let target = format!("{} ({})", s.stack_name, s.region);
-        let change_set = match sp.step {
-            StackStep::UpToDate => None,
-            StackStep::Execute { change_set } => Some(change_set),
-            StackStep::Later { recreate } => {
-                if recreate {
-                    e.rep.emit(Event::Step { text: format!("deleting {target} (creation had rolled back)") });
-                    archive::delete_stack(&cfn, &s.stack_name, opts).await?;
-                }
-                let wanted = resolve(&s.parameters, &e.outputs);
-                let Some(params) = known(&wanted) else {
-                    anyhow::bail!("{}: parameters {:?} have no value (missing stack outputs)", s.stack_name, wanted.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k).collect::<Vec<_>>());
-                };
-                e.rep.emit(Event::Step { text: format!("change set for {target}") });
-                let risky_before = e.risky;
-                e.risky = false;
-                let sp = e.stack_change_set(s, &params, sp.create).await?;
-                let now_risky = e.risky;
-                e.risky |= risky_before;
-                match sp.step {
-                    StackStep::Execute { change_set } if now_risky && !opts.allow_replacement => {
-                        archive::delete_change_set(&cfn, &s.stack_name, &change_set).await;
-                        e.rep.emit(Event::Note { text: format!("refusing to execute the change set of {target}: it replaces or deletes a bucket, key or log group; re-run with --allow-replacement") });
-                        return Ok(exit::INVALID_INPUT);
-                    }
-                    StackStep::Execute { change_set } => Some(change_set),
-                    _ => None,
-                }
-            }
-        };
-        if let Some(cs) = change_set {
-            e.rep.emit(Event::Step { text: format!("executing change set {cs} on {target}") });
-            let (st, reasons) = archive::execute(&cfn, &s.stack_name, &cs, opts).await?;
-            e.rep.emit(Event::Stack { stack: s.stack_name.clone(), account: s.account.clone(), region: s.region.clone(), status: st.to_string(), reason: reasons.first().cloned() });
-            if st.is_failure() {
-                if reasons.is_empty() {
-                    e.failure(&target, &format!("stack ended in {st}"));
-                }
-                for reason in &reasons {
-                    e.failure(&target, reason);
-                }
+        match plain::apply(&mut e, s, sp, opts).await? {
+            Applied::Done => {}
+            Applied::Refused => return Ok(exit::INVALID_INPUT),
+            Applied::Failed => {
                 e.rep.emit(Event::Note { text: "stopping: the StackSets depend on the log-archive stacks".into() });
                 failed = true;
                 break;
             }
         }
-        let d = archive::describe(&cfn, &s.stack_name, opts).await?;
-        e.outputs.insert((s.stack_name.clone(), s.region.clone()), d.outputs);
     }
     // 2. StackSets and their instances.
     if !failed {
@@ -213,6 +182,17 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
             }
         }
     }
+    // 3. Management-account stacks, which may reference what the StackSets created.
+    if failed && !r.management_stacks.is_empty() {
+        management::discard(&e, r, &p.management).await;
+        e.rep.emit(Event::Note { text: "not deploying the management-account stacks: a StackSet failed, and they reference what it creates".into() });
+    } else if !failed {
+        match management::apply(&mut e, r, p.management, opts).await? {
+            None | Some(Applied::Done) => {}
+            Some(Applied::Refused) => return Ok(exit::INVALID_INPUT),
+            Some(Applied::Failed) => failed = true,
+        }
+    }
     let bad = e.summary(r, false).await?;
     Ok(if failed || bad { exit::DEPLOY_FAILED } else { exit::OK })
 }
@@ -231,7 +211,10 @@ pub async fn status_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
 
 pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     let mut e = Engine::new(r, opts, out).await?;
-    e.rep.emit(Event::Step { text: "destroy: StackSet instances, StackSets, then the log-archive stacks".into() });
+    e.rep.emit(Event::Step { text: "destroy: management-account stacks, StackSet instances, StackSets, then the log-archive stacks".into() });
+    for s in r.management_stacks.iter().rev() {
+        e.rep.emit(Event::Change { target: s.stack_name.clone(), line: format!("- stack {} ({}, management account)", s.stack_name, s.region), risky: false });
+    }
     for s in &r.stack_sets {
         e.rep.emit(Event::Change { target: s.name.clone(), line: format!("- StackSet {} and all its instances", s.name), risky: false });
     }
@@ -241,8 +224,9 @@ pub async fn destroy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wr
     if !confirm(opts, "Destroy these?", &mut e.rep) {
         return Ok(exit::INVALID_INPUT);
     }
-    let mut failed = false;
-    for s in r.stack_sets.iter().rev() {
+    let mut failed = !management::destroy(&mut e, r, opts).await?;
+    let stack_sets: &[_] = if failed { &[] } else { &r.stack_sets };
+    for s in stack_sets.iter().rev() {
         let cfn = e.aws.cfn(&r.stack_set_region);
         e.wait_idle(r, s).await?;
         let existing: BTreeSet<InstanceKey> = stackset::instances(&cfn, s, opts).await?.iter().map(|i| i.key()).collect();

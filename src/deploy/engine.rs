@@ -80,7 +80,7 @@ impl<'a, 'w> Engine<'a, 'w> {
     }
 
     pub(super) async fn plan_stack(&mut self, s: &PlainStack) -> Result<StackPlan> {
-        let cfn = self.aws.archive_cfn(&s.region);
+        let cfn = self.aws.cfn_in(&s.account, &s.region);
         let mut d = archive::describe(&cfn, &s.stack_name, self.opts).await?;
         if d.status.as_ref().map(|st| !st.is_settled()).unwrap_or(false) {
             self.rep.emit(Event::Note {
@@ -154,7 +154,7 @@ impl<'a, 'w> Engine<'a, 'w> {
                 remedy::remedy("template over the inline size").unwrap_or("")
             );
         }
-        let cfn = self.aws.archive_cfn(&s.region);
+        let cfn = self.aws.cfn_in(&s.account, &s.region);
         match archive::create_change_set(&cfn, s, params, create, self.opts).await? {
             archive::ChangeSetOutcome::NoChanges => Ok(StackPlan { step: StackStep::UpToDate, create }),
             archive::ChangeSetOutcome::Failed(reason) => {
@@ -372,8 +372,8 @@ impl<'a, 'w> Engine<'a, 'w> {
     async fn rows(&mut self, r: &Rollout) -> Result<(Vec<Row>, bool)> {
         let mut rows = Vec::new();
         let mut bad = false;
-        for s in &r.archive_stacks {
-            let d = archive::describe(&self.aws.archive_cfn(&s.region), &s.stack_name, self.opts).await?;
+        for s in r.archive_stacks.iter().chain(&r.management_stacks) {
+            let d = archive::describe(&self.aws.cfn_in(&s.account, &s.region), &s.stack_name, self.opts).await?;
             let (status, failed) = match &d.status {
                 Some(st) => (st.to_string(), st.is_failure() || !st.is_settled()),
                 None => ("NOT_DEPLOYED".to_string(), false),

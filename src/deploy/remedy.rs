@@ -34,6 +34,22 @@ pub fn remedy(reason: &str) -> Option<&'static str> {
              regions in one template, shorter policies) or upload it to S3 and deploy with TemplateURL.",
         );
     }
+    if r.contains("permissionset") || r.contains("permission set") {
+        if r.contains("conflict") || r.contains("provisioned") || r.contains("assign") {
+            return Some(
+                "The permission set is still assigned to accounts (or provisioned to them): remove its \
+                 account assignments in IAM Identity Center (`aws sso-admin list-accounts-for-provisioned-permission-set`, \
+                 then `aws sso-admin delete-account-assignment`), and run the command again.",
+            );
+        }
+        if r.contains("accessdenied") || r.contains("not authorized") {
+            return Some(
+                "Permission sets are created by the management account or the IAM Identity Center \
+                 delegated administrator, in the Identity Center region (`operators.identity_center.region`): \
+                 run with those credentials.",
+            );
+        }
+    }
     if r.contains("already exists") && (r.contains("policy") || r.contains("iam")) {
         return Some(
             "An IAM resource with a fixed name already exists (IAM is global: the same template \
@@ -62,6 +78,7 @@ mod tests {
         assert!(remedy("You must enable organizations access to operate a service managed stack set").unwrap().contains("activate-organizations-access"));
         assert!(remedy("Account 111 is not a delegated administrator").unwrap().contains("register-delegated-administrator"));
         assert!(remedy("template over the inline size limit").unwrap().contains("51,200"));
+        assert!(remedy("AWS::SSO::PermissionSet PermissionSetWebOperators: ConflictException: the permission set is provisioned to accounts").unwrap().contains("delete-account-assignment"));
         assert!(remedy("Internal failure").is_none());
     }
 }

@@ -80,11 +80,22 @@ pub struct Rollout {
     pub stack_set_region: String,
     pub archive_stacks: Vec<PlainStack>,
     pub stack_sets: Vec<SetDef>,
+    /// Plain stacks in the management account, after the StackSets.
+    pub management_stacks: Vec<PlainStack>,
 }
 
 impl Rollout {
     pub fn from_bundle(b: &Bundle) -> Rollout {
         let text = |t: &crate::bundle::TemplateFile| crate::render::template_text(&t.template, crate::render::Format::Yaml);
+        let plain = |s: &crate::bundle::StackSpec| PlainStack {
+            stack_name: s.stack_name.clone(),
+            account: s.account.clone(),
+            region: s.region.clone(),
+            body: text(&s.template),
+            parameters: s.parameters.clone(),
+            capabilities: s.capabilities.clone(),
+            tags: s.tags.clone(),
+        };
         Rollout {
             archive_account: b.archive_account.clone(),
             archive_access_role: b.archive_access_role.clone(),
@@ -120,6 +131,7 @@ impl Rollout {
                     tags: s.tags.clone(),
                 })
                 .collect(),
+            management_stacks: b.management_stacks.iter().map(plain).collect(),
         }
     }
 }

@@ -72,12 +72,20 @@ impl Serialize for Principal {
 /// Condition operator → condition key → values.
 pub type Conditions = IndexMap<String, IndexMap<String, ConditionValue>>;
 
-/// One value, or several (any of which matches).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+/// The value of one condition key: one value, or several (any may match).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConditionValue {
     One(Expr),
-    Many(Vec<Expr>),
+    Any(Vec<Expr>),
+}
+
+impl Serialize for ConditionValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ConditionValue::One(e) => e.serialize(s),
+            ConditionValue::Any(v) => v.serialize(s),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,12 +157,12 @@ impl Statement {
         self
     }
 
-    /// A condition with several values (`ArnNotLike` a list of patterns, …).
+    /// A condition key that matches any of `values`.
     pub fn condition_any(mut self, operator: &str, key: &str, values: Vec<Expr>) -> Self {
         self.conditions
             .entry(operator.to_string())
             .or_default()
-            .insert(key.to_string(), ConditionValue::Many(values));
+            .insert(key.to_string(), ConditionValue::Any(values));
         self
     }
 }

@@ -76,6 +76,7 @@ pub fn files(bundle: &Bundle, format: Format) -> FileSet {
         stacks::MEMBER_IAM,
         stacks::MEMBER_REGIONAL,
         stacks::MEMBER_REGIONAL_NO_RDP,
+        stacks::IDENTITY_CENTER,
     ];
     for stem in stems {
         let mut candidates = vec![

@@ -18,6 +18,7 @@ struct Doc<'a> {
     home: Step,
     replicas: Option<Replicas>,
     stack_sets: Vec<SetStep>,
+    management: Vec<Step>,
 }
 
 #[derive(Serialize)]
@@ -140,6 +141,11 @@ pub fn render(bundle: &Bundle, ext: &str) -> String {
                 excluded: s.targets.exclude_accounts.join(", "),
                 call_as: s.call_as.as_str().into(),
             })
+            .collect(),
+        management: bundle
+            .management_stacks
+            .iter()
+            .map(|s| step(&s.template, ext, &s.stack_name, &s.region, &s.parameters, &s.capabilities))
             .collect(),
     };
     let mut hb = Handlebars::new();

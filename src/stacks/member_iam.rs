@@ -34,6 +34,7 @@ pub fn template(c: &Config) -> Template {
         }),
     );
     t.output("InstancePolicyArn", "Attach this policy to the instances' role", Expr::reference(POLICY));
+    super::operators::add_policies(&mut t, c);
     t
 }
 

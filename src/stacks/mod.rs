@@ -2,11 +2,14 @@
 //! typed model: every template, where it goes, and in which order.
 
 pub mod archive;
+pub mod identity_center;
 pub mod guardrails;
 pub mod key_policy;
 pub mod member_iam;
 pub mod member_regional;
 pub mod names;
+pub mod operators;
+pub mod prompt;
 pub mod replica;
 pub mod session_document;
 pub mod tags;
@@ -23,6 +26,7 @@ pub const LOG_ARCHIVE_REPLICA: &str = "log-archive-replica";
 pub const MEMBER_IAM: &str = "member-iam";
 pub const MEMBER_REGIONAL: &str = "member-regional";
 pub const MEMBER_REGIONAL_NO_RDP: &str = "member-regional-no-rdp";
+pub const IDENTITY_CENTER: &str = "identity-center";
 
 const CAPABILITIES: [&str; 1] = ["CAPABILITY_NAMED_IAM"];
 
@@ -96,8 +100,9 @@ pub fn build(c: &Config) -> Bundle {
         stack_sets.push(stack_set(c, guardrails::MEMBER_GUARD, "AWS Config guard of the member accounts' own trails", guard, vec![guardrails::GuardNames::new(c).region()]));
     }
 
+    let management_stacks = management_stacks(c);
     let mut all_regions: Vec<String> = vec![home];
-    for r in &c.regions {
+    for r in c.regions.iter().chain(management_stacks.iter().map(|s| &s.region)) {
         if !all_regions.contains(r) {
             all_regions.push(r.clone());
         }
@@ -105,12 +110,46 @@ pub fn build(c: &Config) -> Bundle {
     Bundle {
         archive_stacks,
         stack_sets,
+        management_stacks,
         archive_account: c.log_archive.account.clone(),
         archive_access_role: c.log_archive.access_role.clone(),
         regions: all_regions,
         management_account: c.organization.management_account.clone(),
         stack_set_region: names.admin_region(),
     }
+}
+
+/// Stacks in the management account: the operators' permission sets and the
+/// guardrails (organization trail, its Config guard, the SCP).
+fn management_stacks(c: &Config) -> Vec<StackSpec> {
+    let names = Names::new(c);
+    let mut out = Vec::new();
+    if let Some(template) = identity_center::template(c) {
+        let region = names.identity_center_region();
+        out.push(StackSpec {
+            stack_name: names.identity_center_stack(),
+            account: c.organization.management_account.clone(),
+            region: region.clone(),
+            template: file(IDENTITY_CENTER, template, vec![region]),
+            parameters: Vec::new(),
+            capabilities: Vec::new(),
+            tags: identity_center::tags(c),
+        });
+    }
+    if let Some(template) = guardrails::management::template(c) {
+        let g = guardrails::GuardNames::new(c);
+        let parameters = key_parameters(c).into_iter().filter(|p| template.parameters.contains_key(p.key())).collect();
+        out.push(StackSpec {
+            stack_name: g.management_stack(),
+            account: c.organization.management_account.clone(),
+            region: g.region(),
+            template: file(guardrails::MANAGEMENT_GUARDRAILS, template, vec![g.region()]),
+            parameters,
+            capabilities: CAPABILITIES.iter().map(|c| c.to_string()).collect(),
+            tags: tags::stack_tags(c),
+        });
+    }
+    out
 }
 
 /// Key ids, known only once the home-region stack exists.

@@ -3,6 +3,7 @@
 //! that differs from the group created silently breaks logging).
 
 use crate::config::model::{Config, KeyLayout};
+use crate::config::operators::OperatorProfile;
 
 /// The fixed name of the Session Manager preferences document.
 pub const SESSION_DOCUMENT: &str = "SSM-SessionManagerRunShell";
@@ -135,6 +136,42 @@ impl<'a> Names<'a> {
         self.c.stack_set.admin_region.clone().unwrap_or_else(|| self.c.log_archive.region.clone())
     }
 
+    /// `<operators.policy_name_prefix>-<profile>`: the operator policy,
+    /// the same name in every member account.
+    pub fn operator_policy(&self, p: &OperatorProfile) -> String {
+        format!("{}-{}", self.c.operators.policy_name_prefix, p.name)
+    }
+
+    /// `OperatorPolicyWebOperators` for `web-operators`.
+    pub fn operator_policy_logical_id(&self, p: &OperatorProfile) -> String {
+        format!("OperatorPolicy{}", camel(&p.name))
+    }
+
+    /// The permission set of a profile: its own name, or the profile's.
+    pub fn permission_set(&self, p: &OperatorProfile) -> Option<String> {
+        p.permission_set.as_ref().map(|ps| ps.name.clone().unwrap_or_else(|| p.name.clone()))
+    }
+
+    /// `PermissionSetWebOperators` for `web-operators`.
+    pub fn permission_set_logical_id(&self, p: &OperatorProfile) -> String {
+        format!("PermissionSet{}", camel(&p.name))
+    }
+
+    /// The management-account stack holding the permission sets.
+    pub fn identity_center_stack(&self) -> String {
+        format!("{}-identity-center", self.c.stack_set.name_prefix)
+    }
+
+    /// Where Identity Center is enabled: the permission-set stack's region.
+    pub fn identity_center_region(&self) -> String {
+        self.c
+            .operators
+            .identity_center
+            .as_ref()
+            .and_then(|ic| ic.region.clone())
+            .unwrap_or_else(|| self.admin_region())
+    }
+
     /// `arn:${AWS::Partition}:kms:<region>:<archive account>:key/${<KeyId>}`
     /// — one key id everywhere, thanks to multi-region keys.
     pub fn key_arn_sub(&self, key: KeyRole, region: &str) -> String {
@@ -144,4 +181,15 @@ impl<'a> Names<'a> {
             key.parameter()
         )
     }
+}
+
+/// `web-operators` → `WebOperators`.
+fn camel(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map(|f| f.to_ascii_uppercase().to_string() + cs.as_str()).unwrap_or_default()
+        })
+        .collect()
 }

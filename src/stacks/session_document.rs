@@ -36,7 +36,10 @@ pub fn content(c: &Config) -> Value {
     inputs.insert("maxSessionDuration".into(), json!(sm.max_session_duration.to_string()));
     inputs.insert(
         "shellProfile".into(),
-        json!({ "linux": sm.shell_profile.linux, "windows": sm.shell_profile.windows }),
+        json!({
+            "linux": super::prompt::linux_profile(sm.shell_profile.prompt_tag.as_deref(), &sm.shell_profile.linux),
+            "windows": sm.shell_profile.windows
+        }),
     );
     json!({
         "schemaVersion": "1.0",

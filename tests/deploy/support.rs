@@ -363,6 +363,7 @@ pub fn rollout(org: &Org, cfg: &Cfg) -> Rollout {
         management_account: org.management.clone(),
         stack_set_region: "us-east-1".into(),
         archive_stacks,
+        management_stacks: vec![],
         stack_sets: vec![SetDef {
             name: "sessionlog-members".into(),
             description: "sessionlog: Session Manager logging in member accounts".into(),

@@ -127,4 +127,8 @@ pub const SCHEMAS: &[(&str, &str)] = &[
         "AWS::SSMGuiConnect::Preferences",
         include_str!("../../../schemas/cloudformation/aws-ssmguiconnect-preferences.json"),
     ),
+    (
+        "AWS::SSO::PermissionSet",
+        include_str!("../../../schemas/cloudformation/aws-sso-permissionset.json"),
+    ),
 ];

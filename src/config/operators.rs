@@ -1,0 +1,164 @@
+//! The `operators` part of the configuration: who may start sessions on
+//! which instances, when, through which session documents (seed 003).
+//! Doc comments become the JSON Schema's descriptions.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::patterns::*;
+
+/// Operator access: one customer-managed policy per profile in every member
+/// account, optionally an IAM Identity Center permission set per profile.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Operators {
+    /// Policy names are `<prefix>-<profile name>`, the same in every member
+    /// account.
+    #[serde(default = "default_policy_prefix")]
+    #[schemars(pattern(POLICY_NAME_PREFIX))]
+    pub policy_name_prefix: String,
+    /// IAM Identity Center, for profiles with a `permission_set`.
+    #[serde(default)]
+    pub identity_center: Option<IdentityCenter>,
+    /// Access profiles, each a policy in every member account.
+    #[serde(default)]
+    pub profiles: Vec<OperatorProfile>,
+}
+
+impl Default for Operators {
+    fn default() -> Self {
+        Operators { policy_name_prefix: default_policy_prefix(), identity_center: None, profiles: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityCenter {
+    /// The IAM Identity Center instance (`aws sso-admin list-instances`).
+    #[schemars(pattern(SSO_INSTANCE_ARN))]
+    pub instance_arn: String,
+    /// Region where Identity Center is enabled: the permission-set stack is
+    /// deployed there, in the management account. Default: the StackSet
+    /// administration region.
+    #[serde(default)]
+    #[schemars(pattern(REGION))]
+    pub region: Option<String>,
+}
+
+/// One access profile.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorProfile {
+    /// Lowercase letters, digits and single hyphens, at most 32 characters;
+    /// unique. Names the policy (`<policy_name_prefix>-<name>`) and, by
+    /// default, the permission set.
+    #[schemars(pattern(PROFILE_NAME), length(min = 1, max = 32))]
+    pub name: String,
+    /// The instances this profile reaches, by tag: every key listed must be
+    /// on the instance with one of its values (`*` and `?` are wildcards).
+    #[schemars(extend("propertyNames" = {"pattern": TAG_KEY}, "minProperties" = 1))]
+    pub instance_tags: BTreeMap<String, TagValues>,
+    /// Sessions may start only inside this window (`aws:CurrentTime`).
+    #[serde(default)]
+    pub window: Option<Window>,
+    /// RDP through Fleet Manager (GUI Connect) to the same instances; the
+    /// connections are recorded when `rdp_recording` is on.
+    #[serde(default)]
+    pub rdp: bool,
+    /// Session documents allowed besides the logged shell document
+    /// `SSM-SessionManagerRunShell` (always allowed). Every other document
+    /// (port forwarding, SSH, interactive commands) bypasses the session
+    /// logging preferences: `render` warns about each one.
+    #[serde(default)]
+    #[schemars(inner(pattern(SSM_DOCUMENT_NAME)))]
+    pub documents: Vec<String>,
+    /// The read-only permissions the Session Manager (and, with `rdp`, Fleet
+    /// Manager) consoles need to list instances and sessions.
+    #[serde(default = "yes")]
+    pub console: bool,
+    /// An IAM Identity Center permission set referencing the policy, in the
+    /// management account (needs `operators.identity_center`).
+    #[serde(default)]
+    pub permission_set: Option<PermissionSetConfig>,
+}
+
+/// Tag values, one of which the instance's tag must have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct TagValues(
+    #[schemars(length(min = 1), inner(pattern(TAG_VALUE), length(max = 256)))] pub Vec<String>,
+);
+
+/// A time window in UTC, ISO 8601 (`2026-03-01T08:00:00Z`). Either end may
+/// be left open.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    /// Sessions may start after this instant.
+    #[serde(default)]
+    #[schemars(pattern(UTC_TIME))]
+    pub start: Option<String>,
+    /// Sessions may start before this instant.
+    #[serde(default)]
+    #[schemars(pattern(UTC_TIME))]
+    pub end: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionSetConfig {
+    /// Permission set name. Default: the profile name.
+    #[serde(default)]
+    #[schemars(pattern(PERMISSION_SET_NAME))]
+    pub name: Option<String>,
+    /// Hours a console or CLI session of the permission set lasts (1–12).
+    #[serde(default = "default_session_hours")]
+    #[schemars(range(min = 1, max = 12))]
+    pub session_hours: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_policy_prefix() -> String {
+    "sessionlog-operator".into()
+}
+fn default_session_hours() -> u32 {
+    1
+}
+
+/// Session documents AWS provides, and whether the logging preferences of
+/// `SSM-SessionManagerRunShell` apply to sessions started with them.
+pub const AWS_SESSION_DOCUMENTS: &[(&str, Logging)] = &[
+    ("AWS-StartPortForwardingSession", Logging::Unlogged("port forwarding: the traffic is not logged")),
+    ("AWS-StartPortForwardingSessionToRemoteHost", Logging::Unlogged("port forwarding to another host: the traffic is not logged")),
+    ("AWS-StartSSHSession", Logging::Unlogged("SSH through Session Manager: SSH encrypts the session, nothing is logged")),
+    ("AWS-StartInteractiveCommand", Logging::Unlogged("an interactive command: the session preferences (and their logging) do not apply")),
+    ("AWS-StartNonInteractiveCommand", Logging::Unlogged("a non-interactive command: the session preferences (and their logging) do not apply")),
+    ("AWS-PasswordReset", Logging::Unlogged("a password reset session: the session preferences (and their logging) do not apply")),
+];
+
+/// Whether a session document's sessions are logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logging {
+    /// The logged shell: `SSM-SessionManagerRunShell`'s preferences apply.
+    Logged,
+    /// Bypasses the logging preferences, and why.
+    Unlogged(&'static str),
+}
+
+/// What is known about a session document name.
+pub fn document_logging(name: &str) -> Option<Logging> {
+    if name == crate::stacks::names::SESSION_DOCUMENT {
+        return Some(Logging::Logged);
+    }
+    AWS_SESSION_DOCUMENTS.iter().find(|(n, _)| *n == name).map(|(_, l)| *l)
+}
+
+/// Names only AWS can give a document.
+pub fn is_aws_reserved(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("aws") || lower.starts_with("amazon")
+}
