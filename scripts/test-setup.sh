@@ -36,4 +36,16 @@ want "boto3==${BOTO3_VERSION}"
 want "moto[server]==${MOTO_VERSION}"
 want "awscli==${AWSCLI_VERSION}"
 
+# The SCP proof's independent evaluator (tests/scp.rs), pinned by
+# tests/scp/package-lock.json: npm ci installs exactly that.
+IAM_SIMULATE_VERSION=0.1.173
+if ! command -v npm >/dev/null; then
+  echo "npm not found: install Node.js 20+ (the SCP proof runs @cloud-copilot/iam-simulate)" >&2
+  exit 1
+fi
+have=$(cd tests/scp && node -p "require('./node_modules/@cloud-copilot/iam-simulate/package.json').version" 2>/dev/null || true)
+if [ "$have" != "$IAM_SIMULATE_VERSION" ]; then
+  (cd tests/scp && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 .venv/bin/cfn-lint --version
