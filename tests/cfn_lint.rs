@@ -61,6 +61,7 @@ fn matrix() -> Vec<(&'static str, String)> {
                 (REGIONS, "regions: [us-east-1]"),
                 (LOCK, "    object_lock:\n      mode: GOVERNANCE\n      days: 365"),
                 ("document: upsert", "document: create"),
+                ("preferences_watch: true ", "preferences_watch: false "),
             ]),
         ),
         (
@@ -135,6 +136,7 @@ fn matrix() -> Vec<(&'static str, String)> {
                 ("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false"),
                 ("s3:\n    enabled: true", "s3:\n    enabled: false"),
                 ("document: upsert", "document: create"),
+                ("preferences_watch: true ", "preferences_watch: false "),
             ]),
         ),
     ]

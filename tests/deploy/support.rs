@@ -583,6 +583,8 @@ pub fn example_config(org: &Org, regions: &[&str], retention: u32) -> String {
         .replace("exclude_accounts: []", &format!("exclude_accounts: [\"{}\"]", org.excluded))
         .replace("regions: [us-east-1, eu-west-1, eu-south-1]", &format!("regions: [{}]", regions.join(", ")))
         .replace("document: upsert ", "document: create ")
+        // The watch re-applies through the upsert function.
+        .replace("preferences_watch: true ", "preferences_watch: false ")
         .replace("retention_days: 365", &format!("retention_days: {retention}"));
     assert!(text.contains(&org.org_id) && text.contains("document: create"), "example changed: {text}");
     text
