@@ -203,6 +203,16 @@ impl Aws {
         )
     }
 
+    /// AWS Config in the management (caller's) account.
+    pub fn config(&self, region: &str) -> aws_sdk_config::Client {
+        aws_sdk_config::Client::from_conf(
+            aws_sdk_config::config::Builder::from(&self.base)
+                .region(Region::new(region.to_string()))
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
     pub fn organizations(&self) -> aws_sdk_organizations::Client {
         aws_sdk_organizations::Client::from_conf(
             aws_sdk_organizations::config::Builder::from(&self.base)

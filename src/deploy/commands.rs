@@ -15,7 +15,7 @@ use super::planning::InstanceKey;
 use super::report::{Event, Reporter};
 use super::status::StackStatus;
 use super::stackset::InstanceOp;
-use super::{archive, management, remedy, stackset};
+use super::{archive, management, remedy, requirements, stackset};
 use super::{DeployOptions, Rollout};
 
 /// Ask on a terminal; never wait for an answer without one.
@@ -59,6 +59,7 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
         sets.push(e.plan_set(r, s).await?);
     }
     let management = management::plan(e, r).await?;
+    requirements::check(e, r).await;
     Ok(FullPlan { stacks, sets, management })
 }
 

@@ -19,6 +19,7 @@ mod management;
 pub mod org;
 mod params;
 mod plain;
+mod requirements;
 pub mod planning;
 pub mod remedy;
 pub mod report;

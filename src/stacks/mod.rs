@@ -111,6 +111,7 @@ pub fn build(c: &Config) -> Bundle {
         archive_stacks,
         stack_sets,
         management_stacks,
+        requirements: guardrails::requirements(c),
         archive_account: c.log_archive.account.clone(),
         archive_access_role: c.log_archive.access_role.clone(),
         regions: all_regions,

@@ -38,6 +38,7 @@ rules! {
     PARAMETER_SHAPE = "SL117", "parameter-shape", Error, "A parameter has a valid Type and well-formed settings.";
     OUTPUT_SHAPE = "SL118", "output-shape", Error, "An output has a Value and a well-formed Export.";
     LIMITS = "SL120", "template-limits", Error, "Template size and counts stay within CloudFormation quotas.";
+    SCP_SIZE = "SL121", "scp-size", Error, "A service control policy fits AWS Organizations' 5,120 characters (minified).";
     UNKNOWN_PROPERTY = "SL201", "property-unknown", Error, "A property exists in the resource type's schema.";
     PROPERTY_TYPE = "SL202", "property-type", Error, "A property value has the type the schema requires.";
     PROPERTY_ENUM = "SL203", "property-enum", Error, "A property value is one of the allowed values.";

@@ -364,6 +364,7 @@ pub fn rollout(org: &Org, cfg: &Cfg) -> Rollout {
         stack_set_region: "us-east-1".into(),
         archive_stacks,
         management_stacks: vec![],
+        requirements: vec![],
         stack_sets: vec![SetDef {
             name: "sessionlog-members".into(),
             description: "sessionlog: Session Manager logging in member accounts".into(),

@@ -12,6 +12,7 @@ pub mod scp;
 pub mod trail;
 pub mod watch;
 
+use crate::bundle::Requirement;
 use crate::config::model::{Config, TrailMode, TrailOwner};
 
 /// File stem of the management-account guardrails template.
@@ -32,6 +33,28 @@ pub const CONFIG_RULE: &str = "sessionlog-cloudtrail-enabled";
 /// Tag value of the watch's function and rules (`sessionlog:component`):
 /// the SCP protects them by it, their names being generated.
 pub const WATCH_COMPONENT: &str = "session-preferences";
+
+/// What the guardrails need that sessionlog does not deploy: AWS Config
+/// recording where the CloudTrail guard's rule runs.
+pub fn requirements(c: &Config) -> Vec<Requirement> {
+    let g = GuardNames::new(c);
+    let mut out = Vec::new();
+    if g.guard_in_management() {
+        out.push(Requirement::ConfigRecording {
+            account: Some(c.organization.management_account.clone()),
+            region: g.region(),
+            stack: g.management_stack(),
+        });
+    }
+    if g.guard_in_members() {
+        out.push(Requirement::ConfigRecording {
+            account: None,
+            region: g.region(),
+            stack: format!("{}-{MEMBER_GUARD}", c.stack_set.name_prefix),
+        });
+    }
+    out
+}
 
 /// Names and places of the guardrails, derived from the configuration.
 pub struct GuardNames<'a> {

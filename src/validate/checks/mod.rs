@@ -7,6 +7,7 @@ mod limits;
 mod properties;
 mod references;
 mod regions;
+mod scp_size;
 pub mod security;
 mod session_document;
 mod structure;
@@ -37,6 +38,7 @@ const CHECKS: &[Check] = &[
     key_region::run,
     session_document::run,
     security::run,
+    scp_size::run,
 ];
 
 pub use regions::unknown_regions as regions_unknown;
