@@ -323,7 +323,105 @@ def _lg_update(cls, original_resource, new_resource_name, cloudformation_json, a
 logsm.LogGroup.create_from_cloudformation_json = _lg_create
 logsm.LogGroup.update_from_cloudformation_json = _lg_update
 
-# 8-10. The management-account guardrails (issue 8): moto implements
+# 8. AWS::SSO::PermissionSet is unknown to moto's CloudFormation (its
+#    sso-admin API exists): created, updated and deleted through that API,
+#    so a stack's permission set is visible to `aws sso-admin`.
+from moto.ssoadmin import models as ssom  # noqa: E402
+
+
+class PermissionSet(CloudFormationModel):
+    __module__ = "moto.ssoadmin.sessionlog_permission_set"
+
+    def __init__(self, account_id, region_name, instance_arn, arn):
+        self.account_id = account_id
+        self.region_name = region_name
+        self.instance_arn = instance_arn
+        self.arn = arn
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::SSO::PermissionSet"
+
+    @staticmethod
+    def _backend(account_id, region_name):
+        return ssom.ssoadmin_backends[account_id][region_name]
+
+    @classmethod
+    def _sync_references(cls, backend, instance_arn, arn, props):
+        want = [{"Name": r["Name"], "Path": r.get("Path", "/")} for r in props.get("CustomerManagedPolicyReferences", [])]
+        have = [{"Name": p.name, "Path": p.path}
+                for p in backend.list_customer_managed_policy_references_in_permission_set(instance_arn, arn)[0]]
+        for ref in have:
+            if ref not in want:
+                backend.detach_customer_managed_policy_reference_from_permission_set(instance_arn, arn, ref)
+        for ref in want:
+            if ref not in have:
+                backend.attach_customer_managed_policy_reference_to_permission_set(instance_arn, arn, ref)
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = cls._backend(account_id, region_name)
+        created = backend.create_permission_set(
+            name=props["Name"],
+            description=props.get("Description"),
+            instance_arn=props["InstanceArn"],
+            session_duration=props.get("SessionDuration", "PT1H"),
+            relay_state=props.get("RelayStateType"),
+            tags=props.get("Tags", []),
+        )
+        arn = created["PermissionSetArn"]
+        cls._sync_references(backend, props["InstanceArn"], arn, props)
+        return cls(account_id, region_name, props["InstanceArn"], arn)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json,
+                                        account_id, region_name):
+        props = cloudformation_json["Properties"]
+        backend = cls._backend(account_id, region_name)
+        current = backend.describe_permission_set(original_resource.instance_arn, original_resource.arn)
+        if props["InstanceArn"] != original_resource.instance_arn or props["Name"] != current["Name"]:
+            # Both are create-only: a new permission set replaces the old one.
+            original_resource.delete(account_id, region_name)
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        backend.update_permission_set(
+            instance_arn=original_resource.instance_arn,
+            permission_set_arn=original_resource.arn,
+            description=props.get("Description"),
+            session_duration=props.get("SessionDuration", "PT1H"),
+            relay_state=props.get("RelayStateType"),
+        )
+        cls._sync_references(backend, original_resource.instance_arn, original_resource.arn, props)
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        cls._backend(account_id, region_name).delete_permission_set(props["InstanceArn"], resource_name)
+
+    def delete(self, account_id, region_name):
+        self._backend(account_id, region_name).delete_permission_set(self.instance_arn, self.arn)
+
+    @property
+    def physical_resource_id(self):
+        return self.arn
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "PermissionSetArn"
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "PermissionSetArn":
+            return self.arn
+        raise NotImplementedError(attribute_name)
+
+
+# 9-11. The management-account guardrails (issue 8): moto implements
 #    CloudTrail trails, Organizations policies and Config rules as APIs but
 #    not as CloudFormation resources (unknown types are skipped, and a GetAtt
 #    on one is a 500). Each model below calls moto's own backend, so the
@@ -482,7 +580,7 @@ class ConfigRule(CloudFormationModel):
         raise NotImplementedError(attr)
 
 
-# ReplicaKey must be known before the model map is first built.
+# ReplicaKey, PermissionSet and the guardrails must be known before the model map is first built.
 from moto.cloudformation import parsing as _parsing  # noqa: E402
 
 _parsing.get_model_list.cache_clear()

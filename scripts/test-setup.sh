@@ -36,16 +36,26 @@ want "boto3==${BOTO3_VERSION}"
 want "moto[server]==${MOTO_VERSION}"
 want "awscli==${AWSCLI_VERSION}"
 
-# The SCP proof's independent evaluator (tests/scp.rs), pinned by
-# tests/scp/package-lock.json: npm ci installs exactly that.
-IAM_SIMULATE_VERSION=0.1.173
-if ! command -v npm >/dev/null; then
-  echo "npm not found: install Node.js 20+ (the SCP proof runs @cloud-copilot/iam-simulate)" >&2
-  exit 1
+.venv/bin/cfn-lint --version
+
+# The access proofs' IAM evaluator, @cloud-copilot/iam-simulate, pinned with
+# its dependencies in tests/access/package-lock.json (npm ci: exactly that).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "error: Node.js and npm are needed for the access proof (tests/access)" >&2
+    exit 1
+  fi
 fi
-have=$(cd tests/scp && node -p "require('./node_modules/@cloud-copilot/iam-simulate/package.json').version" 2>/dev/null || true)
-if [ "$have" != "$IAM_SIMULATE_VERSION" ]; then
+if [ ! -d tests/access/node_modules/@cloud-copilot/iam-simulate ] \
+  || [ tests/access/package-lock.json -nt tests/access/node_modules/.package-lock.json ]; then
+  (cd tests/access && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# The SCP proof (tests/scp.rs) decides service control policies with the
+# same evaluator, pinned by its own tests/scp/package-lock.json.
+if [ ! -d tests/scp/node_modules/@cloud-copilot/iam-simulate ] \
+  || [ tests/scp/package-lock.json -nt tests/scp/node_modules/.package-lock.json ]; then
   (cd tests/scp && npm ci --no-audit --no-fund --loglevel=error)
 fi
-
-.venv/bin/cfn-lint --version
+echo "node $(node --version), @cloud-copilot/iam-simulate $(node -p "require('./tests/access/node_modules/@cloud-copilot/iam-simulate/package.json').version")"

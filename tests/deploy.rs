@@ -731,3 +731,91 @@ async fn a_failed_log_archive_stack_stops_the_rollout_with_exit_4() {
     assert_eq!(reached(&calls, "CreateStackSet"), 0);
     assert_eq!(reached(&calls, "ExecuteChangeSet"), 1, "the replica stack is not attempted");
 }
+
+/// The operators' IAM Identity Center permission sets: a stack in the
+/// management account, deployed with the caller's own credentials after the
+/// StackSets (the member accounts have the policy it references first),
+/// updated through a change set, deleted first on destroy. moto's
+/// CloudFormation has no `AWS::SSO::PermissionSet`; scripts/moto-server.py
+/// (patch 8) backs it with moto's sso-admin API, so the permission set is
+/// read back with `aws sso-admin`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_permission_sets_follow_the_stacksets_in_the_management_account() {
+    let moto = moto();
+    let org = org(&moto.url(), 2);
+    let o = opts(&moto.url());
+    let regions = ["us-east-1", "eu-west-1"];
+    let bundle_with = |hours: u32| {
+        let text = example_config(&org, &regions, 365).replace("session_hours: 4", &format!("session_hours: {hours}"));
+        let config = sessionlog::config::load(&sessionlog::config::Source { name: "t.yaml".into(), text }).unwrap_or_else(|e| panic!("{e}"));
+        sessionlog::stacks::build(&config)
+    };
+    let bundle = bundle_with(4);
+    assert_eq!(bundle.management_stacks.len(), 1);
+    let stack = bundle.management_stacks[0].stack_name.clone();
+    let instance = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
+    let sso = |args: &[&str]| aws_cli(&moto.url(), &[&["sso-admin"], args].concat(), &[]);
+
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::plan(&bundle, &o, &mut buf).await.unwrap();
+    let p = parse(code, buf);
+    assert_eq!(p.writes(), 0, "{}", p.text);
+    assert!(p.changes().contains(&"+ AWS::SSO::PermissionSet PermissionSetWebOperators".to_string()), "{:?}", p.changes());
+
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&bundle, &o, &mut buf).await.unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&buf)));
+    let d = parse(code, buf);
+    assert_eq!(d.code, 0, "{}", d.text);
+    let position = |events: &[Value], pred: &dyn Fn(&Value) -> bool| events.iter().rposition(pred);
+    let last_operation = position(&d.events, &|e| e["event"] == "operation").expect("StackSet operations");
+    let created = position(&d.events, &|e| e["event"] == "stack" && e["stack"] == stack.as_str()).expect("the management stack");
+    assert!(created > last_operation, "the permission sets come after the StackSets:\n{}", d.text);
+    assert_eq!(d.events[created]["account"], org.management.as_str());
+
+    let state = inspect(&moto.url(), &org, &regions);
+    for m in &org.members {
+        assert!(state[m]["policies"].as_array().unwrap().iter().any(|p| p == "sessionlog-operator-web-operators"), "{}", state[m]);
+    }
+    let sets = sso(&["list-permission-sets", "--instance-arn", instance]);
+    let arns = sets["PermissionSets"].as_array().unwrap().clone();
+    assert_eq!(arns.len(), 1, "{sets}");
+    let arn = arns[0].as_str().unwrap().to_string();
+    let described = sso(&["describe-permission-set", "--instance-arn", instance, "--permission-set-arn", &arn]);
+    assert_eq!(described["PermissionSet"]["Name"], "web-operators");
+    assert_eq!(described["PermissionSet"]["SessionDuration"], "PT4H");
+    let refs = sso(&["list-customer-managed-policy-references-in-permission-set", "--instance-arn", instance, "--permission-set-arn", &arn]);
+    assert_eq!(refs["CustomerManagedPolicyReferences"], serde_json::json!([{"Name": "sessionlog-operator-web-operators", "Path": "/"}]));
+    let rows = d.summary()["rows"].as_array().unwrap().clone();
+    assert!(rows.iter().any(|r| r["target"] == stack.as_str() && r["account"] == org.management.as_str() && r["status"] == "CREATE_COMPLETE"), "{rows:?}");
+
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&bundle, &o, &mut buf).await.unwrap();
+    let again = parse(code, buf);
+    assert_eq!(again.writes(), 0, "{}", again.text);
+
+    // A longer session: the permission set is updated in place.
+    let longer = bundle_with(8);
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::plan(&longer, &o, &mut buf).await.unwrap();
+    let p = parse(code, buf);
+    assert!(p.changes().iter().any(|l| l.starts_with("> AWS::SSO::PermissionSet PermissionSetWebOperators")), "{:?}", p.changes());
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&longer, &o, &mut buf).await.unwrap();
+    assert_eq!(parse(code, buf).code, 0);
+    let described = sso(&["describe-permission-set", "--instance-arn", instance, "--permission-set-arn", &arn]);
+    assert_eq!(described["PermissionSet"]["SessionDuration"], "PT8H");
+
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::status(&longer, &o, &mut buf).await.unwrap();
+    assert_eq!(parse(code, buf).code, 0);
+
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::destroy(&longer, &o, &mut buf).await.unwrap();
+    let ds = parse(code, buf);
+    assert_eq!(ds.code, 0, "{}", ds.text);
+    let deleted = ds.events.iter().position(|e| e["event"] == "stack" && e["stack"] == stack.as_str()).expect("the management stack deleted");
+    let first_operation = ds.events.iter().position(|e| e["event"] == "operation").expect("StackSet operations");
+    assert!(deleted < first_operation, "the permission sets go first:\n{}", ds.text);
+    assert_eq!(ds.events[deleted]["status"], "DELETE_COMPLETE");
+    assert!(sso(&["list-permission-sets", "--instance-arn", instance])["PermissionSets"].as_array().unwrap().is_empty());
+}

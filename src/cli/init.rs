@@ -25,7 +25,7 @@ pub fn execute(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             }
             let _ = writeln!(
                 out,
-                "wrote {}: set your organization, accounts, OUs and regions, then run `sessionlog render`",
+                "wrote {}: set your organization, accounts, OUs, regions and operator profiles (and the Identity Center instance, or remove it), then run `sessionlog render`",
                 args.output.display()
             );
             write_schema(args, out, err)

@@ -29,7 +29,11 @@ pub struct Operators {
 
 impl Default for Operators {
     fn default() -> Self {
-        Operators { policy_name_prefix: default_policy_prefix(), identity_center: None, profiles: Vec::new() }
+        Operators {
+            policy_name_prefix: default_policy_prefix(),
+            identity_center: None,
+            profiles: Vec::new(),
+        }
     }
 }
 
@@ -132,12 +136,38 @@ fn default_session_hours() -> u32 {
 /// Session documents AWS provides, and whether the logging preferences of
 /// `SSM-SessionManagerRunShell` apply to sessions started with them.
 pub const AWS_SESSION_DOCUMENTS: &[(&str, Logging)] = &[
-    ("AWS-StartPortForwardingSession", Logging::Unlogged("port forwarding: the traffic is not logged")),
-    ("AWS-StartPortForwardingSessionToRemoteHost", Logging::Unlogged("port forwarding to another host: the traffic is not logged")),
-    ("AWS-StartSSHSession", Logging::Unlogged("SSH through Session Manager: SSH encrypts the session, nothing is logged")),
-    ("AWS-StartInteractiveCommand", Logging::Unlogged("an interactive command: the session preferences (and their logging) do not apply")),
-    ("AWS-StartNonInteractiveCommand", Logging::Unlogged("a non-interactive command: the session preferences (and their logging) do not apply")),
-    ("AWS-PasswordReset", Logging::Unlogged("a password reset session: the session preferences (and their logging) do not apply")),
+    (
+        "AWS-StartPortForwardingSession",
+        Logging::Unlogged("port forwarding: the traffic is not logged"),
+    ),
+    (
+        "AWS-StartPortForwardingSessionToRemoteHost",
+        Logging::Unlogged("port forwarding to another host: the traffic is not logged"),
+    ),
+    (
+        "AWS-StartSSHSession",
+        Logging::Unlogged(
+            "SSH through Session Manager: SSH encrypts the session, nothing is logged",
+        ),
+    ),
+    (
+        "AWS-StartInteractiveCommand",
+        Logging::Unlogged(
+            "an interactive command: the session preferences (and their logging) do not apply",
+        ),
+    ),
+    (
+        "AWS-StartNonInteractiveCommand",
+        Logging::Unlogged(
+            "a non-interactive command: the session preferences (and their logging) do not apply",
+        ),
+    ),
+    (
+        "AWS-PasswordReset",
+        Logging::Unlogged(
+            "a password reset session: the session preferences (and their logging) do not apply",
+        ),
+    ),
 ];
 
 /// Whether a session document's sessions are logged.
@@ -154,7 +184,10 @@ pub fn document_logging(name: &str) -> Option<Logging> {
     if name == crate::stacks::names::SESSION_DOCUMENT {
         return Some(Logging::Logged);
     }
-    AWS_SESSION_DOCUMENTS.iter().find(|(n, _)| *n == name).map(|(_, l)| *l)
+    AWS_SESSION_DOCUMENTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, l)| *l)
 }
 
 /// Names only AWS can give a document.

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use super::diagnostic::Diagnostic;
 use super::locate::escape;
 use super::model::Config;
-use super::operators::{document_logging, is_aws_reserved, Logging, OperatorProfile, AWS_SESSION_DOCUMENTS};
+use super::operators::{
+    document_logging, is_aws_reserved, Logging, OperatorProfile, AWS_SESSION_DOCUMENTS,
+};
 use crate::aws::regions;
 use crate::stacks::names::{Names, SESSION_DOCUMENT};
 
@@ -25,17 +27,30 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
         let at = |rest: &str| format!("/operators/profiles/{i}{rest}");
         let policy = names.operator_policy(p);
         if policy.len() > 128 {
-            out.push(Diagnostic::new(at("/name"), format!("the policy name `{policy}` is longer than 128 characters"))
-                .help("shorten operators.policy_name_prefix or the profile name"));
+            out.push(
+                Diagnostic::new(
+                    at("/name"),
+                    format!("the policy name `{policy}` is longer than 128 characters"),
+                )
+                .help("shorten operators.policy_name_prefix or the profile name"),
+            );
         }
         if let Some(first) = policy_names.insert(policy.to_ascii_lowercase(), i) {
             out.push(Diagnostic::new(at("/name"), format!("profile `{}` is listed twice (also operators.profiles[{first}])", p.name))
                 .help("profile names name the policies, which are unique in each account: use each name once"));
         } else if let Some(first) = logical_ids.insert(names.operator_policy_logical_id(p), i) {
-            out.push(Diagnostic::new(at("/name"), format!(
-                "profile names `{}` and `{}` give the same template resource id `{}`",
-                ops.profiles[first].name, p.name, names.operator_policy_logical_id(p)
-            )).help("choose names that differ in more than where the hyphens are"));
+            out.push(
+                Diagnostic::new(
+                    at("/name"),
+                    format!(
+                        "profile names `{}` and `{}` give the same template resource id `{}`",
+                        ops.profiles[first].name,
+                        p.name,
+                        names.operator_policy_logical_id(p)
+                    ),
+                )
+                .help("choose names that differ in more than where the hyphens are"),
+            );
         }
         if policy.to_ascii_lowercase() == instance_policy {
             out.push(Diagnostic::new(at("/name"), format!("the policy name `{policy}` is the instance policy's name"))
@@ -57,7 +72,11 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
             }
             let name = ps.name.clone().unwrap_or_else(|| p.name.clone());
             if let Some(first) = permission_sets.insert(name.to_ascii_lowercase(), i) {
-                let pointer = if ps.name.is_some() { at("/permission_set/name") } else { at("/permission_set") };
+                let pointer = if ps.name.is_some() {
+                    at("/permission_set/name")
+                } else {
+                    at("/permission_set")
+                };
                 out.push(Diagnostic::new(pointer, format!("permission set `{name}` is also the one of operators.profiles[{first}]"))
                     .help("permission set names are unique in the Identity Center instance: set permission_set.name"));
             }
@@ -72,11 +91,23 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
         }
         if let Some(r) = &ic.region {
             if !regions::is_known(r) {
-                out.push(Diagnostic::new("/operators/identity_center/region", format!("unknown region `{r}`"))
-                    .help("the region where IAM Identity Center is enabled"));
+                out.push(
+                    Diagnostic::new(
+                        "/operators/identity_center/region",
+                        format!("unknown region `{r}`"),
+                    )
+                    .help("the region where IAM Identity Center is enabled"),
+                );
             } else if regions::partition(r) != home {
-                out.push(Diagnostic::new("/operators/identity_center/region", format!("region `{r}` is in partition `{}`", regions::partition(r)))
-                    .help(format!("Identity Center of this organization is in partition `{home}`")));
+                out.push(
+                    Diagnostic::new(
+                        "/operators/identity_center/region",
+                        format!("region `{r}` is in partition `{}`", regions::partition(r)),
+                    )
+                    .help(format!(
+                        "Identity Center of this organization is in partition `{home}`"
+                    )),
+                );
             }
         }
     }
@@ -103,7 +134,10 @@ pub fn warnings(c: &Config) -> Vec<Diagnostic> {
         }
     }
     if ops.identity_center.is_some() && !ops.profiles.iter().any(|p| p.permission_set.is_some()) {
-        out.push(Diagnostic::new("/operators/identity_center", "no profile has a `permission_set`: nothing is created in Identity Center"));
+        out.push(Diagnostic::new(
+            "/operators/identity_center",
+            "no profile has a `permission_set`: nothing is created in Identity Center",
+        ));
     }
     if crate::stacks::identity_center::template(c).is_some() {
         for k in crate::stacks::identity_center::unfit_tags(c) {
@@ -130,7 +164,10 @@ fn check_tags(p: &OperatorProfile, at: &dyn Fn(&str) -> String, out: &mut Vec<Di
         let mut seen = Vec::new();
         for (j, v) in values.0.iter().enumerate() {
             if seen.contains(&v) {
-                out.push(Diagnostic::new(format!("{pointer}/{j}"), format!("value `{v}` is listed twice")));
+                out.push(Diagnostic::new(
+                    format!("{pointer}/{j}"),
+                    format!("value `{v}` is listed twice"),
+                ));
             }
             seen.push(v);
         }
@@ -145,40 +182,64 @@ fn check_window(p: &OperatorProfile, at: &dyn Fn(&str) -> String, out: &mut Vec<
         return;
     }
     let mut parsed = [None, None];
-    for (k, (key, value)) in [("start", &w.start), ("end", &w.end)].into_iter().enumerate() {
+    for (k, (key, value)) in [("start", &w.start), ("end", &w.end)]
+        .into_iter()
+        .enumerate()
+    {
         if let Some(v) = value {
             match utc_seconds(v) {
                 Ok(s) => parsed[k] = Some(s),
-                Err(why) => out.push(Diagnostic::new(at(&format!("/window/{key}")), format!("`{v}` is not a time: {why}"))
-                    .help("an ISO 8601 UTC time, like 2026-03-01T08:00:00Z")),
+                Err(why) => out.push(
+                    Diagnostic::new(
+                        at(&format!("/window/{key}")),
+                        format!("`{v}` is not a time: {why}"),
+                    )
+                    .help("an ISO 8601 UTC time, like 2026-03-01T08:00:00Z"),
+                ),
             }
         }
     }
     if let [Some(start), Some(end)] = parsed {
         if end <= start {
-            out.push(Diagnostic::new(at("/window/end"), format!(
-                "the window ends ({}) before or when it starts ({})",
-                w.end.as_deref().unwrap_or_default(), w.start.as_deref().unwrap_or_default()
-            )).help("end must be later than start"));
+            out.push(
+                Diagnostic::new(
+                    at("/window/end"),
+                    format!(
+                        "the window ends ({}) before or when it starts ({})",
+                        w.end.as_deref().unwrap_or_default(),
+                        w.start.as_deref().unwrap_or_default()
+                    ),
+                )
+                .help("end must be later than start"),
+            );
         }
     }
 }
 
 fn check_documents(p: &OperatorProfile, at: &dyn Fn(&str) -> String, out: &mut Vec<Diagnostic>) {
-    let aws: Vec<String> = AWS_SESSION_DOCUMENTS.iter().map(|(n, _)| n.to_string()).collect();
+    let aws: Vec<String> = AWS_SESSION_DOCUMENTS
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
     for (j, d) in p.documents.iter().enumerate() {
         let pointer = at(&format!("/documents/{j}"));
         if p.documents[..j].contains(d) {
             out.push(Diagnostic::new(pointer, format!("`{d}` is listed twice")));
         } else if d == SESSION_DOCUMENT {
-            out.push(Diagnostic::new(pointer, format!("`{d}` is always allowed")).help("list only the documents allowed besides the logged shell"));
+            out.push(
+                Diagnostic::new(pointer, format!("`{d}` is always allowed"))
+                    .help("list only the documents allowed besides the logged shell"),
+            );
         } else if is_aws_reserved(d) && document_logging(d).is_none() {
             let mut help = String::new();
             if let Some(best) = suggest(d, &aws) {
                 help.push_str(&format!("did you mean `{best}`? "));
             }
             help.push_str(&format!("AWS session documents: {}", aws.join(", ")));
-            out.push(Diagnostic::new(pointer, format!("`{d}` is not an AWS session document")).help(help));
+            out.push(
+                Diagnostic::new(pointer, format!("`{d}` is not an AWS session document"))
+                    .help(help),
+            );
         }
     }
 }
@@ -195,13 +256,37 @@ fn suggest(value: &str, options: &[String]) -> Option<String> {
 /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SSZ` (the schema checked the
 /// shape), or why it is not a real instant.
 pub fn utc_seconds(text: &str) -> Result<i64, String> {
-    let n = |r: std::ops::Range<usize>| text.get(r).and_then(|s| s.parse::<i64>().ok()).ok_or("not in the form YYYY-MM-DDTHH:MM:SSZ");
-    let (y, mo, d, h, mi, s) = (n(0..4)?, n(5..7)?, n(8..10)?, n(11..13)?, n(14..16)?, n(17..19)?);
+    let n = |r: std::ops::Range<usize>| {
+        text.get(r)
+            .and_then(|s| s.parse::<i64>().ok())
+            .ok_or("not in the form YYYY-MM-DDTHH:MM:SSZ")
+    };
+    let (y, mo, d, h, mi, s) = (
+        n(0..4)?,
+        n(5..7)?,
+        n(8..10)?,
+        n(11..13)?,
+        n(14..16)?,
+        n(17..19)?,
+    );
     if !(1..=12).contains(&mo) {
         return Err(format!("there is no month {mo}"));
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][(mo - 1) as usize];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][(mo - 1) as usize];
     if d < 1 || d > days {
         return Err(format!("month {mo} of {y} has {days} days"));
     }
@@ -209,7 +294,11 @@ pub fn utc_seconds(text: &str) -> Result<i64, String> {
         return Err("hours run 00-23, minutes and seconds 00-59".into());
     }
     // Days from the civil date (Howard Hinnant's algorithm).
-    let (yy, m) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
+    let (yy, m) = if mo <= 2 {
+        (y - 1, mo + 9)
+    } else {
+        (y, mo - 3)
+    };
     let era = yy.div_euclid(400);
     let yoe = yy - era * 400;
     let doy = (153 * m + 2) / 5 + d - 1;
@@ -227,8 +316,12 @@ mod tests {
         assert_eq!(utc_seconds("1970-01-01T00:00:00Z"), Ok(0));
         assert_eq!(utc_seconds("2026-03-01T08:00:00Z"), Ok(1_772_352_000));
         assert_eq!(utc_seconds("2024-02-29T23:59:59Z"), Ok(1_709_251_199));
-        assert!(utc_seconds("2026-02-29T00:00:00Z").unwrap_err().contains("28 days"));
-        assert!(utc_seconds("2026-13-01T00:00:00Z").unwrap_err().contains("month 13"));
+        assert!(utc_seconds("2026-02-29T00:00:00Z")
+            .unwrap_err()
+            .contains("28 days"));
+        assert!(utc_seconds("2026-13-01T00:00:00Z")
+            .unwrap_err()
+            .contains("month 13"));
         assert!(utc_seconds("2026-01-01T24:00:00Z").is_err());
         assert!(utc_seconds("2026-01-01T23:60:00Z").is_err());
     }

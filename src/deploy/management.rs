@@ -17,7 +17,12 @@ use super::{DeployOptions, Rollout};
 pub(super) async fn plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<Vec<StackPlan>> {
     let mut plans = Vec::new();
     for s in &r.management_stacks {
-        e.rep.emit(Event::Step { text: format!("management-account stack {} in {}/{}", s.stack_name, s.account, s.region) });
+        e.rep.emit(Event::Step {
+            text: format!(
+                "management-account stack {} in {}/{}",
+                s.stack_name, s.account, s.region
+            ),
+        });
         plans.push(e.plan_stack(s).await?);
     }
     Ok(plans)
@@ -25,7 +30,12 @@ pub(super) async fn plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<Vec<Stac
 
 /// Apply the plans in order. `Ok(None)` when all went through, else the
 /// outcome that stopped the rollout.
-pub(super) async fn apply(e: &mut Engine<'_, '_>, r: &Rollout, plans: Vec<StackPlan>, opts: &DeployOptions) -> Result<Option<Applied>> {
+pub(super) async fn apply(
+    e: &mut Engine<'_, '_>,
+    r: &Rollout,
+    plans: Vec<StackPlan>,
+    opts: &DeployOptions,
+) -> Result<Option<Applied>> {
     for (s, sp) in r.management_stacks.iter().zip(plans) {
         match plain::apply(e, s, sp, opts).await? {
             Applied::Done => {}
@@ -50,14 +60,28 @@ pub(super) async fn discard(e: &Engine<'_, '_>, r: &Rollout, plans: &[StackPlan]
 }
 
 /// Delete the management stacks, last first. False when one failed.
-pub(super) async fn destroy(e: &mut Engine<'_, '_>, r: &Rollout, opts: &DeployOptions) -> Result<bool> {
+pub(super) async fn destroy(
+    e: &mut Engine<'_, '_>,
+    r: &Rollout,
+    opts: &DeployOptions,
+) -> Result<bool> {
     for s in r.management_stacks.iter().rev() {
         let cfn = e.aws.cfn_in(&s.account, &s.region);
-        if archive::describe(&cfn, &s.stack_name, opts).await?.status.is_none() {
+        if archive::describe(&cfn, &s.stack_name, opts)
+            .await?
+            .status
+            .is_none()
+        {
             continue;
         }
         let (st, reasons) = archive::delete_stack(&cfn, &s.stack_name, opts).await?;
-        e.rep.emit(Event::Stack { stack: s.stack_name.clone(), account: s.account.clone(), region: s.region.clone(), status: st.to_string(), reason: reasons.first().cloned() });
+        e.rep.emit(Event::Stack {
+            stack: s.stack_name.clone(),
+            account: s.account.clone(),
+            region: s.region.clone(),
+            status: st.to_string(),
+            reason: reasons.first().cloned(),
+        });
         if st != StackStatus::DeleteComplete {
             for reason in &reasons {
                 e.failure(&s.stack_name, reason);

@@ -23,7 +23,12 @@ pub(super) enum Applied {
     Refused,
 }
 
-pub(super) async fn apply(e: &mut Engine<'_, '_>, s: &PlainStack, sp: StackPlan, opts: &DeployOptions) -> Result<Applied> {
+pub(super) async fn apply(
+    e: &mut Engine<'_, '_>,
+    s: &PlainStack,
+    sp: StackPlan,
+    opts: &DeployOptions,
+) -> Result<Applied> {
     let cfn = e.aws.cfn_in(&s.account, &s.region);
     let target = format!("{} ({})", s.stack_name, s.region);
     let change_set = match sp.step {
@@ -31,7 +36,9 @@ pub(super) async fn apply(e: &mut Engine<'_, '_>, s: &PlainStack, sp: StackPlan,
         StackStep::Execute { change_set } => Some(change_set),
         StackStep::Later { recreate } => {
             if recreate {
-                e.rep.emit(Event::Step { text: format!("deleting {target} (creation had rolled back)") });
+                e.rep.emit(Event::Step {
+                    text: format!("deleting {target} (creation had rolled back)"),
+                });
                 archive::delete_stack(&cfn, &s.stack_name, opts).await?;
             }
             let wanted = resolve(&s.parameters, &e.outputs);
@@ -39,10 +46,16 @@ pub(super) async fn apply(e: &mut Engine<'_, '_>, s: &PlainStack, sp: StackPlan,
                 anyhow::bail!(
                     "{}: parameters {:?} have no value (missing stack outputs)",
                     s.stack_name,
-                    wanted.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k).collect::<Vec<_>>()
+                    wanted
+                        .iter()
+                        .filter(|(_, v)| v.is_none())
+                        .map(|(k, _)| k)
+                        .collect::<Vec<_>>()
                 );
             };
-            e.rep.emit(Event::Step { text: format!("change set for {target}") });
+            e.rep.emit(Event::Step {
+                text: format!("change set for {target}"),
+            });
             let risky_before = e.risky;
             e.risky = false;
             let sp = e.stack_change_set(s, &params, sp.create).await?;
@@ -60,9 +73,17 @@ pub(super) async fn apply(e: &mut Engine<'_, '_>, s: &PlainStack, sp: StackPlan,
         }
     };
     if let Some(cs) = change_set {
-        e.rep.emit(Event::Step { text: format!("executing change set {cs} on {target}") });
+        e.rep.emit(Event::Step {
+            text: format!("executing change set {cs} on {target}"),
+        });
         let (st, reasons) = archive::execute(&cfn, &s.stack_name, &cs, opts).await?;
-        e.rep.emit(Event::Stack { stack: s.stack_name.clone(), account: s.account.clone(), region: s.region.clone(), status: st.to_string(), reason: reasons.first().cloned() });
+        e.rep.emit(Event::Stack {
+            stack: s.stack_name.clone(),
+            account: s.account.clone(),
+            region: s.region.clone(),
+            status: st.to_string(),
+            reason: reasons.first().cloned(),
+        });
         if st.is_failure() {
             if reasons.is_empty() {
                 e.failure(&target, &format!("stack ended in {st}"));
@@ -74,6 +95,7 @@ pub(super) async fn apply(e: &mut Engine<'_, '_>, s: &PlainStack, sp: StackPlan,
         }
     }
     let d = archive::describe(&cfn, &s.stack_name, opts).await?;
-    e.outputs.insert((s.stack_name.clone(), s.region.clone()), d.outputs);
+    e.outputs
+        .insert((s.stack_name.clone(), s.region.clone()), d.outputs);
     Ok(Applied::Done)
 }

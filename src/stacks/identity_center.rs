@@ -16,7 +16,12 @@ use super::names::Names;
 pub fn template(c: &Config) -> Option<Template> {
     let ic = c.operators.identity_center.as_ref()?;
     let names = Names::new(c);
-    let profiles: Vec<_> = c.operators.profiles.iter().filter(|p| p.permission_set.is_some()).collect();
+    let profiles: Vec<_> = c
+        .operators
+        .profiles
+        .iter()
+        .filter(|p| p.permission_set.is_some())
+        .collect();
     if profiles.is_empty() {
         return None;
     }
@@ -60,14 +65,58 @@ fn instance_arn(arn: &str) -> Expr {
 /// digits and `_+=,.@-` in tag keys and values, and CloudFormation passes
 /// stack tags on to the permission sets: tags that do not fit are left out.
 pub fn tags(c: &Config) -> Vec<(String, String)> {
-    let fits = |s: &str| !s.is_empty() && s.chars().all(|ch| ch.is_alphanumeric() || "_+=,.@-".contains(ch));
+    let fits = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|ch| ch.is_alphanumeric() || "_+=,.@-".contains(ch))
+    };
     let mut out = vec![("sessionlog-managed".to_string(), "true".to_string())];
-    out.extend(c.tags.iter().filter(|(k, v)| fits(k) && fits(v)).map(|(k, v)| (k.clone(), v.clone())));
+    out.extend(
+        c.tags
+            .iter()
+            .filter(|(k, v)| fits(k) && fits(v))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     out
 }
 
 /// User tags [`tags`] leaves out.
 pub fn unfit_tags(c: &Config) -> Vec<String> {
     let kept = tags(c);
-    c.tags.keys().filter(|k| !kept.iter().any(|(kk, _)| kk == *k)).cloned().collect()
+    c.tags
+        .keys()
+        .filter(|k| !kept.iter().any(|(kk, _)| kk == *k))
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{load, Source};
+
+    fn example_with(edit: &str, to: &str) -> Config {
+        let text = crate::config::load::EXAMPLE.replacen(edit, to, 1);
+        load(&Source { name: "t".into(), text }).unwrap()
+    }
+
+    #[test]
+    fn one_permission_set_per_profile_that_asks_for_one() {
+        let c = load(&Source::example()).unwrap();
+        let t = template(&c).unwrap().to_value();
+        let ps = &t["Resources"]["PermissionSetWebOperators"]["Properties"];
+        assert_eq!(ps["InstanceArn"]["Fn::Sub"], "arn:${AWS::Partition}:sso:::instance/ssoins-1234567890abcdef");
+        assert_eq!(ps["SessionDuration"], "PT4H");
+        assert_eq!(ps["CustomerManagedPolicyReferences"][0]["Name"], "sessionlog-operator-web-operators");
+        let none = example_with("      permission_set:               # needs identity_center\n        session_hours: 4\n", "");
+        assert!(template(&none).is_none());
+    }
+
+    #[test]
+    fn tags_identity_center_cannot_carry_are_left_out() {
+        let c = example_with("project: session-logging", "project: session-logging\n  cost center: \"42\"\n  team: a/b");
+        let keys: Vec<String> = tags(&c).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["sessionlog-managed", "project"]);
+        assert_eq!(unfit_tags(&c), ["cost center", "team"]);
+    }
 }

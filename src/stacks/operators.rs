@@ -48,18 +48,29 @@ pub fn policy_size(c: &Config, p: &OperatorProfile) -> usize {
         match v {
             Value::Object(m) if m.len() == 1 && m.contains_key("Fn::Sub") => {
                 let text = m["Fn::Sub"].as_str().unwrap_or_default();
-                let mut out = text.replace("${AWS::Partition}", "aws-us-gov").replace("${AWS::AccountId}", "123456789012");
+                let mut out = text
+                    .replace("${AWS::Partition}", "aws-us-gov")
+                    .replace("${AWS::AccountId}", "123456789012");
                 for key in [KeyRole::Archive, KeyRole::Session] {
-                    out = out.replace(&format!("${{{}}}", key.parameter()), "mrk-0123456789abcdef0123456789abcdef");
+                    out = out.replace(
+                        &format!("${{{}}}", key.parameter()),
+                        "mrk-0123456789abcdef0123456789abcdef",
+                    );
                 }
                 Value::String(out.replace("${!", "${"))
             }
-            Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), walk(v))).collect()),
+            Value::Object(m) => {
+                Value::Object(m.iter().map(|(k, v)| (k.clone(), walk(v))).collect())
+            }
             Value::Array(a) => Value::Array(a.iter().map(walk).collect()),
             other => other.clone(),
         }
     }
-    serde_json::to_string(&walk(&value)).expect("json").chars().filter(|ch| !ch.is_whitespace()).count()
+    serde_json::to_string(&walk(&value))
+        .expect("json")
+        .chars()
+        .filter(|ch| !ch.is_whitespace())
+        .count()
 }
 
 /// Add one managed policy per profile to the member IAM template.
@@ -88,9 +99,14 @@ pub fn add_policies(t: &mut Template, c: &Config) {
 /// The policy of one profile.
 pub fn policy(c: &Config, p: &OperatorProfile) -> PolicyDocument {
     let names = Names::new(c);
-    let account = |resource: &str, service: &str| Expr::sub(format!("arn:${{AWS::Partition}}:{service}:*:${{AWS::AccountId}}:{resource}"));
+    let account = |resource: &str, service: &str| {
+        Expr::sub(format!(
+            "arn:${{AWS::Partition}}:{service}:*:${{AWS::AccountId}}:{resource}"
+        ))
+    };
     let regions = || c.regions.iter().map(Expr::lit).collect::<Vec<_>>();
-    let in_regions = |s: Statement| s.condition_any("StringEquals", "aws:RequestedRegion", regions());
+    let in_regions =
+        |s: Statement| s.condition_any("StringEquals", "aws:RequestedRegion", regions());
     let windowed = |mut s: Statement| {
         if let Some(w) = &p.window {
             if let Some(start) = &w.start {
@@ -104,16 +120,27 @@ pub fn policy(c: &Config, p: &OperatorProfile) -> PolicyDocument {
     };
     let tagged = |mut s: Statement, prefix: &str| {
         for (key, values) in &p.instance_tags {
-            s = s.condition_any("StringLike", &format!("{prefix}/{key}"), values.0.iter().map(Expr::lit).collect());
+            s = s.condition_any(
+                "StringLike",
+                &format!("{prefix}/{key}"),
+                values.0.iter().map(Expr::lit).collect(),
+            );
         }
         s
     };
     let own_session = |s: Statement| {
-        s.resource(account("session/*", "ssm"))
-            .condition("StringLike", "ssm:resourceTag/aws:ssmmessages:session-id", Expr::lit("${aws:userid}"))
+        s.resource(account("session/*", "ssm")).condition(
+            "StringLike",
+            "ssm:resourceTag/aws:ssmmessages:session-id",
+            Expr::lit("${aws:userid}"),
+        )
     };
     let key_arn = |key: KeyRole| {
-        Expr::sub(format!("arn:${{AWS::Partition}}:kms:*:{}:key/${{{}}}", c.log_archive.account, key.parameter()))
+        Expr::sub(format!(
+            "arn:${{AWS::Partition}}:kms:*:{}:key/${{{}}}",
+            c.log_archive.account,
+            key.parameter()
+        ))
     };
 
     let mut documents = vec![account(&format!("document/{SESSION_DOCUMENT}"), "ssm")];
@@ -130,16 +157,29 @@ pub fn policy(c: &Config, p: &OperatorProfile) -> PolicyDocument {
         windowed(in_regions(tagged(
             Statement::allow("StartSessionOnTaggedInstances")
                 .actions(&["ssm:StartSession"])
-                .resources([account("instance/*", "ec2"), account("managed-instance/*", "ssm")]),
+                .resources([
+                    account("instance/*", "ec2"),
+                    account("managed-instance/*", "ssm"),
+                ]),
             "ssm:resourceTag",
         )))
-        .condition("BoolIfExists", "ssm:SessionDocumentAccessCheck", Expr::lit("true")),
+        .condition(
+            "BoolIfExists",
+            "ssm:SessionDocumentAccessCheck",
+            Expr::lit("true"),
+        ),
         Statement::allow("StartSessionThroughAllowedDocuments")
             .actions(&["ssm:StartSession"])
             .resources(documents)
-            .condition("BoolIfExists", "ssm:SessionDocumentAccessCheck", Expr::lit("true")),
+            .condition(
+                "BoolIfExists",
+                "ssm:SessionDocumentAccessCheck",
+                Expr::lit("true"),
+            ),
         own_session(Statement::allow("EndOwnSessions").actions(&["ssm:TerminateSession"])),
-        windowed(in_regions(own_session(Statement::allow("ResumeOwnSessions").actions(&["ssm:ResumeSession"])))),
+        windowed(in_regions(own_session(
+            Statement::allow("ResumeOwnSessions").actions(&["ssm:ResumeSession"]),
+        ))),
         in_regions(
             Statement::allow("OpenSessionDataChannels")
                 .actions(&["ssmmessages:OpenDataChannel"])
@@ -169,21 +209,35 @@ pub fn policy(c: &Config, p: &OperatorProfile) -> PolicyDocument {
     if p.rdp {
         statements.push(in_regions(
             Statement::allow("FleetManagerRemoteDesktop")
-                .actions(&["ssm-guiconnect:StartConnection", "ssm-guiconnect:GetConnection", "ssm-guiconnect:CancelConnection"])
+                .actions(&[
+                    "ssm-guiconnect:StartConnection",
+                    "ssm-guiconnect:GetConnection",
+                    "ssm-guiconnect:CancelConnection",
+                ])
                 .resource(Expr::lit("*")),
         ));
         statements.push(
             Statement::allow("RemoteDesktopThroughGuiConnectOnly")
                 .actions(&["ssm:StartSession"])
-                .resource(Expr::sub(format!("arn:${{AWS::Partition}}:ssm:*:*:document/{RDP_DOCUMENT}")))
-                .condition("StringEquals", "aws:CalledViaFirst", Expr::lit(GUI_CONNECT_SERVICE)),
+                .resource(Expr::sub(format!(
+                    "arn:${{AWS::Partition}}:ssm:*:*:document/{RDP_DOCUMENT}"
+                )))
+                .condition(
+                    "StringEquals",
+                    "aws:CalledViaFirst",
+                    Expr::lit(GUI_CONNECT_SERVICE),
+                ),
         );
         if c.rdp_recording.enabled {
             statements.push(
                 Statement::allow("RecordRemoteDesktopThroughGuiConnectOnly")
                     .actions(&["kms:CreateGrant"])
                     .resource(key_arn(KeyRole::Archive))
-                    .condition("StringLike", "kms:ViaService", Expr::lit("ssm-guiconnect.*.amazonaws.com"))
+                    .condition(
+                        "StringLike",
+                        "kms:ViaService",
+                        Expr::lit("ssm-guiconnect.*.amazonaws.com"),
+                    )
                     .condition("Bool", "aws:ViaAWSService", Expr::lit("true")),
             );
         }
@@ -202,4 +256,44 @@ pub fn policy(c: &Config, p: &OperatorProfile) -> PolicyDocument {
         }
     }
     PolicyDocument::new(statements)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{load, Source};
+
+    fn sids(c: &Config) -> Vec<String> {
+        policy(c, &c.operators.profiles[0]).statements.iter().map(|s| s.sid.clone()).collect()
+    }
+
+    #[test]
+    fn statements_follow_the_profile() {
+        let c = load(&Source::example()).unwrap();
+        assert_eq!(
+            sids(&c),
+            [
+                "StartSessionOnTaggedInstances",
+                "StartSessionThroughAllowedDocuments",
+                "EndOwnSessions",
+                "ResumeOwnSessions",
+                "OpenSessionDataChannels",
+                "EncryptSessionsWithSessionKey",
+                "SessionManagerConsoleReadOnly"
+            ]
+        );
+        let text = crate::config::load::EXAMPLE
+            .replacen("      rdp: false ", "      rdp: true ", 1)
+            .replacen("      console: true ", "      console: false ", 1)
+            .replacen("encrypt_sessions: true", "encrypt_sessions: false", 1);
+        let rdp = load(&Source { name: "t".into(), text }).unwrap();
+        let s = sids(&rdp);
+        assert!(s.contains(&"RemoteDesktopThroughGuiConnectOnly".to_string()), "{s:?}");
+        assert!(s.contains(&"RecordRemoteDesktopThroughGuiConnectOnly".to_string()), "{s:?}");
+        assert!(!s.contains(&"EncryptSessionsWithSessionKey".to_string()), "{s:?}");
+        assert!(!s.iter().any(|x| x.contains("ConsoleReadOnly")), "{s:?}");
+        let json = serde_json::to_string(&policy(&c, &c.operators.profiles[0])).unwrap();
+        assert!(!json.contains("aws:username"), "federated callers have no aws:username");
+        assert!(policy_size(&c, &c.operators.profiles[0]) < 2500);
+    }
 }

@@ -49,7 +49,10 @@ mod tests {
     fn the_user_profile_follows_the_prompt_lines() {
         assert_eq!(linux_profile(None, "cd /srv"), "cd /srv");
         let p = linux_profile(Some("Hostname"), "cd /srv");
-        assert!(p.starts_with("# sessionlog: the instance's Hostname tag"), "{p}");
+        assert!(
+            p.starts_with("# sessionlog: the instance's Hostname tag"),
+            "{p}"
+        );
         assert!(p.ends_with("unset sl_t sl_n\ncd /srv"), "{p}");
         assert!(p.contains("http://169.254.169.254/latest/meta-data/tags/instance/Hostname"));
         assert!(!linux_profile(Some("Hostname"), "").ends_with('\n'));

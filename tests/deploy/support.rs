@@ -604,7 +604,8 @@ pub fn example_bundle(org: &Org, regions: &[&str], retention: u32) -> Bundle {
 /// file://stacksets/<x>.stack-set.json --parameters …` (the
 /// `{{output:<stack>:<OutputKey>}}` placeholders replaced by the stack's
 /// outputs) and `create-stack-instances --cli-input-json
-/// file://stacksets/<x>.stack-instances.json`, waiting on each operation.
+/// file://stacksets/<x>.stack-instances.json`, waiting on each operation;
+/// then `cloudformation deploy` of the management-account stacks.
 /// Returns the number of CLI invocations.
 pub fn cli_rollout_rendered(endpoint: &str, bundle: &Bundle, dir: &Path) -> usize {
     let files = sessionlog::render::files(bundle, sessionlog::render::Format::Yaml);
@@ -666,6 +667,18 @@ pub fn cli_rollout_rendered(endpoint: &str, bundle: &Bundle, dir: &Path) -> usiz
             assert!(st == "RUNNING" || st == "QUEUED", "operation {st}");
             std::thread::sleep(Duration::from_secs(1));
         }
+    }
+    // Then the management-account stacks, with the caller's credentials.
+    for s in &bundle.management_stacks {
+        let t = dir.join(format!("templates/{}.yaml", s.template.file_stem));
+        let mut args: Vec<String> = vec!["cloudformation".into(), "deploy".into(), "--region".into(), s.region.clone(), "--stack-name".into(), s.stack_name.clone(), "--template-file".into(), t.to_string_lossy().into()];
+        if !s.tags.is_empty() {
+            args.push("--tags".into());
+            args.extend(s.tags.iter().map(|(k, v)| format!("{k}={v}")));
+        }
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        aws_cli(endpoint, &a, &[]);
+        invocations += 1;
     }
     invocations
 }
