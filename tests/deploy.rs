@@ -751,8 +751,8 @@ async fn operator_permission_sets_follow_the_stacksets_in_the_management_account
         sessionlog::stacks::build(&config)
     };
     let bundle = bundle_with(4);
-    assert_eq!(bundle.management_stacks.len(), 1);
-    let stack = bundle.management_stacks[0].stack_name.clone();
+    // The permission sets' stack (the example also has the guardrails' one).
+    let stack = bundle.management_stacks.iter().find(|s| s.template.file_stem == "identity-center").expect("identity-center stack").stack_name.clone();
     let instance = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
     let sso = |args: &[&str]| aws_cli(&moto.url(), &[&["sso-admin"], args].concat(), &[]);
 

@@ -676,6 +676,17 @@ pub fn cli_rollout_rendered(endpoint: &str, bundle: &Bundle, dir: &Path) -> usiz
             args.push("--tags".into());
             args.extend(s.tags.iter().map(|(k, v)| format!("{k}={v}")));
         }
+        if !s.capabilities.is_empty() {
+            args.push("--capabilities".into());
+            args.extend(s.capabilities.iter().cloned());
+        }
+        if !s.parameters.is_empty() {
+            // The guardrails' archive key id, from the log-archive stack's outputs.
+            args.push("--parameter-overrides".into());
+            for p in &s.parameters {
+                args.push(format!("{}={}", p.key(), outputs.get(&p.placeholder()).unwrap_or_else(|| panic!("no value for {}", p.placeholder()))));
+            }
+        }
         let a: Vec<&str> = args.iter().map(String::as_str).collect();
         aws_cli(endpoint, &a, &[]);
         invocations += 1;
