@@ -32,7 +32,11 @@ fn config(org: &Org) -> String {
 }
 
 fn bundle(org: &Org) -> sessionlog::bundle::Bundle {
-    let c = sessionlog::config::load(&sessionlog::config::Source { name: "guardrails.yaml".into(), text: config(org) }).unwrap_or_else(|e| panic!("{e}"));
+    let c = sessionlog::config::load(&sessionlog::config::Source {
+        name: "guardrails.yaml".into(),
+        text: config(org),
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     sessionlog::stacks::build(&c)
 }
 
@@ -41,7 +45,17 @@ fn cli(moto: &Server, args: &[&str]) -> Value {
 }
 
 fn scps(moto: &Server, org: &Org) -> Vec<String> {
-    cli(moto, &["organizations", "list-policies-for-target", "--target-id", &org.workloads, "--filter", "SERVICE_CONTROL_POLICY"])["Policies"]
+    cli(
+        moto,
+        &[
+            "organizations",
+            "list-policies-for-target",
+            "--target-id",
+            &org.workloads,
+            "--filter",
+            "SERVICE_CONTROL_POLICY",
+        ],
+    )["Policies"]
         .as_array()
         .unwrap()
         .iter()
@@ -50,7 +64,11 @@ fn scps(moto: &Server, org: &Org) -> Vec<String> {
 }
 
 fn notes(run: &Run) -> Vec<String> {
-    run.events.iter().filter(|e| e["event"] == "note").map(|e| e["text"].as_str().unwrap().to_string()).collect()
+    run.events
+        .iter()
+        .filter(|e| e["event"] == "note")
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,7 +77,11 @@ async fn guardrails_deploy_after_the_stacksets_redeploy_as_a_no_op_and_destroy_k
     let org = org(&moto.url(), 1);
     let o = opts(&moto.url());
     let b = bundle(&org);
-    let stack = b.management_stacks.iter().find(|s| s.template.file_stem == "management-guardrails").expect("guardrails stack");
+    let stack = b
+        .management_stacks
+        .iter()
+        .find(|s| s.template.file_stem == "management-guardrails")
+        .expect("guardrails stack");
     assert_eq!(stack.account, org.management);
 
     // plan: no configuration recorder yet.
@@ -69,27 +91,82 @@ async fn guardrails_deploy_after_the_stacksets_redeploy_as_a_no_op_and_destroy_k
     assert_eq!(p.code, 0, "{}", p.text);
     let n = notes(&p);
     assert!(
-        n.iter().any(|t| t.starts_with("warning: AWS Config has no configuration recorder in") && t.contains("start-configuration-recorder")),
+        n.iter().any(
+            |t| t.starts_with("warning: AWS Config has no configuration recorder in")
+                && t.contains("start-configuration-recorder")
+        ),
         "{n:?}"
     );
-    assert!(p.changes().iter().any(|l| l == "+ AWS::Organizations::Policy SessionLoggingProtection"), "{:?}", p.changes());
+    assert!(
+        p.changes()
+            .iter()
+            .any(|l| l == "+ AWS::Organizations::Policy SessionLoggingProtection"),
+        "{:?}",
+        p.changes()
+    );
     assert_eq!(p.writes(), 0, "plan writes nothing lasting: {}", p.text);
 
     // Config recording on: plan says so.
-    cli(&moto, &["configservice", "put-configuration-recorder", "--configuration-recorder", "name=default,roleARN=arn:aws:iam::123456789012:role/config"]);
-    cli(&moto, &["s3api", "create-bucket", "--bucket", "config-delivery"]);
-    cli(&moto, &["configservice", "put-delivery-channel", "--delivery-channel", "name=default,s3BucketName=config-delivery"]);
-    cli(&moto, &["configservice", "start-configuration-recorder", "--configuration-recorder-name", "default"]);
+    cli(
+        &moto,
+        &[
+            "configservice",
+            "put-configuration-recorder",
+            "--configuration-recorder",
+            "name=default,roleARN=arn:aws:iam::123456789012:role/config",
+        ],
+    );
+    cli(
+        &moto,
+        &["s3api", "create-bucket", "--bucket", "config-delivery"],
+    );
+    cli(
+        &moto,
+        &[
+            "configservice",
+            "put-delivery-channel",
+            "--delivery-channel",
+            "name=default,s3BucketName=config-delivery",
+        ],
+    );
+    cli(
+        &moto,
+        &[
+            "configservice",
+            "start-configuration-recorder",
+            "--configuration-recorder-name",
+            "default",
+        ],
+    );
 
     let mut buf = Vec::new();
-    let code = sessionlog::deploy::deploy(&b, &o, &mut buf).await.unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&buf)));
+    let code = sessionlog::deploy::deploy(&b, &o, &mut buf)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&buf)));
     let d = parse(code, buf);
     assert_eq!(d.code, 0, "{}", d.text);
-    assert!(notes(&d).iter().any(|t| t.starts_with("AWS Config is recording in")), "{:?}", notes(&d));
+    assert!(
+        notes(&d)
+            .iter()
+            .any(|t| t.starts_with("AWS Config is recording in")),
+        "{:?}",
+        notes(&d)
+    );
     // Order: the management stack after every StackSet.
-    let steps: Vec<String> = d.events.iter().filter(|e| e["event"] == "stack" || e["event"] == "operation").map(|e| e.to_string()).collect();
-    let last_set = steps.iter().rposition(|s| s.contains("\"operation\"")).unwrap();
-    let guard = steps.iter().position(|s| s.contains("sessionlog-guardrails")).expect("guardrails stack deployed");
+    let steps: Vec<String> = d
+        .events
+        .iter()
+        .filter(|e| e["event"] == "stack" || e["event"] == "operation")
+        .map(|e| e.to_string())
+        .collect();
+    let last_set = steps
+        .iter()
+        .rposition(|s| s.contains("\"operation\""))
+        .unwrap();
+    let guard = steps
+        .iter()
+        .position(|s| s.contains("sessionlog-guardrails"))
+        .expect("guardrails stack deployed");
     assert!(guard > last_set, "{steps:#?}");
 
     // The trail: logging, multi-region, organization, to the archive bucket under its prefix, with the archive key.
@@ -99,19 +176,76 @@ async fn guardrails_deploy_after_the_stacksets_redeploy_as_a_no_op_and_destroy_k
     assert_eq!(trail["IsMultiRegionTrail"], true);
     assert_eq!(trail["IsOrganizationTrail"], true);
     assert_eq!(trail["LogFileValidationEnabled"], true);
-    assert_eq!(trail["S3BucketName"], format!("sessionlog-{}-us-east-1", org.archive));
+    assert_eq!(
+        trail["S3BucketName"],
+        format!("sessionlog-{}-us-east-1", org.archive)
+    );
     assert_eq!(trail["S3KeyPrefix"], "cloudtrail");
-    assert!(trail["KmsKeyId"].as_str().unwrap().contains(&format!(":{}:key/", org.archive)), "{trail}");
-    assert_eq!(cli(&moto, &["cloudtrail", "get-trail-status", "--name", "sessionlog-organization"])["IsLogging"], true);
+    assert!(
+        trail["KmsKeyId"]
+            .as_str()
+            .unwrap()
+            .contains(&format!(":{}:key/", org.archive)),
+        "{trail}"
+    );
+    assert_eq!(
+        cli(
+            &moto,
+            &[
+                "cloudtrail",
+                "get-trail-status",
+                "--name",
+                "sessionlog-organization"
+            ]
+        )["IsLogging"],
+        true
+    );
     // The guard.
-    let rules = cli(&moto, &["configservice", "describe-config-rules", "--config-rule-names", "sessionlog-cloudtrail-enabled"]);
-    assert_eq!(rules["ConfigRules"][0]["Source"]["SourceIdentifier"], "CLOUD_TRAIL_ENABLED");
-    let docs = cli(&moto, &["ssm", "list-documents", "--filters", "Key=DocumentType,Values=Automation", "Key=Owner,Values=Self"]);
-    assert!(docs["DocumentIdentifiers"].as_array().unwrap().iter().any(|d| d["Name"].as_str().unwrap().starts_with("sessionlog-CloudTrailGuard-")), "{docs}");
-    let roles = cli(&moto, &["iam", "list-roles", "--path-prefix", "/sessionlog/"]);
+    let rules = cli(
+        &moto,
+        &[
+            "configservice",
+            "describe-config-rules",
+            "--config-rule-names",
+            "sessionlog-cloudtrail-enabled",
+        ],
+    );
+    assert_eq!(
+        rules["ConfigRules"][0]["Source"]["SourceIdentifier"],
+        "CLOUD_TRAIL_ENABLED"
+    );
+    let docs = cli(
+        &moto,
+        &[
+            "ssm",
+            "list-documents",
+            "--filters",
+            "Key=DocumentType,Values=Automation",
+            "Key=Owner,Values=Self",
+        ],
+    );
+    assert!(
+        docs["DocumentIdentifiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["Name"]
+                .as_str()
+                .unwrap()
+                .starts_with("sessionlog-CloudTrailGuard-")),
+        "{docs}"
+    );
+    let roles = cli(
+        &moto,
+        &["iam", "list-roles", "--path-prefix", "/sessionlog/"],
+    );
     assert_eq!(roles["Roles"].as_array().unwrap().len(), 1, "{roles}");
     // The SCP, attached to the target OU next to FullAWSAccess.
-    assert!(scps(&moto, &org).contains(&"sessionlog-session-logging-protection".to_string()), "{:?}", scps(&moto, &org));
+    assert!(
+        scps(&moto, &org).contains(&"sessionlog-session-logging-protection".to_string()),
+        "{:?}",
+        scps(&moto, &org)
+    );
 
     // A second deploy changes nothing.
     let mut buf = Vec::new();
@@ -123,7 +257,15 @@ async fn guardrails_deploy_after_the_stacksets_redeploy_as_a_no_op_and_destroy_k
     let mut buf = Vec::new();
     let code = sessionlog::deploy::status(&b, &o, &mut buf).await.unwrap();
     let s = parse(code, buf);
-    assert!(s.summary()["rows"].as_array().unwrap().iter().any(|r| r.to_string().contains("sessionlog-guardrails")), "{}", s.text);
+    assert!(
+        s.summary()["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.to_string().contains("sessionlog-guardrails")),
+        "{}",
+        s.text
+    );
 
     // destroy: the SCP is detached and deleted, the guard removed, the trail keeps logging.
     let mut buf = Vec::new();
@@ -132,6 +274,21 @@ async fn guardrails_deploy_after_the_stacksets_redeploy_as_a_no_op_and_destroy_k
     assert_eq!(gone.code, 0, "{}", gone.text);
     assert_eq!(scps(&moto, &org), vec!["FullAWSAccess".to_string()]);
     let rules = cli(&moto, &["configservice", "describe-config-rules"]);
-    assert!(rules["ConfigRules"].as_array().unwrap().is_empty(), "{rules}");
-    assert_eq!(cli(&moto, &["cloudtrail", "get-trail-status", "--name", "sessionlog-organization"])["IsLogging"], true, "destroy stops nothing that holds logs");
+    assert!(
+        rules["ConfigRules"].as_array().unwrap().is_empty(),
+        "{rules}"
+    );
+    assert_eq!(
+        cli(
+            &moto,
+            &[
+                "cloudtrail",
+                "get-trail-status",
+                "--name",
+                "sessionlog-organization"
+            ]
+        )["IsLogging"],
+        true,
+        "destroy stops nothing that holds logs"
+    );
 }

@@ -42,12 +42,22 @@ fn every_guardrail_template_is_clean_under_cfn_lint_and_validate() {
         .unwrap_or_else(|e| panic!("{name}: {e}"));
         let bundle = sessionlog::stacks::build(&config);
         // The management-account guardrails stack is part of the bundle.
-        if bundle.management_stacks.iter().any(|s| s.template.file_stem == MANAGEMENT_GUARDRAILS) {
+        if bundle
+            .management_stacks
+            .iter()
+            .any(|s| s.template.file_stem == MANAGEMENT_GUARDRAILS)
+        {
             management_templates += 1;
         }
-        assert_eq!(management::template(&config).is_some(), config.guardrails.any_in_management_account());
-        let files: Vec<(String, sessionlog::model::Template, Vec<String>)> =
-            bundle.templates().into_iter().map(|t| (t.file_stem.clone(), t.template.clone(), t.regions.clone())).collect();
+        assert_eq!(
+            management::template(&config).is_some(),
+            config.guardrails.any_in_management_account()
+        );
+        let files: Vec<(String, sessionlog::model::Template, Vec<String>)> = bundle
+            .templates()
+            .into_iter()
+            .map(|t| (t.file_stem.clone(), t.template.clone(), t.regions.clone()))
+            .collect();
         let dir = tempfile::tempdir().unwrap();
         let mut groups: BTreeMap<Vec<String>, Vec<PathBuf>> = BTreeMap::new();
         for (stem, template, regions) in &files {

@@ -24,21 +24,40 @@ fn to_json(node: &Node, partition: &str) -> Json {
         Value::Deferred(name) => Json::String(format!("${{{name}}}")),
         Value::Seq(items) => Json::Array(items.iter().map(|n| to_json(n, partition)).collect()),
         Value::Map(entries) => match (entries.len(), entries.first()) {
-            (1, Some(e)) if e.key == "Fn::Sub" && e.value.as_str().is_some() => {
-                Json::String(e.value.as_str().unwrap_or_default().replace("${AWS::Partition}", partition))
-            }
-            _ => Json::Object(entries.iter().map(|e| (e.key.clone(), to_json(&e.value, partition))).collect()),
+            (1, Some(e)) if e.key == "Fn::Sub" && e.value.as_str().is_some() => Json::String(
+                e.value
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace("${AWS::Partition}", partition),
+            ),
+            _ => Json::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), to_json(&e.value, partition)))
+                    .collect(),
+            ),
         },
     }
 }
 
 pub fn run(ctx: &Context, sink: &mut Sink) {
-    let partition = ctx.regions.first().map(|r| regions::partition(r)).unwrap_or("aws");
-    for resource in ctx.template.resources().iter().filter(|r| r.is("AWS::Organizations::Policy")) {
+    let partition = ctx
+        .regions
+        .first()
+        .map(|r| regions::partition(r))
+        .unwrap_or("aws");
+    for resource in ctx
+        .template
+        .resources()
+        .iter()
+        .filter(|r| r.is("AWS::Organizations::Policy"))
+    {
         if resource.property("Type").and_then(Node::as_str) != Some("SERVICE_CONTROL_POLICY") {
             continue;
         }
-        let Some(content) = resource.property("Content") else { continue };
+        let Some(content) = resource.property("Content") else {
+            continue;
+        };
         let text = match content.as_str() {
             Some(s) => match serde_json::from_str::<Json>(s) {
                 Ok(v) => v.to_string(),
@@ -66,8 +85,18 @@ mod tests {
     use crate::validate::{validate_source, Options, Source as VSource};
 
     fn findings(text: String) -> Vec<String> {
-        let report = validate_source(&VSource::new("t.yaml", text), &Options { regions: vec!["us-east-1".into()] });
-        report.findings.iter().filter(|f| f.rule.id == "SL121").map(|f| f.message.clone()).collect()
+        let report = validate_source(
+            &VSource::new("t.yaml", text),
+            &Options {
+                regions: vec!["us-east-1".into()],
+            },
+        );
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "SL121")
+            .map(|f| f.message.clone())
+            .collect()
     }
 
     #[test]
@@ -82,6 +111,9 @@ mod tests {
         let padded = text.replacen(role, &format!("role/sessionlog/{}*", "x".repeat(pad)), 1);
         let got = findings(padded);
         assert_eq!(got.len(), 1, "{got:?}");
-        assert!(got[0].contains(&format!("{} characters", super::MAX_SCP_CHARACTERS + 1)), "{got:?}");
+        assert!(
+            got[0].contains(&format!("{} characters", super::MAX_SCP_CHARACTERS + 1)),
+            "{got:?}"
+        );
     }
 }
