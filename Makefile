@@ -4,11 +4,12 @@ VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH)
 export SESSIONLOG_CFN_LINT := $(VENV)/bin/cfn-lint
 
-.PHONY: all setup test templates bench render lint
+.PHONY: all setup test templates bench bench-build render lint man test-hooks
 
 all: test
 
-## Install pinned test tools (cfn-lint, moto, boto3, awscli) into .venv.
+## Install pinned test tools (cfn-lint, moto, boto3, awscli, pre-commit, pykwalify) into .venv;
+## the access and SCP proofs' evaluator (npm ci); zsh, fish, groff if missing.
 setup:
 	./scripts/test-setup.sh
 
@@ -34,3 +35,19 @@ render: templates
 ## cfn-lint (-c I) on every template of the configuration matrix, each for its own regions.
 lint: setup
 	cargo test --locked --test cfn_lint
+
+## Cold build of the README's first command (`cargo run --locked -- render`) in a
+## fresh target directory: wall and CPU time, load average (README, "First build").
+bench-build:
+	./scripts/measure-cold-build.sh
+
+## Manual pages: sessionlog.1 and one page per subcommand, into target/man/.
+man:
+	cargo run --locked --quiet -- man --out-dir target/man
+
+## The self-building pre-commit hooks (tests/pre_commit.rs, ignored by `make test`):
+## pre-commit clones this repository and the hook builds sessionlog there. The hook's
+## target directory is kept between runs, so only the first run compiles everything.
+HOOK_TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/pre-commit-hook
+test-hooks: setup
+	SESSIONLOG_HOOK_TARGET_DIR=$(HOOK_TARGET_DIR) cargo test --locked --test pre_commit -- --ignored

@@ -4,7 +4,8 @@
 #
 # usage: scripts/measure-cold-build.sh [TARGET_DIR]
 #   TARGET_DIR defaults to a new temporary directory; it is deleted afterwards
-#   unless KEEP_TARGET=1. Crates must already be downloaded (`cargo fetch --locked`):
+#   unless KEEP_TARGET=1. TIMINGS=1 also writes cargo's per-crate timing
+#   report (TARGET_DIR/cargo-timings/, kept with KEEP_TARGET=1). Crates must already be downloaded (`cargo fetch --locked`):
 #   the measurement is compile time, not download time.
 #
 # Prints wall time, CPU time (user + sys, from /usr/bin/time -v), peak memory,
@@ -36,7 +37,7 @@ samples="$log.load"
 sampler=$!
 start=$(date +%s.%N)
 CARGO_TARGET_DIR="$target" /usr/bin/time -v -o "$log" \
-    cargo run --locked -- render --out-dir "$out" >/dev/null 2>"$out.stderr" || {
+    cargo run --locked ${TIMINGS:+--timings} -- render --out-dir "$out" >/dev/null 2>"$out.stderr" || {
     cat "$out.stderr" >&2; rm -f "$out.stderr"; exit 1; }
 end=$(date +%s.%N)
 rm -f "$out.stderr"

@@ -339,7 +339,7 @@ def _lg_update(cls, original_resource, new_resource_name, cloudformation_json, a
 logsm.LogGroup.create_from_cloudformation_json = _lg_create
 logsm.LogGroup.update_from_cloudformation_json = _lg_update
 
-# 8. The log copy (CloudWatch Logs → destination → Firehose → S3). moto's
+# 17. The log copy (CloudWatch Logs → destination → Firehose → S3). moto's
 #    CloudFormation does not know AWS::Logs::Destination,
 #    AWS::Logs::SubscriptionFilter, AWS::Logs::LogStream or
 #    AWS::KinesisFirehose::DeliveryStream
@@ -613,7 +613,7 @@ class LogStreamResource(_CfnHandle, CloudFormationModel):
         return cls(name, {}, lambda: backend.delete_log_stream(group, name))
 
 
-# 9. Firehose S3 delivery: moto writes every record as is under
+# 18. Firehose S3 delivery: moto writes every record as is under
 #    `<Prefix>YYYY/MM/DD/HH/`. Firehose runs the configured processors
 #    (Decompression, MetadataExtraction with JQ, CloudWatchLogProcessing,
 #    AppendDelimiterToRecord), resolves `!{partitionKeyFromQuery:…}`,
@@ -1449,10 +1449,171 @@ class PermissionSet(CloudFormationModel):
         raise NotImplementedError(attribute_name)
 
 
-# ReplicaKey and PermissionSet must be known before the model map is first built.
+# 19-21. The management-account guardrails (issue 8): moto implements
+#    CloudTrail trails, Organizations policies and Config rules as APIs but
+#    not as CloudFormation resources (unknown types are skipped, and a GetAtt
+#    on one is a 500). Each model below calls moto's own backend, so the
+#    backend's checks (trail name, bucket, policy type, managed rule) apply.
+#    AWS::Config::RemediationConfiguration stays unknown (moto has no
+#    remediation API): it is skipped, see tests/deploy/MOTO_NOTES.md.
+from moto.cloudtrail import models as ctm  # noqa: E402
+from moto.config import models as cfgm  # noqa: E402
+from moto.organizations import models as orgm  # noqa: E402
+
+
+def _flag(props, key, default=False):
+    v = props.get(key, default)
+    return v if isinstance(v, bool) else str(v).lower() == "true"
+
+
+class Trail(CloudFormationModel):
+    __module__ = "moto.cloudtrail.sessionlog_trail"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "TrailName"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudTrail::Trail"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = ctm.cloudtrail_backends[account_id][region_name]
+        trail = backend.create_trail(
+            props.get("TrailName", resource_name), props["S3BucketName"], props.get("S3KeyPrefix"),
+            props.get("SnsTopicName"), _flag(props, "IncludeGlobalServiceEvents", True),
+            _flag(props, "IsMultiRegionTrail"), _flag(props, "EnableLogFileValidation"),
+            _flag(props, "IsOrganizationTrail"), props.get("CloudWatchLogsLogGroupArn"),
+            props.get("CloudWatchLogsRoleArn"), props.get("KMSKeyId"), props.get("Tags", []),
+        )
+        if props.get("EventSelectors"):
+            trail.put_event_selectors(props["EventSelectors"], [])
+        if _flag(props, "IsLogging"):
+            trail.start_logging()
+        return trail
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        ctm.cloudtrail_backends[account_id][region_name].delete_trail(resource_name)
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ["Arn", "SnsTopicArn"]
+
+
+def _trail_attr(self, attr):
+    if attr == "Arn":
+        return self.arn
+    raise NotImplementedError(attr)
+
+
+ctm.Trail.physical_resource_id = property(lambda self: self.trail_name)
+ctm.Trail.get_cfn_attribute = _trail_attr
+
+
+class OrganizationsPolicy(CloudFormationModel):
+    __module__ = "moto.organizations.sessionlog_policy"
+
+    def __init__(self, policy_id, targets):
+        self.policy_id, self.targets = policy_id, targets
+
+    @property
+    def physical_resource_id(self):
+        return self.policy_id
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "Name"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Organizations::Policy"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = orgm.organizations_backends[account_id]["aws"]
+        content = props["Content"]
+        policy = backend.create_policy(
+            Content=content if isinstance(content, str) else json.dumps(content),
+            Description=props.get("Description", ""), Name=props["Name"], Type=props["Type"],
+        )
+        policy_id = policy["Policy"]["PolicySummary"]["Id"]
+        targets = list(props.get("TargetIds", []))
+        for target in targets:
+            backend.attach_policy(PolicyId=policy_id, TargetId=target)
+        return cls(policy_id, targets)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        # resource_name is the physical id. Detach, then delete (as AWS does).
+        backend = orgm.organizations_backends[account_id]["aws"]
+        for t in backend.list_targets_for_policy(PolicyId=resource_name)["Targets"]:
+            backend.detach_policy(PolicyId=resource_name, TargetId=t["TargetId"])
+        backend.delete_policy(PolicyId=resource_name)
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ["Id", "Arn"]
+
+    def get_cfn_attribute(self, attr):
+        if attr == "Id":
+            return self.policy_id
+        raise NotImplementedError(attr)
+
+
+class ConfigRule(CloudFormationModel):
+    __module__ = "moto.config.sessionlog_config_rule"
+
+    def __init__(self, name, arn):
+        self.name, self.arn = name, arn
+
+    @property
+    def physical_resource_id(self):
+        return self.name
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "ConfigRuleName"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Config::ConfigRule"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = dict(cloudformation_json["Properties"])
+        props.setdefault("ConfigRuleName", resource_name)
+        if isinstance(props.get("InputParameters"), dict):
+            props["InputParameters"] = json.dumps(props["InputParameters"])
+        arn = cfgm.config_backends[account_id][region_name].put_config_rule(props, [])
+        return cls(props["ConfigRuleName"], arn)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        cfgm.config_backends[account_id][region_name].delete_config_rule(resource_name)
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ["Arn", "ConfigRuleId", "Compliance.Type"]
+
+    def get_cfn_attribute(self, attr):
+        if attr == "Arn":
+            return self.arn
+        raise NotImplementedError(attr)
+
+
+# ReplicaKey, PermissionSet and the guardrails must be known before the model map is first built.
 from moto.cloudformation import parsing as _parsing  # noqa: E402
 
+_parsing.get_model_list.cache_clear()
 _parsing.get_model_map.cache_clear()
+_parsing.get_name_type_map.cache_clear()
 
 
 def main():

@@ -64,8 +64,8 @@ fi
 
 .venv/bin/cfn-lint --version
 
-# The access proof (tests/access.rs) decides IAM requests with
-# @cloud-copilot/iam-simulate, pinned with its dependencies by
+# The access proof (tests/access.rs) and the SCP proof (tests/scp.rs) decide
+# IAM requests with @cloud-copilot/iam-simulate, pinned with its dependencies by
 # tests/access/package-lock.json.
 NODE_MIN_MAJOR=18
 node_ok() {

@@ -16,6 +16,9 @@ pub struct Bundle {
     /// own credentials after the StackSets (they may reference what the
     /// StackSets create in the member accounts), removed before them.
     pub management_stacks: Vec<StackSpec>,
+    /// What must hold outside sessionlog for the stacks to work; `plan` and
+    /// `deploy` check what they can and say what to do.
+    pub requirements: Vec<Requirement>,
     /// The log-archive account and the role assumed in it to deploy.
     pub archive_account: String,
     pub archive_access_role: String,
@@ -25,6 +28,14 @@ pub struct Bundle {
     pub management_account: String,
     /// Region of the StackSet administrator (where the StackSets are created).
     pub stack_set_region: String,
+}
+
+/// Something a stack depends on that sessionlog does not deploy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requirement {
+    /// AWS Config must be recording in `region` of `account` (`None`: of
+    /// every member account): a Config rule evaluates nothing otherwise.
+    ConfigRecording { account: Option<String>, region: String, stack: String },
 }
 
 /// A template file of the bundle (`templates/<file_stem>.yaml`).

@@ -136,8 +136,10 @@ fn bash_zsh_and_fish_parse_their_scripts_and_reject_a_broken_one() {
         let text = script(shell);
         syntax_ok(shell, &text, dir.path())
             .unwrap_or_else(|e| panic!("{shell} rejects its script:\n{e}"));
-        // The check can fail: the same script cut off in the middle.
-        let broken = &text[..text.len() / 2];
+        // The check can fail: the script's first half (up to a line end)
+        // followed by an unterminated quoted word, which every shell rejects.
+        let half = text[..text.len() / 2].rfind('\n').unwrap();
+        let broken = &format!("{}\necho \"unterminated\n", &text[..half]);
         assert!(
             syntax_ok(shell, broken, dir.path()).is_err(),
             "{shell} accepted a truncated script"

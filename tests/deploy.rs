@@ -475,8 +475,8 @@ async fn example_configuration_deploys_and_redeploys_as_a_no_op() {
 /// exist yet, as AWS does, so this also proves the deploy order), and a
 /// session's output written into a member log group arrives in the central
 /// bucket under `accounts/<member>/<region>/cloudwatch/`, through Firehose's
-/// decompression and JQ partitioning (scripts/moto-server.py patches 8 and
-/// 9). What moto cannot show — the roles CloudWatch Logs and Firehose
+/// decompression and JQ partitioning (scripts/moto-server.py patches 17 and
+/// 18). What moto cannot show — the roles CloudWatch Logs and Firehose
 /// assume, KMS and the bucket policy — is the access proof's part.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_copy_reaches_the_bucket_by_account_and_region() {
@@ -1176,8 +1176,8 @@ async fn operator_permission_sets_follow_the_stacksets_in_the_management_account
         sessionlog::stacks::build(&config)
     };
     let bundle = bundle_with(4);
-    assert_eq!(bundle.management_stacks.len(), 1);
-    let stack = bundle.management_stacks[0].stack_name.clone();
+    // The permission sets' stack (the example also has the guardrails' one).
+    let stack = bundle.management_stacks.iter().find(|s| s.template.file_stem == "identity-center").expect("identity-center stack").stack_name.clone();
     let instance = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
     let sso = |args: &[&str]| aws_cli(&moto.url(), &[&["sso-admin"], args].concat(), &[]);
 

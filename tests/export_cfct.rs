@@ -292,7 +292,7 @@ fn several_regions_the_example() {
         assert_eq!(s(&res["deploy_method"]), "stack_set");
         // The templates are the ones `render` writes.
         assert_eq!(
-            std::fs::read_to_string(pkg.join(format!("templates/{stem}.yaml"))).unwrap(),
+            std::fs::read_to_string(pkg.join(format!("templates/sessionlog/{stem}.yaml"))).unwrap(),
             std::fs::read_to_string(rendered.path().join(format!("templates/{stem}.yaml")))
                 .unwrap()
         );
@@ -319,8 +319,8 @@ fn one_region() {
             "sessionlog-member-regional"
         ]
     );
-    assert!(!pkg.join("templates/log-archive-replica.yaml").exists());
-    assert!(!pkg.join("templates/member-regional-no-rdp.yaml").exists());
+    assert!(!pkg.join("templates/sessionlog/log-archive-replica.yaml").exists());
+    assert!(!pkg.join("templates/sessionlog/member-regional-no-rdp.yaml").exists());
 }
 
 #[test]
@@ -361,7 +361,7 @@ fn json_templates_and_a_home_region_outside_the_member_regions() {
     let replica = by_name(&pkg, "sessionlog-log-archive-replica");
     assert_eq!(
         s(&replica["resource_file"]),
-        "templates/log-archive-replica.json"
+        "templates/sessionlog/log-archive-replica.json"
     );
     assert_eq!(strings(&replica["regions"]), ["eu-west-1", "eu-central-1"]);
 }
@@ -466,11 +466,11 @@ fn second_export_changes_nothing_and_check_detects_drift() {
     let mut check = args.to_vec();
     check.push("--check");
     assert_eq!(sessionlog(&check).code, 0);
-    std::fs::write(pkg.join("templates/member-iam.yaml"), "stale\n").unwrap();
+    std::fs::write(pkg.join("templates/sessionlog/member-iam.yaml"), "stale\n").unwrap();
     let stale = sessionlog(&check);
     assert_eq!(stale.code, 3, "{}", stale.stderr);
     assert!(
-        stale.stdout.contains("a/templates/member-iam.yaml"),
+        stale.stdout.contains("a/templates/sessionlog/member-iam.yaml"),
         "{}",
         stale.stdout
     );
@@ -491,7 +491,7 @@ fn second_export_changes_nothing_and_check_detects_drift() {
         "{}",
         shrink.stdout
     );
-    assert!(!pkg.join("templates/member-regional-no-rdp.yaml").exists());
+    assert!(!pkg.join("templates/sessionlog/member-regional-no-rdp.yaml").exists());
     assert_clean(&pkg);
 }
 
@@ -591,8 +591,8 @@ fn checks_fail_on_broken_manifests() {
         ("old manifest version", "version: 2021-03-15".into(), "version: 2020-01-01".into(), false, "version is"),
         ("unknown deploy method", "deploy_method: stack_set".into(), "deploy_method: stackset".into(), false, ""),
         ("misspelled key", "deployment_targets:".into(), "deployment_target:".into(), false, ""),
-        ("resource without a file", "  resource_file: templates/member-iam.yaml\n".into(), String::new(), false, "no resource_file"),
-        ("file that is not there", "resource_file: templates/member-iam.yaml".into(), "resource_file: templates/member-iam.template".into(), true, "is missing"),
+        ("resource without a file", "  resource_file: templates/sessionlog/member-iam.yaml\n".into(), String::new(), false, "no resource_file"),
+        ("file that is not there", "resource_file: templates/sessionlog/member-iam.yaml".into(), "resource_file: templates/sessionlog/member-iam.template".into(), true, "is missing"),
         ("export removed", "  export_outputs:\n  - name: /sessionlog/sessionlog-log-archive/ArchiveKeyId\n    value: $[output_ArchiveKeyId]\n".into(), String::new(), true, "which no earlier resource exports"),
         ("output that does not exist", "$[output_ArchiveKeyId]".into(), "$[output_ArchiveKeyArn2]".into(), true, "does not have"),
         ("parameter read from the wrong SSM name", "parameter_value: $[alfred_ssm_/sessionlog/sessionlog-log-archive/ArchiveKeyId]".into(), "parameter_value: $[alfred_ssm_/sessionlog/other/ArchiveKeyId]".into(), true, "which no earlier resource exports"),

@@ -301,11 +301,12 @@ fn each_fixture_breaks_its_rule_on_its_line() {
 
 #[test]
 fn every_rule_is_exercised_by_the_corpus_or_a_test() {
-    // SL120 (limits) and SL302 (unknown region) have dedicated tests below.
+    // SL120 (limits), SL302 (unknown region) and SL125 (SCP size) have
+    // dedicated tests below.
     let mut covered: std::collections::BTreeSet<String> =
         corpus().into_iter().map(|m| m.rule).collect();
     covered.extend(RULE_FIXTURES.iter().map(|(r, _, _)| r.to_string()));
-    covered.extend(["SL120", "SL302"].map(String::from));
+    covered.extend(["SL120", "SL302", "SL125"].map(String::from));
     let missing: Vec<_> = sessionlog::validate::rules::ALL
         .iter()
         .filter(|r| !covered.contains(r.id))
@@ -968,4 +969,17 @@ proptest! {
         let mutated = format!("{}{}{}", &text[..at], insert, &text[at..]);
         let _ = run(name, &mutated, &["us-east-1"]);
     }
+}
+
+#[test]
+fn a_service_control_policy_over_5120_characters_is_an_error_on_its_content() {
+    // The committed guardrails template: its SCP fits (a few thousand
+    // characters); one exemption made long enough breaks the limit.
+    let text = repo_file("templates/management-guardrails.yaml");
+    assert!(!rules_of(&run("management-guardrails.yaml", &text, &["us-east-1"])).contains(&"SL125"));
+    let long = text.replacen("role/AWSCloudFormationStackSetExecutionRole", &format!("role/{}", "x".repeat(3500)), 1);
+    let report = run("management-guardrails.yaml", &long, &["us-east-1"]);
+    // The finding points at the policy's content (its first line).
+    let content = line_of(&long, "      Type: SERVICE_CONTROL_POLICY\n      Content:") + 2;
+    assert_eq!(found(&report).iter().filter(|f| f.0 == "SL125").collect::<Vec<_>>(), [&("SL125", content)], "{:?}", found(&report));
 }

@@ -46,6 +46,11 @@ pub fn supports_log_copy(region: &str) -> bool {
     missing_log_copy_types(region).is_empty()
 }
 
+/// Whether CloudFormation has the resource type `type_name` in `region`.
+pub fn has_type(type_name: &str, region: &str) -> bool {
+    availability().unavailable_in(type_name, &[region.to_string()]).is_empty()
+}
+
 /// The partition a region belongs to.
 pub fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {

@@ -25,7 +25,8 @@ pub fn load(arg: &ConfigArg, err: &mut dyn Write) -> Result<(Source, Bundle), i3
     })?;
     // What only the generated policies can tell, reported as configuration
     // errors (key path, line, exit 2, nothing written).
-    let too_big = crate::stacks::operators::size_problems(&config);
+    let mut too_big = crate::stacks::operators::size_problems(&config);
+    too_big.extend(crate::stacks::guardrails::size_problems(&config));
     if !too_big.is_empty() {
         let e = config::load::invalid(&source, too_big);
         let _ = write!(err, "{e}");

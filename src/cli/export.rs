@@ -19,7 +19,7 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum Target {
     /// Write a Customizations for Control Tower package: manifest.yaml
-    /// (version 2021-03-15) and templates/.
+    /// (version 2021-03-15) and templates/sessionlog/.
     Cfct(CfctArgs),
 }
 
@@ -27,8 +27,8 @@ pub enum Target {
 pub struct CfctArgs {
     #[command(flatten)]
     pub config: ConfigArg,
-    /// Directory that receives manifest.yaml and templates/ (the root of the
-    /// CfCT configuration package).
+    /// Directory that receives manifest.yaml and templates/sessionlog/ (the
+    /// root of a CfCT configuration package).
     #[arg(long, value_name = "DIR")]
     pub out_dir: PathBuf,
     /// Template format.

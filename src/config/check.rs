@@ -16,6 +16,7 @@ pub fn check(c: &Config) -> Vec<Diagnostic> {
     check_stack_set(c, &mut out);
     check_tags(c, &mut out);
     super::operators_check::check(c, &mut out);
+    super::check_guardrails::check(c, &mut out);
     out
 }
 

@@ -2,7 +2,9 @@
 //! that turn text into a `Config` or into precise diagnostics.
 
 pub mod check;
+pub mod check_guardrails;
 pub mod diagnostic;
+pub mod guardrails;
 pub mod load;
 pub mod locate;
 pub mod model;

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::patterns::*;
 
+pub use super::guardrails::{CloudTrail, Guardrails, Scp, TrailMode, TrailOwner};
+
 /// A sessionlog configuration: one AWS Organization's centralized Session
 /// Manager and RDP recording logging.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -42,6 +44,10 @@ pub struct Config {
     /// How the member StackSets are created and rolled out.
     #[serde(default)]
     pub stack_set: StackSet,
+    /// What keeps logging on: a CloudTrail trail and its AWS Config guard,
+    /// the preferences watch, and a service control policy. All off by default.
+    #[serde(default)]
+    pub guardrails: Guardrails,
     /// Tags added to every taggable resource and to the stacks.
     #[serde(default)]
     #[schemars(extend("propertyNames" = {"pattern": TAG_KEY}))]

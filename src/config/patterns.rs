@@ -25,6 +25,9 @@ pub const UTC_TIME: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]
 pub const SSO_INSTANCE_ARN: &str = r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$";
 pub const PERMISSION_SET_NAME: &str = r"^[\w+=,.@-]{1,32}$";
 pub const IMDS_TAG_KEY: &str = r"^[A-Za-z0-9+=.,_:@-]{1,128}$";
+pub const TRAIL_NAME_OR_ARN: &str = r"^(arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:[0-9]{12}:trail/)?[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$";
+pub const KMS_KEY_ARN: &str = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$";
+pub const ROLE_PATTERN: &str = r"^[\w+=,.@*?-]+(/[\w+=,.@*?-]+)*$";
 
 /// CloudWatch Logs' allowed retention values, in days.
 pub const RETENTION_DAYS: [u32; 22] = [
@@ -59,6 +62,9 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         SSO_INSTANCE_ARN => "an IAM Identity Center instance ARN, like `arn:aws:sso:::instance/ssoins-1234567890abcdef`",
         PERMISSION_SET_NAME => "a permission set name: 1-32 of letters, digits and `+=,.@_-`",
         IMDS_TAG_KEY => "a tag key instance metadata can serve: letters, digits and `+-=.,_:@` (no spaces or `/`)",
+        TRAIL_NAME_OR_ARN => "a trail name (3-128 letters, digits, `._-`, starting and ending with a letter or digit) or a trail ARN",
+        KMS_KEY_ARN => "a KMS key ARN, like `arn:aws:kms:us-east-1:123456789012:key/mrk-…`",
+        ROLE_PATTERN => "an IAM role name or path (`admin/BreakGlass`), `*` and `?` allowed, no leading `/`",
         _ => return None,
     })
 }

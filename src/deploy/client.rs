@@ -228,6 +228,16 @@ impl Aws {
         )
     }
 
+    /// AWS Config in the management (caller's) account.
+    pub fn config(&self, region: &str) -> aws_sdk_config::Client {
+        aws_sdk_config::Client::from_conf(
+            aws_sdk_config::config::Builder::from(&self.base)
+                .region(Region::new(region.to_string()))
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
     /// The Account Management API, in the management account.
     pub fn account(&self) -> aws_sdk_account::Client {
         aws_sdk_account::Client::from_conf(

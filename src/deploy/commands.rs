@@ -17,7 +17,7 @@ use super::planning::InstanceKey;
 use super::report::{Event, Reporter};
 use super::status::StackStatus;
 use super::stackset::InstanceOp;
-use super::{archive, management, remedy, stackset};
+use super::{archive, management, remedy, requirements, stackset};
 use super::{DeployOptions, Rollout};
 
 /// Ask on a terminal; never wait for an answer without one.
@@ -70,6 +70,7 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
             ),
         });
     }
+    requirements::check(e, r).await;
     Ok(FullPlan { stacks, sets, management })
 }
 

@@ -22,6 +22,7 @@ mod management;
 pub mod org;
 mod params;
 mod plain;
+mod requirements;
 pub mod planning;
 pub mod remedy;
 pub mod report;

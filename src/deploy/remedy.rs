@@ -50,6 +50,32 @@ pub fn remedy(reason: &str) -> Option<&'static str> {
             );
         }
     }
+    if r.contains("cloudtrailaccessnotenabled") || (r.contains("cloudtrail") && r.contains("service access")) {
+        return Some(
+            "An organization trail needs trusted access for CloudTrail in AWS Organizations: run \
+             `aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com` \
+             in the management account (or enable it in the CloudTrail console), and deploy again.",
+        );
+    }
+    if r.contains("insufficients3bucketpolicy") || r.contains("insufficientencryptionpolicy") {
+        return Some(
+            "CloudTrail cannot write to the log-archive bucket or use the archive key: deploy the \
+             log-archive stack of this configuration first (its bucket and key policies allow this \
+             trail), and check that `guardrails.cloudtrail.trail` and `guardrails.region` match the trail.",
+        );
+    }
+    if r.contains("trailalreadyexists") || (r.contains("trail") && r.contains("already exists")) {
+        return Some(
+            "A trail of that name exists (a retained trail outlives its stack): guard it instead with \
+             `guardrails.cloudtrail.mode: existing`, or choose another `guardrails.cloudtrail.trail`.",
+        );
+    }
+    if r.contains("policytypenotenabled") || (r.contains("service_control_policy") && r.contains("not enabled")) {
+        return Some(
+            "Service control policies are not enabled in the organization: run `aws organizations \
+             enable-policy-type --root-id <r-…> --policy-type SERVICE_CONTROL_POLICY` in the management account.",
+        );
+    }
     if r.contains("already exists") && (r.contains("policy") || r.contains("iam")) {
         return Some(
             "An IAM resource with a fixed name already exists (IAM is global: the same template \
@@ -107,6 +133,10 @@ mod tests {
         assert!(remedy("Account 111 is not a delegated administrator").unwrap().contains("register-delegated-administrator"));
         assert!(remedy("template over the inline size limit").unwrap().contains("51,200"));
         assert!(remedy("AWS::SSO::PermissionSet PermissionSetWebOperators: ConflictException: the permission set is provisioned to accounts").unwrap().contains("delete-account-assignment"));
+        assert!(remedy("Resource handler returned message: \"CloudTrailAccessNotEnabledException: service access for CloudTrail is not enabled\"").unwrap().contains("cloudtrail.amazonaws.com"));
+        assert!(remedy("InsufficientS3BucketPolicyException: Incorrect S3 bucket policy is detected").unwrap().contains("log-archive stack"));
+        assert!(remedy("TrailAlreadyExistsException: Trail sessionlog-organization already exists").unwrap().contains("mode: existing"));
+        assert!(remedy("PolicyTypeNotEnabledException: SERVICE_CONTROL_POLICY is not enabled").unwrap().contains("enable-policy-type"));
         assert!(remedy("Internal failure").is_none());
         let reason = "ResourceLogicalId:SessionLoggingPolicy, ResourceType:AWS::IAM::ManagedPolicy, ResourceStatusReason:Cannot delete a policy attached to entities. (Service: Iam, Status Code: 409)";
         assert!(super::is_delete_conflict(reason));

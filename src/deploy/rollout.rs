@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::bundle::{AutoDeployment, Bundle, CallAs, DeploymentTargets, OperationPreferences, ParameterValue};
+use crate::bundle::{AutoDeployment, Bundle, CallAs, DeploymentTargets, OperationPreferences, ParameterValue, Requirement};
 
 use super::OutputFormat;
 
@@ -82,6 +82,8 @@ pub struct Rollout {
     pub stack_sets: Vec<SetDef>,
     /// Plain stacks in the management account, after the StackSets.
     pub management_stacks: Vec<PlainStack>,
+    /// Checked by `plan` and `deploy` (see [`super::requirements`]).
+    pub requirements: Vec<Requirement>,
 }
 
 impl Rollout {
@@ -132,6 +134,7 @@ impl Rollout {
                 })
                 .collect(),
             management_stacks: b.management_stacks.iter().map(plain).collect(),
+            requirements: b.requirements.clone(),
         }
     }
 }

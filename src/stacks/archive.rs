@@ -165,5 +165,6 @@ fn bucket_policy(c: &Config) -> PolicyDocument {
         );
     }
     statements.extend(super::log_copy::bucket_policy_statements(c));
+    statements.extend(super::guardrails::trail::bucket_statements(c));
     PolicyDocument::new(statements)
 }

@@ -102,5 +102,10 @@ pub fn key_policy(c: &Config, key: KeyRole, placement: Placement) -> PolicyDocum
     if !organization_use {
         statements.extend(super::log_copy::key_policy_statements(c, key, placement));
     }
+    // The organization trail writes to the bucket in the home region, with
+    // the primary key: its statements belong there only.
+    if placement == Placement::Primary {
+        statements.extend(super::guardrails::trail::key_statements(c, key));
+    }
     PolicyDocument::new(statements)
 }

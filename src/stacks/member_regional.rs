@@ -19,6 +19,7 @@ use crate::model::resources::ssm_gui_connect::*;
 use crate::model::template::CustomResource;
 use crate::model::{Expr, Resource, Template};
 
+use super::guardrails;
 use super::names::{KeyRole, Names, SESSION_DOCUMENT};
 use super::replica::key_id_parameter;
 use super::session_document;
@@ -77,7 +78,7 @@ pub fn template(c: &Config, with_rdp: bool) -> Template {
             }
             t.add(DOCUMENT, doc);
         }
-        DocumentMode::Upsert => add_upsert(&mut t, &content, cw, c),
+        DocumentMode::Upsert => add_upsert(&mut t, &content, cw, c, rdp),
     }
     if rdp {
         t.add(
@@ -109,20 +110,20 @@ struct UpsertProperties {
     content: serde_json::Value,
 }
 
-fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Config) {
+fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Config, rdp: bool) {
     let document_arn = Expr::sub(format!(
         "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:document/{SESSION_DOCUMENT}"
     ));
     t.add(
         FUNCTION_ROLE,
         Resource::new(Role {
-            path: None,
+            path: Some(guardrails::ROLE_PATH.into()),
             description: "Lets the sessionlog preferences function manage SSM-SessionManagerRunShell in this region".into(),
             assume_role_policy_document: lambda_trust(),
             managed_policy_arns: vec![Expr::sub(
                 "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
             )],
-            policies: vec![InlinePolicy {
+            policies: [InlinePolicy {
                 policy_name: "session-preferences-document".into(),
                 policy_document: PolicyDocument::new(vec![Statement::allow("ManageSessionPreferencesDocument")
                     .actions(&[
@@ -130,9 +131,13 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
                         "ssm:UpdateDocument",
                         "ssm:UpdateDocumentDefaultVersion",
                         "ssm:DescribeDocument",
+                        "ssm:GetDocument",
                     ])
                     .resource(document_arn)]),
-            }],
+            }]
+            .into_iter()
+            .chain(guardrails::watch::policy(c, rdp))
+            .collect(),
             tags: resource_tags(c, "session-preferences"),
         }),
     );
@@ -145,6 +150,7 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
             role: Expr::get_att(FUNCTION_ROLE, "Arn"),
             timeout: 60,
             code: Code { zip_file: UPSERT_SOURCE.to_string() },
+            environment: guardrails::watch::environment(c, &session_document::content_as_sub(content), rdp, FUNCTION_ROLE),
             tags: resource_tags(c, "session-preferences"),
         }),
     );
@@ -164,6 +170,7 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
             },
         },
     );
+    guardrails::watch::add(t, c, rdp, FUNCTION);
 }
 
 /// The log group and the function that creates or adopts it. Its role may
@@ -178,7 +185,9 @@ fn add_log_group(t: &mut Template, c: &Config) {
         LOG_GROUP_FUNCTION_ROLE,
         Resource::new(Role {
             description: format!("Lets the sessionlog log group function create or adopt {} in this region", names.log_group()),
-            path: None,
+            // Under sessionlog's path: the guardrails' SCP lets it set the
+            // group's retention and key.
+            path: Some(guardrails::ROLE_PATH.into()),
             assume_role_policy_document: lambda_trust(),
             managed_policy_arns: vec![Expr::sub(
                 "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -211,6 +220,7 @@ fn add_log_group(t: &mut Template, c: &Config) {
             role: Expr::get_att(LOG_GROUP_FUNCTION_ROLE, "Arn"),
             timeout: 60,
             code: Code { zip_file: LOG_GROUP_SOURCE.to_string() },
+            environment: None,
             tags: resource_tags(c, "session-log-group"),
         }),
     );

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod identity_center;
+pub mod guardrails;
 pub mod key_policy;
 pub mod log_copy;
 pub mod member_iam;
@@ -110,6 +111,10 @@ pub fn build_for(c: &Config, support: &RegionSupport) -> Bundle {
         stack_sets.push(stack_set(c, v.stem, v.what, template, v.regions));
     }
 
+    if let Some(guard) = guardrails::member_guard::template(c) {
+        stack_sets.push(stack_set(c, guardrails::MEMBER_GUARD, "AWS Config guard of the member accounts' own trails", guard, vec![guardrails::GuardNames::new(c).region()]));
+    }
+
     let management_stacks = management_stacks(c);
     let mut all_regions: Vec<String> = vec![home];
     for r in c.regions.iter().chain(management_stacks.iter().map(|s| &s.region)) {
@@ -121,6 +126,7 @@ pub fn build_for(c: &Config, support: &RegionSupport) -> Bundle {
         archive_stacks,
         stack_sets,
         management_stacks,
+        requirements: guardrails::requirements(c),
         archive_account: c.log_archive.account.clone(),
         archive_access_role: c.log_archive.access_role.clone(),
         regions: all_regions,
@@ -129,20 +135,37 @@ pub fn build_for(c: &Config, support: &RegionSupport) -> Bundle {
     }
 }
 
-/// Stacks in the management account: the operators' permission sets.
+/// Stacks in the management account: the operators' permission sets and the
+/// guardrails (organization trail, its Config guard, the SCP).
 fn management_stacks(c: &Config) -> Vec<StackSpec> {
     let names = Names::new(c);
-    let Some(template) = identity_center::template(c) else { return Vec::new() };
-    let region = names.identity_center_region();
-    vec![StackSpec {
-        stack_name: names.identity_center_stack(),
-        account: c.organization.management_account.clone(),
-        region: region.clone(),
-        template: file(IDENTITY_CENTER, template, vec![region]),
-        parameters: Vec::new(),
-        capabilities: Vec::new(),
-        tags: identity_center::tags(c),
-    }]
+    let mut out = Vec::new();
+    if let Some(template) = identity_center::template(c) {
+        let region = names.identity_center_region();
+        out.push(StackSpec {
+            stack_name: names.identity_center_stack(),
+            account: c.organization.management_account.clone(),
+            region: region.clone(),
+            template: file(IDENTITY_CENTER, template, vec![region]),
+            parameters: Vec::new(),
+            capabilities: Vec::new(),
+            tags: identity_center::tags(c),
+        });
+    }
+    if let Some(template) = guardrails::management::template(c) {
+        let g = guardrails::GuardNames::new(c);
+        let parameters = key_parameters(c).into_iter().filter(|p| template.parameters.contains_key(p.key())).collect();
+        out.push(StackSpec {
+            stack_name: g.management_stack(),
+            account: c.organization.management_account.clone(),
+            region: g.region(),
+            template: file(guardrails::MANAGEMENT_GUARDRAILS, template, vec![g.region()]),
+            parameters,
+            capabilities: CAPABILITIES.iter().map(|c| c.to_string()).collect(),
+            tags: tags::stack_tags(c),
+        });
+    }
+    out
 }
 
 /// Plain stacks that create IAM roles (unnamed) need CAPABILITY_IAM.

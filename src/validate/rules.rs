@@ -46,6 +46,7 @@ rules! {
     SUB_NEEDED = "SL122", "sub-needed", Error, "A ${Name} of a parameter, resource or pseudo parameter is inside Fn::Sub, not a plain string.";
     LOGICAL_ID_UNIQUE = "SL123", "logical-id-unique", Error, "A logical id names one parameter, resource, condition, mapping or output.";
     PHYSICAL_NAME_UNIQUE = "SL124", "physical-name-unique", Error, "Two resources of one type do not get the same physical name.";
+    SCP_SIZE = "SL125", "scp-size", Error, "A service control policy fits AWS Organizations' 5,120 characters (minified).";
     UNKNOWN_PROPERTY = "SL201", "property-unknown", Error, "A property exists in the resource type's schema.";
     PROPERTY_TYPE = "SL202", "property-type", Error, "A property value has the type the schema requires.";
     PROPERTY_ENUM = "SL203", "property-enum", Error, "A property value is one of the allowed values.";

@@ -50,6 +50,7 @@ pub fn matrix() -> Vec<(&'static str, String)> {
                     "    object_lock:\n      mode: GOVERNANCE\n      days: 365",
                 ),
                 ("document: upsert", "document: create"),
+                ("preferences_watch: true ", "preferences_watch: false "),
             ]),
         ),
         (
@@ -137,7 +138,10 @@ pub fn matrix() -> Vec<(&'static str, String)> {
                 (REGIONS, "regions: [us-gov-west-1, us-gov-east-1]"),
                 ("keys: single", "keys: split"),
                 ("document: upsert", "document: create"),
+                ("preferences_watch: true ", "preferences_watch: false "),
                 ("instance_arn: arn:aws:sso:::", "instance_arn: arn:aws-us-gov:sso:::"),
+                // No AWS::Config::RemediationConfiguration in GovCloud (the vendored region data).
+                ("config_guard: true ", "config_guard: false "),
             ]),
         ),
         (
@@ -150,6 +154,7 @@ pub fn matrix() -> Vec<(&'static str, String)> {
                 (COPY_ON, COPY_OFF),
                 ("s3:\n    enabled: true", "s3:\n    enabled: false"),
                 ("document: upsert", "document: create"),
+                ("preferences_watch: true ", "preferences_watch: false "),
             ]),
         ),
         (

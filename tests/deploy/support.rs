@@ -375,6 +375,7 @@ pub fn rollout(org: &Org, cfg: &Cfg) -> Rollout {
         stack_set_region: "us-east-1".into(),
         archive_stacks,
         management_stacks: vec![],
+        requirements: vec![],
         stack_sets: vec![SetDef {
             name: "sessionlog-members".into(),
             description: "sessionlog: Session Manager logging in member accounts".into(),
@@ -594,6 +595,8 @@ pub fn example_config(org: &Org, regions: &[&str], retention: u32) -> String {
         .replace("exclude_accounts: []", &format!("exclude_accounts: [\"{}\"]", org.excluded))
         .replace("regions: [us-east-1, eu-west-1, eu-south-1]", &format!("regions: [{}]", regions.join(", ")))
         .replace("document: upsert ", "document: create ")
+        // The watch re-applies through the upsert function.
+        .replace("preferences_watch: true ", "preferences_watch: false ")
         .replace("retention_days: 365", &format!("retention_days: {retention}"));
     assert!(text.contains(&org.org_id) && text.contains("document: create"), "example changed: {text}");
     text
@@ -687,6 +690,17 @@ pub fn cli_rollout_rendered(endpoint: &str, bundle: &Bundle, dir: &Path) -> usiz
         if !s.tags.is_empty() {
             args.push("--tags".into());
             args.extend(s.tags.iter().map(|(k, v)| format!("{k}={v}")));
+        }
+        if !s.capabilities.is_empty() {
+            args.push("--capabilities".into());
+            args.extend(s.capabilities.iter().cloned());
+        }
+        if !s.parameters.is_empty() {
+            // The guardrails' archive key id, from the log-archive stack's outputs.
+            args.push("--parameter-overrides".into());
+            for p in &s.parameters {
+                args.push(format!("{}={}", p.key(), outputs.get(&p.placeholder()).unwrap_or_else(|| panic!("no value for {}", p.placeholder()))));
+            }
         }
         let a: Vec<&str> = args.iter().map(String::as_str).collect();
         aws_cli(endpoint, &a, &[]);

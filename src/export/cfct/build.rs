@@ -15,7 +15,7 @@ use super::manifest::{
     output_ref, ssm_ref, DeployMethod, DeploymentTargets, ExportOutput, Manifest, Parameter,
     Resource, MAX_STACK_SET_NAME, STACK_SET_PREFIX, VERSION,
 };
-use super::ExportError;
+use super::{ExportError, TEMPLATES_DIR};
 
 /// CfCT's name for the organization root in `organizational_units`.
 pub const ROOT: &str = "Root";
@@ -91,7 +91,7 @@ pub fn build<'a>(bundle: &'a Bundle, options: &Options) -> Result<Export<'a>, Ve
         .clone()
         .unwrap_or_else(|| bundle.stack_set_region.clone());
     let ext = options.format.extension();
-    let file_of = |t: &TemplateFile| format!("templates/{}.{ext}", t.file_stem);
+    let file_of = |t: &TemplateFile| format!("{TEMPLATES_DIR}/{}.{ext}", t.file_stem);
 
     let mut resources: Vec<Resource> = Vec::new();
     // Which resource deploys stack `name` (for outputs read by later resources).

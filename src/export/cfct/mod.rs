@@ -16,6 +16,11 @@ pub use build::{Export, Flow, Options, DEFAULT_SSM_PREFIX};
 /// The manifest's file name; CfCT reads it from the package root.
 pub const MANIFEST: &str = "manifest.yaml";
 
+/// Where the templates go: a directory of their own under CfCT's
+/// `templates/`, so they never overwrite the organization's other templates
+/// and an export only ever removes its own files.
+pub const TEMPLATES_DIR: &str = "templates/sessionlog";
+
 /// What the configuration and the options cannot give CfCT. Every variant
 /// says what is allowed in `help`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,7 +99,7 @@ pub fn files(export: &Export, source_name: &str, format: render::Format) -> File
     ];
     for stem in stems {
         for ext in ["yaml", "json"] {
-            let p = PathBuf::from(format!("templates/{stem}.{ext}"));
+            let p = PathBuf::from(format!("{TEMPLATES_DIR}/{stem}.{ext}"));
             if !set.files.contains_key(&p) {
                 set.obsolete.push(p);
             }

@@ -22,10 +22,12 @@ impl ResourceProperties for ManagedPolicy {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Role {
-    /// `/` by default; a path lets a policy name the roles it covers.
+    pub description: String,
+    /// IAM path (`/sessionlog/`): lets a service control policy exempt
+    /// sessionlog's own roles by ARN, and other policies name the roles they
+    /// cover. `None`: `/`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    pub description: String,
     pub assume_role_policy_document: PolicyDocument,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub managed_policy_arns: Vec<Expr>,

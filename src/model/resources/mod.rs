@@ -2,10 +2,14 @@
 //! `Option<T>` and skipped when absent.
 
 pub mod firehose;
+pub mod cloudtrail;
+pub mod config;
+pub mod events;
 pub mod iam;
 pub mod kms;
 pub mod lambda;
 pub mod logs;
+pub mod organizations;
 pub mod s3;
 pub mod ssm;
 pub mod ssm_gui_connect;

@@ -13,6 +13,7 @@ mod properties;
 mod references;
 mod regions;
 mod runtimes;
+mod scp_size;
 pub mod security;
 mod session_document;
 mod structure;
@@ -57,6 +58,7 @@ const CHECKS: &[Check] = &[
     session_document::run,
     iam_policy::run,
     security::run,
+    scp_size::run,
 ];
 
 pub use regions::unknown_regions as regions_unknown;

@@ -1,0 +1,180 @@
+//! The `guardrails` part of the configuration: what keeps logging on once it
+//! is deployed (issue 8, seed 004). Every guardrail is off unless asked for,
+//! so adding sessionlog to an organization changes nothing it did not ask
+//! for; the starter file turns them all on.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::patterns::*;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Guardrails {
+    /// Region of the management-account guardrails stack: the organization
+    /// trail's home region, and where the Config guard of a trail runs (its
+    /// runbook must call the trail's home region). Default: the log-archive
+    /// home region.
+    #[serde(default)]
+    #[schemars(pattern(REGION))]
+    pub region: Option<String>,
+    /// The CloudTrail trail that records who started each session.
+    #[serde(default)]
+    pub cloudtrail: CloudTrail,
+    /// Seed 004: an AWS Config `cloudtrail-enabled` rule whose automatic
+    /// remediation runs an Automation runbook that turns the trail back on
+    /// with the required settings. AWS Config must be recording where it runs.
+    #[serde(default)]
+    pub config_guard: bool,
+    /// An EventBridge rule in every member account and region that re-applies
+    /// the managed Session preferences (and RDP recording preferences) through
+    /// the upsert function when anyone edits or deletes them. Needs
+    /// `session_manager.document: upsert`.
+    #[serde(default)]
+    pub preferences_watch: bool,
+    /// A service control policy, attached to the target OUs, that denies
+    /// member principals every action that turns session logging off.
+    #[serde(default)]
+    pub scp: Scp,
+}
+
+impl Guardrails {
+    /// The management-account stack's region: `region`, else an existing
+    /// trail's home region, else the log archive's home region.
+    pub fn region(&self, home: &str) -> String {
+        self.region
+            .clone()
+            .or_else(|| {
+                (self.cloudtrail.mode == TrailMode::Existing)
+                    .then(|| self.cloudtrail.arn_parts().map(|(r, _)| r.to_string()))
+                    .flatten()
+            })
+            .unwrap_or_else(|| home.to_string())
+    }
+
+    /// True when a management-account stack is needed.
+    pub fn any_in_management_account(&self) -> bool {
+        self.cloudtrail.mode == TrailMode::Organization
+            || self.scp.enabled
+            || (self.config_guard && self.cloudtrail.guard_owner() == Some(TrailOwner::Management))
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TrailMode {
+    /// No trail is managed or guarded by sessionlog.
+    #[default]
+    Off,
+    /// sessionlog creates an organization trail in the management account,
+    /// delivering to the log-archive bucket with the archive key.
+    Organization,
+    /// A trail that already exists, named by `trail`; `owner` says where.
+    Existing,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TrailOwner {
+    /// An organization trail in the management account.
+    #[default]
+    Management,
+    /// A trail of this name in every member account (per-account trails):
+    /// the Config guard is deployed to each of them by a StackSet.
+    Members,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloudTrail {
+    /// `organization`: sessionlog creates the trail; `existing`: a trail you
+    /// already have; `off`.
+    #[serde(default)]
+    pub mode: TrailMode,
+    /// The trail's name (`organization`: the trail sessionlog creates;
+    /// `existing`: its name, or its ARN for a trail in the management account).
+    #[serde(default = "default_trail")]
+    #[schemars(pattern(TRAIL_NAME_OR_ARN))]
+    pub trail: String,
+    /// `organization`: log files go to `<bucket>/<key_prefix>/AWSLogs/…`.
+    /// `existing`: the prefix the guard restores (none when absent).
+    #[serde(default)]
+    #[schemars(pattern(KEY_PREFIX), length(max = 200))]
+    pub key_prefix: Option<String>,
+    /// `existing` only: where the trail lives.
+    #[serde(default)]
+    pub owner: Option<TrailOwner>,
+    /// `existing` only: the bucket the trail delivers to (the guard restores it).
+    #[serde(default)]
+    #[schemars(pattern(BUCKET_NAME), length(min = 3, max = 63))]
+    pub bucket: Option<String>,
+    /// `existing` only: the KMS key ARN the trail encrypts with (the guard restores it).
+    #[serde(default)]
+    #[schemars(pattern(KMS_KEY_ARN))]
+    pub kms_key_arn: Option<String>,
+}
+
+impl Default for CloudTrail {
+    fn default() -> Self {
+        CloudTrail {
+            mode: TrailMode::Off,
+            trail: default_trail(),
+            key_prefix: None,
+            owner: None,
+            bucket: None,
+            kms_key_arn: None,
+        }
+    }
+}
+
+impl CloudTrail {
+    /// The trail's name (the last part of an ARN).
+    pub fn name(&self) -> &str {
+        self.trail.rsplit('/').next().unwrap_or(&self.trail)
+    }
+
+    /// `(region, account)` when `trail` is an ARN.
+    pub fn arn_parts(&self) -> Option<(&str, &str)> {
+        let rest = self.trail.strip_prefix("arn:")?;
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        match parts[..] {
+            [_, "cloudtrail", region, account, _] => Some((region, account)),
+            _ => None,
+        }
+    }
+
+    /// Where the trail the Config guard restores lives, when there is one.
+    pub fn guard_owner(&self) -> Option<TrailOwner> {
+        match self.mode {
+            TrailMode::Off => None,
+            TrailMode::Organization => Some(TrailOwner::Management),
+            TrailMode::Existing => Some(self.owner.unwrap_or_default()),
+        }
+    }
+
+    /// The S3 key prefix of an organization trail sessionlog creates.
+    pub fn organization_prefix(&self) -> &str {
+        self.key_prefix.as_deref().unwrap_or(DEFAULT_TRAIL_PREFIX)
+    }
+}
+
+/// Default S3 key prefix of the organization trail.
+pub const DEFAULT_TRAIL_PREFIX: &str = "cloudtrail";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scp {
+    #[serde(default)]
+    pub enabled: bool,
+    /// Roles the SCP does not apply to, by name or path pattern (`*` and `?`
+    /// allowed), like `BreakGlassAdmin` or `emergency/*`: matched as
+    /// `arn:<partition>:iam::*:role/<pattern>`. The StackSet execution role
+    /// and sessionlog's own roles are always exempt.
+    #[serde(default)]
+    #[schemars(inner(pattern(ROLE_PATTERN)))]
+    pub break_glass_roles: Vec<String>,
+}
+
+fn default_trail() -> String {
+    "sessionlog-organization".into()
+}

@@ -1,0 +1,294 @@
+//! The guardrails end to end against moto's server (issue 8): `plan` says
+//! whether AWS Config records where the guard runs; `deploy` creates the
+//! management-account stack after the StackSets — the organization trail
+//! (logging, multi-region, to the log archive), the Config rule, the runbook
+//! and its role, the SCP attached to the target OU — and redeploys as a
+//! no-op; `destroy` detaches and deletes the SCP, removes the guard and
+//! keeps the trail logging. What moto cannot show (the remediation
+//! configuration, EventBridge delivery of CloudTrail events, SCP
+//! enforcement) is proven at the narrowest seam: see tests/deploy/MOTO_NOTES.md.
+
+#[path = "deploy/support.rs"]
+mod support;
+
+use serde_json::Value;
+use support::*;
+
+const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
+
+/// The example, pointed at the moto organization, without the operators'
+/// Identity Center stack (a separate seam) and with the preferences watch
+/// off (moto cannot run the upsert function: no Lambda without docker).
+fn config(org: &Org) -> String {
+    let mut text = example_config(org, &REGIONS, 365);
+    for (from, to) in [
+        ("  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n", ""),
+        ("      permission_set:               # needs identity_center\n        session_hours: 4\n", ""),
+    ] {
+        assert!(text.contains(from), "example changed: {from}");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+fn bundle(org: &Org) -> sessionlog::bundle::Bundle {
+    let c = sessionlog::config::load(&sessionlog::config::Source {
+        name: "guardrails.yaml".into(),
+        text: config(org),
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    sessionlog::stacks::build(&c)
+}
+
+fn cli(moto: &Server, args: &[&str]) -> Value {
+    aws_cli(&moto.url(), args, &[])
+}
+
+fn scps(moto: &Server, org: &Org) -> Vec<String> {
+    cli(
+        moto,
+        &[
+            "organizations",
+            "list-policies-for-target",
+            "--target-id",
+            &org.workloads,
+            "--filter",
+            "SERVICE_CONTROL_POLICY",
+        ],
+    )["Policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["Name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn notes(run: &Run) -> Vec<String> {
+    run.events
+        .iter()
+        .filter(|e| e["event"] == "note")
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guardrails_deploy_after_the_stacksets_redeploy_as_a_no_op_and_destroy_keeps_the_trail() {
+    let moto = moto();
+    let org = org(&moto.url(), 1);
+    let o = opts(&moto.url());
+    let b = bundle(&org);
+    let stack = b
+        .management_stacks
+        .iter()
+        .find(|s| s.template.file_stem == "management-guardrails")
+        .expect("guardrails stack");
+    assert_eq!(stack.account, org.management);
+
+    // plan: no configuration recorder yet.
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::plan(&b, &o, &mut buf).await.unwrap();
+    let p = parse(code, buf);
+    assert_eq!(p.code, 0, "{}", p.text);
+    let n = notes(&p);
+    assert!(
+        n.iter().any(
+            |t| t.starts_with("warning: AWS Config has no configuration recorder in")
+                && t.contains("start-configuration-recorder")
+        ),
+        "{n:?}"
+    );
+    assert!(
+        p.changes()
+            .iter()
+            .any(|l| l == "+ AWS::Organizations::Policy SessionLoggingProtection"),
+        "{:?}",
+        p.changes()
+    );
+    assert_eq!(p.writes(), 0, "plan writes nothing lasting: {}", p.text);
+
+    // Config recording on: plan says so.
+    cli(
+        &moto,
+        &[
+            "configservice",
+            "put-configuration-recorder",
+            "--configuration-recorder",
+            "name=default,roleARN=arn:aws:iam::123456789012:role/config",
+        ],
+    );
+    cli(
+        &moto,
+        &["s3api", "create-bucket", "--bucket", "config-delivery"],
+    );
+    cli(
+        &moto,
+        &[
+            "configservice",
+            "put-delivery-channel",
+            "--delivery-channel",
+            "name=default,s3BucketName=config-delivery",
+        ],
+    );
+    cli(
+        &moto,
+        &[
+            "configservice",
+            "start-configuration-recorder",
+            "--configuration-recorder-name",
+            "default",
+        ],
+    );
+
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&b, &o, &mut buf)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&buf)));
+    let d = parse(code, buf);
+    assert_eq!(d.code, 0, "{}", d.text);
+    assert!(
+        notes(&d)
+            .iter()
+            .any(|t| t.starts_with("AWS Config is recording in")),
+        "{:?}",
+        notes(&d)
+    );
+    // Order: the management stack after every StackSet.
+    let steps: Vec<String> = d
+        .events
+        .iter()
+        .filter(|e| e["event"] == "stack" || e["event"] == "operation")
+        .map(|e| e.to_string())
+        .collect();
+    let last_set = steps
+        .iter()
+        .rposition(|s| s.contains("\"operation\""))
+        .unwrap();
+    let guard = steps
+        .iter()
+        .position(|s| s.contains("sessionlog-guardrails"))
+        .expect("guardrails stack deployed");
+    assert!(guard > last_set, "{steps:#?}");
+
+    // The trail: logging, multi-region, organization, to the archive bucket under its prefix, with the archive key.
+    let trails = cli(&moto, &["cloudtrail", "describe-trails"]);
+    let trail = &trails["trailList"][0];
+    assert_eq!(trail["Name"], "sessionlog-organization");
+    assert_eq!(trail["IsMultiRegionTrail"], true);
+    assert_eq!(trail["IsOrganizationTrail"], true);
+    assert_eq!(trail["LogFileValidationEnabled"], true);
+    assert_eq!(
+        trail["S3BucketName"],
+        format!("sessionlog-{}-us-east-1", org.archive)
+    );
+    assert_eq!(trail["S3KeyPrefix"], "cloudtrail");
+    assert!(
+        trail["KmsKeyId"]
+            .as_str()
+            .unwrap()
+            .contains(&format!(":{}:key/", org.archive)),
+        "{trail}"
+    );
+    assert_eq!(
+        cli(
+            &moto,
+            &[
+                "cloudtrail",
+                "get-trail-status",
+                "--name",
+                "sessionlog-organization"
+            ]
+        )["IsLogging"],
+        true
+    );
+    // The guard.
+    let rules = cli(
+        &moto,
+        &[
+            "configservice",
+            "describe-config-rules",
+            "--config-rule-names",
+            "sessionlog-cloudtrail-enabled",
+        ],
+    );
+    assert_eq!(
+        rules["ConfigRules"][0]["Source"]["SourceIdentifier"],
+        "CLOUD_TRAIL_ENABLED"
+    );
+    let docs = cli(
+        &moto,
+        &[
+            "ssm",
+            "list-documents",
+            "--filters",
+            "Key=DocumentType,Values=Automation",
+            "Key=Owner,Values=Self",
+        ],
+    );
+    assert!(
+        docs["DocumentIdentifiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["Name"]
+                .as_str()
+                .unwrap()
+                .starts_with("sessionlog-CloudTrailGuard-")),
+        "{docs}"
+    );
+    let roles = cli(
+        &moto,
+        &["iam", "list-roles", "--path-prefix", "/sessionlog/"],
+    );
+    assert_eq!(roles["Roles"].as_array().unwrap().len(), 1, "{roles}");
+    // The SCP, attached to the target OU next to FullAWSAccess.
+    assert!(
+        scps(&moto, &org).contains(&"sessionlog-session-logging-protection".to_string()),
+        "{:?}",
+        scps(&moto, &org)
+    );
+
+    // A second deploy changes nothing.
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&b, &o, &mut buf).await.unwrap();
+    let again = parse(code, buf);
+    assert_eq!(again.code, 0, "{}", again.text);
+    assert_eq!(again.writes(), 0, "{}", again.text);
+    // status lists the stack.
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::status(&b, &o, &mut buf).await.unwrap();
+    let s = parse(code, buf);
+    assert!(
+        s.summary()["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.to_string().contains("sessionlog-guardrails")),
+        "{}",
+        s.text
+    );
+
+    // destroy: the SCP is detached and deleted, the guard removed, the trail keeps logging.
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::destroy(&b, &o, &mut buf).await.unwrap();
+    let gone = parse(code, buf);
+    assert_eq!(gone.code, 0, "{}", gone.text);
+    assert_eq!(scps(&moto, &org), vec!["FullAWSAccess".to_string()]);
+    let rules = cli(&moto, &["configservice", "describe-config-rules"]);
+    assert!(
+        rules["ConfigRules"].as_array().unwrap().is_empty(),
+        "{rules}"
+    );
+    assert_eq!(
+        cli(
+            &moto,
+            &[
+                "cloudtrail",
+                "get-trail-status",
+                "--name",
+                "sessionlog-organization"
+            ]
+        )["IsLogging"],
+        true,
+        "destroy stops nothing that holds logs"
+    );
+}
