@@ -834,6 +834,8 @@ def _existing(resource_type, identifier, account_id, region):
         return key if key is not None and key.key_state != "PendingDeletion" else None
     if resource_type == "AWS::Logs::LogGroup":
         return logsm.logs_backends[account_id][region].groups.get(identifier.get("LogGroupName"))
+    if resource_type == "AWS::CloudTrail::Trail":
+        return ctm.cloudtrail_backends[account_id][region].trails.get(identifier.get("TrailName"))
     raise cfm.ValidationError(message=f"Resource type {resource_type} does not support import here")
 
 

@@ -291,4 +291,38 @@ async fn guardrails_deploy_after_the_stacksets_redeploy_as_a_no_op_and_destroy_k
         true,
         "destroy stops nothing that holds logs"
     );
+
+    // Deploy again: the retained trail is adopted (resource import), not
+    // created again ("trail already exists"): planned, imported, the same
+    // trail, still logging.
+    let arn_before = cli(&moto, &["cloudtrail", "describe-trails"])["trailList"][0]["TrailARN"].clone();
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::plan(&b, &o, &mut buf).await.unwrap();
+    let p = parse(code, buf);
+    assert_eq!(p.code, 0, "{}", p.text);
+    assert!(
+        p.events.iter().any(|e| e["event"] == "adopt"
+            && e["stack"] == "sessionlog-guardrails"
+            && e["resource_type"] == "AWS::CloudTrail::Trail"
+            && e["physical_id"] == "sessionlog-organization"),
+        "{}",
+        p.text
+    );
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::deploy(&b, &o, &mut buf)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&buf)));
+    let again = parse(code, buf);
+    assert_eq!(again.code, 0, "{}", again.text);
+    assert!(
+        again.events.iter().any(|e| e["event"] == "stack"
+            && e["stack"] == "sessionlog-guardrails"
+            && e["status"] == "IMPORT_COMPLETE"),
+        "{}",
+        again.text
+    );
+    let trails = cli(&moto, &["cloudtrail", "describe-trails"]);
+    assert_eq!(trails["trailList"].as_array().unwrap().len(), 1, "{trails}");
+    assert_eq!(trails["trailList"][0]["TrailARN"], arn_before);
+    assert_eq!(scps(&moto, &org).len(), 2, "the SCP is back");
 }

@@ -1,7 +1,9 @@
-//! Finding the retained resources a log-archive stack will adopt (fact 11):
-//! a bucket by its name, a key by the `sessionlog:component` tag sessionlog
-//! puts on it (the one that encrypts the bucket when there are several), a
-//! replica key by its primary's key id. Only for a stack that does not exist
+//! Finding the retained resources a plain stack will adopt (fact 11): in the
+//! log-archive stacks a bucket by its name, a key by the
+//! `sessionlog:component` tag sessionlog puts on it (the one that encrypts
+//! the bucket when there are several), a replica key by its primary's key
+//! id; in the management account's guardrails stack, the organization trail
+//! by its name, in its home region. Only for a stack that does not exist
 //! (never created, deleted by `destroy`, or a first create that rolled back):
 //! an existing stack already holds its resources.
 
@@ -119,7 +121,49 @@ pub async fn discover(
             None => {}
         }
     }
+    for r in retained
+        .iter()
+        .filter(|r| r.resource_type == "AWS::CloudTrail::Trail")
+    {
+        let Some(name) = resolve(&r.properties["TrailName"], &at) else {
+            continue;
+        };
+        match trail(aws, stack, &name).await? {
+            Some(home) if home == stack.region => d.found.push(found(
+                r,
+                &name,
+                "a trail of that name exists in this account and region (a retained trail outlives its stack)",
+            )),
+            Some(home) => d.notes.push(format!(
+                "{}: trail {name} exists with its home region in {home}, not {}: it cannot be adopted here. \
+                 Guard it with `guardrails.cloudtrail.mode: existing`, or set `guardrails.region: {home}`",
+                r.logical_id, stack.region
+            )),
+            None => {}
+        }
+    }
     Ok(d)
+}
+
+/// The home region of the trail `name` in the stack's account, if it exists.
+async fn trail(aws: &Aws, stack: &PlainStack, name: &str) -> Result<Option<String>> {
+    let ct = aws.cloudtrail_in(&stack.account, &stack.region);
+    match ct.get_trail().name(name).send().await {
+        Ok(out) => Ok(out.trail.map(|t| t.home_region.unwrap_or_else(|| stack.region.clone()))),
+        Err(e)
+            if e
+                .as_service_error()
+                .is_some_and(|se| se.is_trail_not_found_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => bail!(
+            "looking for the retained trail {name} in {}/{}: {}",
+            stack.account,
+            stack.region,
+            aws_smithy_types::error::display::DisplayErrorContext(&e)
+        ),
+    }
 }
 
 fn found(r: &Retained, identifier: &str, why: &str) -> Found {

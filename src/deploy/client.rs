@@ -228,6 +228,21 @@ impl Aws {
         )
     }
 
+    /// CloudTrail in `account` (the log-archive account's credentials for it,
+    /// else the caller's, like [`Aws::cfn_in`]).
+    pub fn cloudtrail_in(&self, account: &str, region: &str) -> aws_sdk_cloudtrail::Client {
+        let cfg = match (&self.archive, &self.archive_account) {
+            (Some(cfg), Some(a)) if a == account => cfg,
+            _ => &self.base,
+        };
+        aws_sdk_cloudtrail::Client::from_conf(
+            aws_sdk_cloudtrail::config::Builder::from(cfg)
+                .region(Region::new(region.to_string()))
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
     /// AWS Config in the management (caller's) account.
     pub fn config(&self, region: &str) -> aws_sdk_config::Client {
         aws_sdk_config::Client::from_conf(

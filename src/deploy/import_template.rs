@@ -43,6 +43,7 @@ pub fn identifier_property(resource_type: &str) -> Option<&'static str> {
     match resource_type {
         "AWS::S3::Bucket" => Some("BucketName"),
         "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => Some("KeyId"),
+        "AWS::CloudTrail::Trail" => Some("TrailName"),
         _ => None,
     }
 }

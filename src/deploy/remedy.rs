@@ -66,8 +66,10 @@ pub fn remedy(reason: &str) -> Option<&'static str> {
     }
     if r.contains("trailalreadyexists") || (r.contains("trail") && r.contains("already exists")) {
         return Some(
-            "A trail of that name exists (a retained trail outlives its stack): guard it instead with \
-             `guardrails.cloudtrail.mode: existing`, or choose another `guardrails.cloudtrail.trail`.",
+            "A trail of that name exists (a retained trail outlives its stack). sessionlog adopts it only when \
+             the guardrails stack does not exist and the trail's home region is `guardrails.region`; \
+             otherwise guard it with `guardrails.cloudtrail.mode: existing`, or choose another \
+             `guardrails.cloudtrail.trail`.",
         );
     }
     if r.contains("policytypenotenabled") || (r.contains("service_control_policy") && r.contains("not enabled")) {
