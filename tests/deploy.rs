@@ -907,6 +907,8 @@ async fn redeploy_after_destroy_adopts_the_retained_bucket_keys_and_log_groups()
             ("eu-west-1".into(), "ArchiveKeyReplica".into(), key.clone()),
             ("us-east-1".into(), "ArchiveKey".into(), key.clone()),
             ("us-east-1".into(), "LogBucket".into(), bucket.clone()),
+            // the guardrails stack's organization trail, retained by destroy
+            ("us-east-1".into(), "OrganizationTrail".into(), "sessionlog-organization".into()),
         ],
         "{}",
         p.text

@@ -94,12 +94,7 @@ fn the_rendered_runbooks_turn_a_stopped_weakened_trail_back_on_in_moto() {
     let file = dir.path().join("cases.json");
     std::fs::write(&file, serde_json::to_string_pretty(&cases).unwrap()).unwrap();
     let root = repo_root();
-    let venv = root.join(".venv/bin/python");
-    let python = if venv.exists() {
-        venv
-    } else {
-        "python3".into()
-    };
+    let python = python();
     let out = Command::new(&python)
         .arg(root.join("tests/guardrails/test_runbook.py"))
         .env("RUNBOOK_CASES", &file)

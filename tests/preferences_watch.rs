@@ -15,12 +15,7 @@ use sessionlog::stacks::guardrails::watch;
 #[test]
 fn the_function_restores_edited_or_deleted_preferences_and_ignores_its_own_updates() {
     let root = repo_root();
-    let venv = root.join(".venv/bin/python");
-    let python = if venv.exists() {
-        venv
-    } else {
-        "python3".into()
-    };
+    let python = python();
     let out = Command::new(&python)
         .arg(root.join("tests/upsert/test_preferences_watch.py"))
         .output()

@@ -11,8 +11,7 @@ use std::process::Command;
 #[test]
 fn upsert_function_creates_updates_sets_default_and_restores() {
     let root = common::repo_root();
-    let venv = root.join(".venv/bin/python");
-    let python = if venv.exists() { venv } else { "python3".into() };
+    let python = common::python();
     let out = Command::new(&python)
         .arg(root.join("tests/upsert/test_upsert_function.py"))
         .output()
@@ -39,8 +38,7 @@ fn the_rendered_template_carries_exactly_that_function() {
 #[test]
 fn log_group_function_creates_adopts_updates_and_never_deletes() {
     let root = common::repo_root();
-    let venv = root.join(".venv/bin/python");
-    let python = if venv.exists() { venv } else { "python3".into() };
+    let python = common::python();
     let out = Command::new(&python)
         .arg(root.join("tests/upsert/test_log_group_function.py"))
         .output()

@@ -103,19 +103,7 @@ impl Rollout {
             archive_access_role: b.archive_access_role.clone(),
             management_account: b.management_account.clone(),
             stack_set_region: b.stack_set_region.clone(),
-            archive_stacks: b
-                .archive_stacks
-                .iter()
-                .map(|s| PlainStack {
-                    stack_name: s.stack_name.clone(),
-                    account: s.account.clone(),
-                    region: s.region.clone(),
-                    body: text(&s.template),
-                    parameters: s.parameters.clone(),
-                    capabilities: s.capabilities.clone(),
-                    tags: s.tags.clone(),
-                })
-                .collect(),
+            archive_stacks: b.archive_stacks.iter().map(plain).collect(),
             stack_sets: b
                 .stack_sets
                 .iter()

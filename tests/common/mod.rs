@@ -65,3 +65,14 @@ pub fn edited(edits: &[(&str, &str)]) -> String {
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// The pinned test Python (`.venv`, from `make setup`), else `python3`.
+#[allow(dead_code)]
+pub fn python() -> PathBuf {
+    let venv = repo_root().join(".venv/bin/python");
+    if venv.exists() {
+        venv
+    } else {
+        "python3".into()
+    }
+}
