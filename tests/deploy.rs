@@ -1127,7 +1127,7 @@ async fn an_opt_in_region_not_enabled_in_one_account_is_reported_with_its_remedy
     assert!(p.changes().contains(&format!("+ instance {lacking}/us-east-1")), "{:?}", p.changes());
     let calls = proxy_calls(&log);
     assert_eq!(calls.iter().filter(|c| c["action"] == "ListRegions").count(), 1);
-    assert_eq!(calls.iter().filter(|c| c["action"] == "GetRegionOptStatus").count(), org.members.len(), "one call per account for the one opt-in region");
+    assert_eq!(calls.iter().filter(|c| c["action"] == "GetRegionOptStatus").count(), org.members.len() + 1, "one call per account (the members and the log-archive account) for the one opt-in region");
 
     let d = deploy(&r, &o).await;
     assert_eq!(d.code, 4, "{}", d.text);
@@ -1157,6 +1157,23 @@ async fn an_opt_in_region_not_enabled_in_one_account_is_reported_with_its_remedy
     let p = plan(&r, &opts(&px3.url())).await;
     assert_eq!(p.code, 0);
     assert!(p.text.contains("opt-in regions not checked") && p.text.contains("enable-aws-service-access --service-principal account.amazonaws.com"), "{}", p.text);
+
+    // the log-archive account without the region: its replica stack would
+    // fail and every StackSet needs it, so deploy stops before any change
+    let s4 = dir.path().join("archive-disabled.json");
+    let archive_lacks = serde_json::json!([
+        {"action": "ListRegions", "service": "account", "times": 1000, "status": 200, "content_type": "application/json", "body": list},
+        {"action": "GetRegionOptStatus", "service": "account", "times": 1000, "contains": format!("\"AccountId\":\"{}\"", org.archive), "status": 200, "content_type": "application/json", "body": status("DISABLED")},
+        {"action": "GetRegionOptStatus", "service": "account", "times": 1000, "status": 200, "content_type": "application/json", "body": status("ENABLED")}]);
+    std::fs::write(&s4, archive_lacks.to_string()).unwrap();
+    let px4 = proxy(&moto, &dir.path().join("calls4.jsonl"), &["--script", s4.to_str().unwrap()]);
+    let d = deploy(&r, &opts(&px4.url())).await;
+    assert_eq!(d.code, 4, "{}", d.text);
+    assert_eq!(d.writes(), 0, "nothing changed: {}", d.text);
+    let failures: Vec<_> = d.events.iter().filter(|e| e["event"] == "failure").collect();
+    assert_eq!(failures.len(), 1, "the replica stack in eu-south-1: {}", d.text);
+    assert!(failures[0]["target"].as_str().unwrap().ends_with("(eu-south-1)"), "{}", failures[0]);
+    assert!(failures[0]["remedy"].as_str().unwrap().contains(&format!("aws account enable-region --account-id {} --region-name eu-south-1", org.archive)), "{}", failures[0]);
 }
 
 /// The operators' IAM Identity Center permission sets: a stack in the

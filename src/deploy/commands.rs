@@ -41,6 +41,9 @@ struct FullPlan {
     sets: Vec<SetPlan>,
     /// The management-account stacks, after the StackSets.
     management: Vec<StackPlan>,
+    /// The log-archive account lacks a region its stacks need: nothing can
+    /// be deployed (reported; nothing else planned).
+    archive_blocked: bool,
 }
 
 impl FullPlan {
@@ -50,6 +53,12 @@ impl FullPlan {
 }
 
 async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
+    if e.archive_regions_blocked(r).await {
+        e.rep.emit(Event::Note {
+            text: "the log-archive stacks cannot be created where their region is not enabled, and every StackSet needs them: nothing else is planned".into(),
+        });
+        return Ok(FullPlan { stacks: Vec::new(), sets: Vec::new(), management: Vec::new(), archive_blocked: true });
+    }
     let mut stacks = Vec::new();
     for s in &r.archive_stacks {
         e.rep.emit(Event::Step { text: format!("log-archive stack {} in {}/{}", s.stack_name, s.account, s.region) });
@@ -71,7 +80,7 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
         });
     }
     requirements::check(e, r).await;
-    Ok(FullPlan { stacks, sets, management })
+    Ok(FullPlan { stacks, sets, management, archive_blocked: false })
 }
 
 async fn discard_change_sets(e: &Engine<'_, '_>, r: &Rollout, p: &FullPlan) {
@@ -100,7 +109,9 @@ pub async fn plan_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write
     if p.stacks.iter().chain(&p.management).any(|s| matches!(s.step, StackStep::Execute { .. })) {
         e.rep.emit(Event::Note { text: "(change sets were created to compute this plan and deleted again; no resource was changed)".into() });
     }
-    if p.is_empty() {
+    if p.archive_blocked {
+        // reported by make_plan
+    } else if p.is_empty() {
         e.rep.emit(Event::Note { text: "no changes: everything is up to date".into() });
     } else if e.risky && !opts.allow_replacement {
         e.rep.emit(Event::Note { text: "deploy will refuse this plan without --allow-replacement: it replaces or deletes a bucket, key or log group".into() });
@@ -112,6 +123,11 @@ pub async fn plan_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write
 pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Write) -> Result<i32> {
     let mut e = Engine::new(r, opts, out).await?;
     let p = make_plan(&mut e, r).await?;
+    if p.archive_blocked {
+        e.rep.emit(Event::Note { text: "stopping before any change: enable the region in the log-archive account, then deploy again".into() });
+        e.summary(r, false).await?;
+        return Ok(exit::DEPLOY_FAILED);
+    }
     if p.is_empty() {
         let bad = e.summary(r, true).await?;
         return Ok(if bad || !e.skipped.is_empty() { exit::DEPLOY_FAILED } else { exit::OK });

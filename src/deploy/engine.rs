@@ -61,6 +61,8 @@ pub(super) struct Engine<'a, 'w> {
     pub(super) discovered: BTreeSet<(String, String)>,
     /// Opt-in region checks, by targets and regions.
     region_checks: BTreeMap<String, opt_in::RegionCheck>,
+    /// The regions enabled by default (read once per run, for the opt-in checks).
+    regions_by_default: Option<BTreeSet<String>>,
     unchecked_noted: BTreeSet<String>,
     /// `(StackSet, account, region, opt-in status)` left out: region not enabled.
     pub(super) skipped: BTreeSet<(String, String, String, String)>,
@@ -72,7 +74,7 @@ impl<'a, 'w> Engine<'a, 'w> {
         if !r.archive_stacks.is_empty() {
             aws.assume_archive_role(&r.archive_account, &r.archive_access_role).await?;
         }
-        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new(), plan_only: false, adoptions: Vec::new(), discovered: BTreeSet::new(), region_checks: BTreeMap::new(), unchecked_noted: BTreeSet::new(), skipped: BTreeSet::new() })
+        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new(), plan_only: false, adoptions: Vec::new(), discovered: BTreeSet::new(), region_checks: BTreeMap::new(), regions_by_default: None, unchecked_noted: BTreeSet::new(), skipped: BTreeSet::new() })
     }
 
     fn change(&mut self, target: &str, line: String, risky: bool) {
@@ -406,13 +408,36 @@ impl<'a, 'w> Engine<'a, 'w> {
         Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries })
     }
 
+    /// Whether the log-archive account lacks a region its stacks go to (an
+    /// opt-in region it has not enabled: every stack there would fail, and
+    /// the StackSets need them). Each such stack is reported as a failure
+    /// with the command that enables the region.
+    pub(super) async fn archive_regions_blocked(&mut self, r: &Rollout) -> bool {
+        let regions: Vec<String> = r.archive_stacks.iter().map(|s| s.region.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        if regions.is_empty() {
+            return false;
+        }
+        let accounts = BTreeSet::from([r.archive_account.clone()]);
+        let not_enabled = self.regions_not_enabled("log-archive", &accounts, &regions).await;
+        for ((a, rg), status) in &not_enabled {
+            for s in r.archive_stacks.iter().filter(|s| &s.region == rg) {
+                self.rep.emit(Event::Failure {
+                    target: format!("{} ({rg})", s.stack_name),
+                    reason: format!("region {rg} is not enabled in the log-archive account {a} (opt-in status {status})"),
+                    remedy: Some(opt_in::remedy(a, rg, status)),
+                });
+            }
+        }
+        !not_enabled.is_empty()
+    }
+
     /// `(account, region)` pairs of these accounts and regions where the
     /// region is not enabled; checked once per set of targets and regions.
     async fn regions_not_enabled(&mut self, targets: &str, accounts: &BTreeSet<String>, regions: &[String]) -> BTreeMap<InstanceKey, String> {
         let key = format!("{targets}{regions:?}");
         if !self.region_checks.contains_key(&key) {
             let regions: BTreeSet<String> = regions.iter().cloned().collect();
-            let check = opt_in::check(&self.aws, accounts, &regions).await;
+            let check = opt_in::check(&self.aws, accounts, &regions, &mut self.regions_by_default).await;
             if let Some(why) = &check.unchecked {
                 if self.unchecked_noted.insert(why.clone()) {
                     self.rep.emit(Event::Note { text: format!("opt-in regions not checked ({why}); an account that has not enabled one fails there") });

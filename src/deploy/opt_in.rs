@@ -50,8 +50,26 @@ fn trusted_access_hint(code: &str, message: &str) -> String {
 }
 
 /// Which of `regions` are opt-in: those the caller's own account does not
-/// have `ENABLED_BY_DEFAULT`.
-async fn opt_in_regions(aws: &Aws, regions: &BTreeSet<String>) -> Result<BTreeSet<String>, String> {
+/// have `ENABLED_BY_DEFAULT`. The list of regions is read once per run
+/// (`cache`).
+async fn opt_in_regions(
+    aws: &Aws,
+    regions: &BTreeSet<String>,
+    cache: &mut Option<BTreeSet<String>>,
+) -> Result<BTreeSet<String>, String> {
+    if cache.is_none() {
+        *cache = Some(regions_by_default(aws).await?);
+    }
+    let by_default = cache.as_ref().expect("just read");
+    Ok(regions
+        .iter()
+        .filter(|r| !by_default.contains(*r))
+        .cloned()
+        .collect())
+}
+
+/// The regions enabled by default (ListRegions).
+async fn regions_by_default(aws: &Aws) -> Result<BTreeSet<String>, String> {
     let client = aws.account();
     let mut by_default = BTreeSet::new();
     let mut token: Option<String> = None;
@@ -78,11 +96,7 @@ async fn opt_in_regions(aws: &Aws, regions: &BTreeSet<String>) -> Result<BTreeSe
             break;
         }
     }
-    Ok(regions
-        .iter()
-        .filter(|r| !by_default.contains(*r))
-        .cloned()
-        .collect())
+    Ok(by_default)
 }
 
 /// Accounts × regions that cannot take stack instances.
@@ -90,9 +104,10 @@ pub async fn check(
     aws: &Aws,
     accounts: &BTreeSet<String>,
     regions: &BTreeSet<String>,
+    cache: &mut Option<BTreeSet<String>>,
 ) -> RegionCheck {
     let mut out = RegionCheck::default();
-    let opt_in = match opt_in_regions(aws, regions).await {
+    let opt_in = match opt_in_regions(aws, regions, cache).await {
         Ok(r) => r,
         Err(why) => {
             out.unchecked = Some(why);
