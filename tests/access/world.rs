@@ -64,6 +64,13 @@ pub enum PolicyKind {
     /// The access policy of a CloudWatch Logs destination (JSON text in the
     /// template), by the destination's ARN.
     Destination { arn: String },
+    /// A Lambda function's resource-based policy: one statement per
+    /// `AWS::Lambda::Permission` of the stack that names it, as Lambda's
+    /// AddPermission writes it.
+    Function { arn: String },
+    /// A service control policy (`AWS::Organizations::Policy`), by its id.
+    /// Decided by its own proof, tests/scp.rs, with the same evaluator.
+    ServiceControl { id: String },
 }
 
 /// One deployed policy document.
@@ -199,6 +206,20 @@ impl<'c> World<'c> {
                 }
             }
         }
+        // The management-account stacks (Identity Center, guardrails), with
+        // the caller's management-account credentials, after the StackSets
+        // (deploy's order); parameters from the log-archive stacks' outputs.
+        for spec in &bundle.management_stacks {
+            let parameters = world.parameters(&spec.parameters)?;
+            world.deploy_one(
+                template(&spec.template.file_stem)?,
+                &spec.template.file_stem,
+                &spec.stack_name,
+                &spec.account,
+                &spec.region,
+                parameters,
+            )?;
+        }
         Ok(world)
     }
 
@@ -288,6 +309,27 @@ impl<'c> World<'c> {
                     },
                 );
             }
+        }
+        for (function_id, doc) in function_policies(&resolved)? {
+            let site = Site {
+                stem: stem.into(),
+                logical_id: function_id.clone(),
+                path: FUNCTION_POLICY_PATH.into(),
+            };
+            let arn = resolved.resources[&function_id]
+                .arn
+                .clone()
+                .expect("functions have an ARN");
+            let id = format!("{stem}@{account}/{region}:{function_id}{FUNCTION_POLICY_PATH}");
+            self.policies.insert(
+                id.clone(),
+                PolicyInstance {
+                    id,
+                    site,
+                    kind: PolicyKind::Function { arn },
+                    doc: Some(doc),
+                },
+            );
         }
         self.stacks.push(Deployed {
             account: account.into(),
@@ -705,6 +747,99 @@ fn classify(r: &ResolvedResource, path: &str) -> Option<PolicyKind> {
         ("AWS::Logs::Destination", TEXT_POLICY_PATH) => PolicyKind::Destination {
             arn: r.arn.clone()?,
         },
+        ("AWS::Organizations::Policy", "/Content")
+            if r.properties.get("Type").and_then(Value::as_str) == Some("SERVICE_CONTROL_POLICY") =>
+        {
+            PolicyKind::ServiceControl {
+                id: r.physical_id.clone(),
+            }
+        }
         _ => return None,
     })
+}
+
+/// Where a function's resource-based policy sits: not in the template, but
+/// made by Lambda from the stack's `AWS::Lambda::Permission` resources. Its
+/// site is the function's logical id with this path; its statements are the
+/// permissions, by logical id (removing one removes that resource).
+pub const FUNCTION_POLICY_PATH: &str = "/(Lambda permissions)";
+
+/// The `AWS::Lambda::Permission` resources of a template by the logical id
+/// of the function they name (`Fn::GetAtt <function>.Arn` or `Ref`), each
+/// list sorted: the statements of that function's policy, in order.
+pub fn permissions_by_function(template: &Value) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, r) in template["Resources"].as_object().into_iter().flatten() {
+        if r["Type"] != "AWS::Lambda::Permission" {
+            continue;
+        }
+        let name = &r["Properties"]["FunctionName"];
+        let function = name
+            .pointer("/Fn::GetAtt/0")
+            .or_else(|| name.get("Ref"))
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{id}: FunctionName names no function of the template: {name}"));
+        out.entry(function.to_string()).or_default().push(id.clone());
+    }
+    for ids in out.values_mut() {
+        ids.sort();
+    }
+    out
+}
+
+/// The resource-based policy Lambda keeps for each function of a resolved
+/// stack that has permissions, by the function's logical id: the statement
+/// AddPermission writes for each (`Principal` a service or an account,
+/// `AWS:SourceArn` as ArnLike, `AWS:SourceAccount` as StringEquals).
+fn function_policies(resolved: &Resolved) -> Result<Vec<(String, Value)>, String> {
+    let mut by_function: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (id, r) in &resolved.resources {
+        if r.resource_type != "AWS::Lambda::Permission" {
+            continue;
+        }
+        let p = &r.properties;
+        let text = |k: &str| p.get(k).and_then(Value::as_str);
+        let name = text("FunctionName").ok_or(format!("{id}: no FunctionName"))?;
+        let (function_id, function) = resolved
+            .resources
+            .iter()
+            .find(|(_, f)| {
+                f.resource_type == "AWS::Lambda::Function"
+                    && (f.arn.as_deref() == Some(name) || f.physical_id == name)
+            })
+            .ok_or(format!("{id}: FunctionName {name} is no function of the stack"))?;
+        let principal = text("Principal").ok_or(format!("{id}: no Principal"))?;
+        let principal = if principal.ends_with(".amazonaws.com") || principal.ends_with(".amazonaws.com.cn") {
+            serde_json::json!({"Service": principal})
+        } else {
+            serde_json::json!({"AWS": principal})
+        };
+        let mut condition = serde_json::Map::new();
+        if let Some(account) = text("SourceAccount") {
+            condition.insert("StringEquals".into(), serde_json::json!({"AWS:SourceAccount": account}));
+        }
+        if let Some(arn) = text("SourceArn") {
+            condition.insert("ArnLike".into(), serde_json::json!({"AWS:SourceArn": arn}));
+        }
+        for unsupported in ["EventSourceToken", "FunctionUrlAuthType", "PrincipalOrgID"] {
+            if p.get(unsupported).is_some() {
+                return Err(format!("{id}: {unsupported} is not modelled by the access proof"));
+            }
+        }
+        let mut statement = serde_json::json!({
+            "Sid": id,
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": text("Action").ok_or(format!("{id}: no Action"))?,
+            "Resource": function.arn.clone().expect("functions have an ARN"),
+        });
+        if !condition.is_empty() {
+            statement["Condition"] = Value::Object(condition);
+        }
+        by_function.entry(function_id.clone()).or_default().push(statement);
+    }
+    Ok(by_function
+        .into_iter()
+        .map(|(f, statements)| (f, serde_json::json!({"Version": "2012-10-17", "Statement": statements})))
+        .collect())
 }
