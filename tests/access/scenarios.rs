@@ -190,6 +190,23 @@ impl Expander<'_, '_> {
             ("log_group", None) => w.log_group(&a.member_a, &self.region)?.0,
             ("log_copy_errors", None) => w.log_copy_error_log_group(&self.region)?,
             ("key_id", Some(which)) => key_id(self.key(which)?)?,
+            ("trail_arn", None) => w
+                .organization_trail()?
+                .arn
+                .clone()
+                .expect("trails have an ARN"),
+            ("trail_prefix", None) => w
+                .organization_trail()?
+                .properties
+                .get("S3KeyPrefix")
+                .and_then(Value::as_str)
+                .ok_or("the organization trail has no S3KeyPrefix")?
+                .to_string(),
+            ("guard_region", m) => w.guard(&account(m.unwrap_or("management"))?)?.0.region.clone(),
+            ("watch_rule", m) => w.watch_rule(&account(m.unwrap_or("member_a"))?, &self.region, "aws.ssm")?,
+            ("rdp_watch_rule", m) => {
+                w.watch_rule(&account(m.unwrap_or("member_a"))?, &self.region, "aws.ssm-guiconnect")?
+            }
             ("other_region", None) => {
                 let i = w
                     .regions
@@ -259,6 +276,14 @@ impl Expander<'_, '_> {
             "session" => w.session_input(a, &self.region, "kmsKeyId"),
             "log_group" => Ok(w.log_group(a, &self.region)?.1),
             "rdp" => w.rdp_key(a, &self.region),
+            // The key the organization trail encrypts its log files with.
+            "trail" => w
+                .organization_trail()?
+                .properties
+                .get("KMSKeyId")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| "the organization trail has no KMSKeyId".into()),
             _ => Err(format!("unknown key `{which}`")),
         }
     }
@@ -352,6 +377,7 @@ fn expand_one(
             let arn = match role.as_str() {
                 "upsert-function" => world.function_role(&actor_account, region)?.0,
                 "log-group-function" => world.function_role_by_id(&actor_account, region, "SessionLogGroupFunctionRole")?.0,
+                "cloudtrail-guard" => world.guard_role(&actor_account)?.0,
                 "log-copy-destination" | "log-copy-firehose" => {
                     world.log_copy_role(region, log_copy_role_id(role))?.0
                 }
@@ -399,6 +425,11 @@ fn expand_one(
             }
             "log_group_function_policies" => {
                 for pi in world.function_role_by_id(&actor_account, region, "SessionLogGroupFunctionRole")?.2 {
+                    identity.push(deployed(pi));
+                }
+            }
+            "cloudtrail_guard_policies" => {
+                for pi in world.guard_role(&actor_account)?.2 {
                     identity.push(deployed(pi));
                 }
             }
@@ -498,6 +529,19 @@ fn expand_one(
         ["role", "log-group-function"] => {
             let (arn, trust, _) = world.function_role_by_id(&owner, region, "SessionLogGroupFunctionRole")?;
             (arn, owner, trust.map(deployed))
+        }
+        ["role", "cloudtrail-guard"] => {
+            let (arn, trust, _) = world.guard_role(&owner)?;
+            (arn, owner, trust.map(deployed))
+        }
+        ["trail"] => (world.guard(&owner)?.1, owner, None),
+        ["trail", name] => {
+            let (stack, _) = world.guard(&owner)?;
+            (format!("arn:{p}:cloudtrail:{}:{owner}:trail/{name}", stack.region), owner, None)
+        }
+        ["function", "upsert-function"] => {
+            let (arn, policy) = world.upsert_function(&owner, region)?;
+            (arn, owner, policy.map(deployed))
         }
         ["role", "upsert-function"] => {
             let (arn, trust, _) = world.function_role(&owner, region)?;

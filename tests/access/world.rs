@@ -659,6 +659,95 @@ impl<'c> World<'c> {
         })
     }
 
+    /// The organization trail sessionlog created in the management account:
+    /// the deployed `AWS::CloudTrail::Trail`.
+    pub fn organization_trail(&self) -> Result<&ResolvedResource, String> {
+        self.one(&self.accounts.management, None, "AWS::CloudTrail::Trail")?
+            .ok_or_else(|| "no trail in the management account (requires: [organization_trail])".into())
+    }
+
+    /// The CloudTrail guard (seed 004) of an account: the stack that has its
+    /// Config rule, and the ARN of the trail its remediation restores (the
+    /// runbook's `TrailName` parameter, in the guard's account and region:
+    /// CloudTrail's API calls name a trail of the caller's region).
+    pub fn guard(&self, account: &str) -> Result<(&Deployed, String), String> {
+        let found = self.resources(account, None, "AWS::Config::RemediationConfiguration");
+        let [(stack, _, remediation)] = found.as_slice() else {
+            return Err(format!(
+                "{} CloudTrail guards in account {account}, expected one (requires: [guard_in_management] or [guard_in_members])",
+                found.len()
+            ));
+        };
+        let trail = remediation
+            .properties
+            .pointer("/Parameters/TrailName/StaticValue/Values/0")
+            .and_then(Value::as_str)
+            .ok_or("the remediation has no TrailName")?;
+        let arn = format!(
+            "arn:{}:cloudtrail:{}:{account}:trail/{trail}",
+            self.partition, stack.region
+        );
+        Ok((stack, arn))
+    }
+
+    /// The guard's assume role in an account: ARN, trust policy, inline policies.
+    pub fn guard_role(
+        &self,
+        account: &str,
+    ) -> Result<(String, Option<&PolicyInstance>, Vec<&PolicyInstance>), String> {
+        let (stack, _) = self.guard(account)?;
+        let role = stack
+            .resolved
+            .resources
+            .get("CloudTrailGuardRole")
+            .filter(|r| r.resource_type == "AWS::IAM::Role")
+            .ok_or_else(|| format!("no CloudTrailGuardRole beside the guard of {account}"))?;
+        let arn = role.arn.clone().expect("roles have an ARN");
+        let trust = self.policies.values().find(|p| p.kind == PolicyKind::Trust { role_arn: arn.clone() });
+        let inline = self.policies.values().filter(|p| p.kind == PolicyKind::Inline { role_arn: arn.clone() }).collect();
+        Ok((arn, trust, inline))
+    }
+
+    /// The preferences watch's rule of an account and region for events of
+    /// `source` (`aws.ssm`, `aws.ssm-guiconnect`): its ARN.
+    pub fn watch_rule(&self, account: &str, region: &str, source: &str) -> Result<String, String> {
+        let found: Vec<_> = self
+            .resources(account, Some(region), "AWS::Events::Rule")
+            .into_iter()
+            .filter(|(_, _, r)| {
+                r.properties.pointer("/EventPattern/source/0").and_then(Value::as_str) == Some(source)
+            })
+            .collect();
+        match found.as_slice() {
+            [(_, _, r)] => Ok(r.arn.clone().expect("rules have an ARN")),
+            _ => Err(format!(
+                "{} watch rules for {source} in {account}/{region}, expected one",
+                found.len()
+            )),
+        }
+    }
+
+    /// The upsert function of an account and region (the target of the
+    /// watch's rules): ARN and its resource-based policy.
+    pub fn upsert_function(
+        &self,
+        account: &str,
+        region: &str,
+    ) -> Result<(String, Option<&PolicyInstance>), String> {
+        let f = self
+            .resources(account, Some(region), "AWS::Lambda::Function")
+            .into_iter()
+            .find(|(_, id, _)| *id == "SessionPreferencesFunction")
+            .map(|(_, _, r)| r)
+            .ok_or_else(|| format!("no upsert function in {account}/{region}"))?;
+        let arn = f.arn.clone().expect("functions have an ARN");
+        let policy = self
+            .policies
+            .values()
+            .find(|p| p.kind == PolicyKind::Function { arn: arn.clone() });
+        Ok((arn, policy))
+    }
+
     /// Facts of the configuration a scenario may depend on (`requires`).
     pub fn feature(&self, name: &str, region: &str) -> Result<bool, String> {
         let c = self.config;
@@ -673,6 +762,14 @@ impl<'c> World<'c> {
             "split_keys" => c.log_archive.keys == KeyLayout::Split,
             "several_regions" => c.regions.len() > 1,
             "home_is_member" => c.regions.contains(&c.log_archive.region),
+            "organization_trail" => {
+                c.guardrails.cloudtrail.mode == sessionlog::config::model::TrailMode::Organization
+            }
+            "guard_in_management" => self.guard(&self.accounts.management).is_ok(),
+            "guard_in_members" => self.guard(&self.accounts.member_a).is_ok(),
+            "watch" => {
+                c.guardrails.preferences_watch && c.session_manager.document == DocumentMode::Upsert
+            }
             f if f.starts_with("profile:") => {
                 let name = &f["profile:".len()..];
                 c.operators.profiles.iter().any(|p| p.name == name)
