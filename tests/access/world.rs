@@ -327,7 +327,7 @@ impl<'c> World<'c> {
                     id,
                     site,
                     kind: PolicyKind::Function { arn },
-                    doc: Some(doc),
+                    doc,
                 },
             );
         }
@@ -888,8 +888,15 @@ pub fn permissions_by_function(template: &Value) -> BTreeMap<String, Vec<String>
 /// stack that has permissions, by the function's logical id: the statement
 /// AddPermission writes for each (`Principal` a service or an account,
 /// `AWS:SourceArn` as ArnLike, `AWS:SourceAccount` as StringEquals).
-fn function_policies(resolved: &Resolved) -> Result<Vec<(String, Value)>, String> {
-    let mut by_function: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+/// A function without permissions has no policy (`None`): it is listed all
+/// the same, so a mutant without its only permission is still decided.
+fn function_policies(resolved: &Resolved) -> Result<Vec<(String, Option<Value>)>, String> {
+    let mut by_function: BTreeMap<String, Vec<Value>> = resolved
+        .resources
+        .iter()
+        .filter(|(_, r)| r.resource_type == "AWS::Lambda::Function")
+        .map(|(id, _)| (id.clone(), Vec::new()))
+        .collect();
     for (id, r) in &resolved.resources {
         if r.resource_type != "AWS::Lambda::Permission" {
             continue;
@@ -937,6 +944,10 @@ fn function_policies(resolved: &Resolved) -> Result<Vec<(String, Value)>, String
     }
     Ok(by_function
         .into_iter()
-        .map(|(f, statements)| (f, serde_json::json!({"Version": "2012-10-17", "Statement": statements})))
+        .map(|(f, statements)| {
+            let doc = (!statements.is_empty())
+                .then(|| serde_json::json!({"Version": "2012-10-17", "Statement": statements}));
+            (f, doc)
+        })
         .collect())
 }
