@@ -419,6 +419,10 @@ fn feature_text(f: &str) -> String {
         "split_keys" => "split keys",
         "several_regions" => "several regions",
         "log_copy" => "the log copy on",
+        "organization_trail" => "the organization trail (`cloudtrail.mode: organization`)",
+        "guard_in_management" => "the CloudTrail guard in the management account",
+        "guard_in_members" => "the CloudTrail guard in each member account (`owner: members`)",
+        "watch" => "the preferences watch (`preferences_watch`, `document: upsert`)",
         other if other.starts_with("profile:") => {
             return format!("{not}operator profile `{}`", &other["profile:".len()..])
         }

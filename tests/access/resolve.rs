@@ -826,6 +826,38 @@ mod tests {
     }
 
     #[test]
+    fn guardrail_types_have_their_documented_return_values() {
+        let t = json!({"Resources": {
+            "T": {"Type": "AWS::CloudTrail::Trail", "Properties": {"TrailName": "org"}},
+            "R": {"Type": "AWS::Events::Rule", "Properties": {}},
+            "C": {"Type": "AWS::Config::ConfigRule", "Properties": {"ConfigRuleName": "rule"}},
+            "P": {"Type": "AWS::Organizations::Policy", "Properties": {}},
+            "S": {"Type": "AWS::SSO::PermissionSet", "Properties": {"InstanceArn": "arn:aws:sso:::instance/ssoins-1"}},
+            "X": {"Type": "AWS::Lambda::Permission", "Properties": {
+                "SourceArn": {"Fn::GetAtt": ["R", "Arn"]},
+                "Trail": {"Fn::GetAtt": ["T", "Arn"]},
+                "Rule": {"Ref": "C"},
+                "Policy": {"Ref": "P"},
+                "Set": {"Fn::GetAtt": ["S", "PermissionSetArn"]}}}
+        }});
+        let mut c = ctx();
+        c.parameters.clear();
+        let r = resolve(&t, &c).unwrap();
+        let x = &r.resources["X"].properties;
+        assert_eq!(x["Trail"], json!("arn:aws:cloudtrail:eu-west-1:123456789012:trail/org"));
+        let rule = x["SourceArn"].as_str().unwrap();
+        assert!(rule.starts_with("arn:aws:events:eu-west-1:123456789012:rule/s-R-"), "{rule}");
+        assert!(rule.len() - "arn:aws:events:eu-west-1:123456789012:rule/".len() <= 64);
+        assert_eq!(x["Rule"], json!("rule"));
+        assert!(regex::Regex::new("^p-[0-9a-f]{10}$").unwrap().is_match(x["Policy"].as_str().unwrap()));
+        assert!(x["Set"].as_str().unwrap().starts_with("arn:aws:sso:::permissionSet/ssoins-1/ps-"));
+        // A document has no Arn attribute in CloudFormation: not made up.
+        let d = json!({"Resources": {"D": {"Type": "AWS::SSM::Document", "Properties": {"Name": "d"}},
+            "X": {"Type": "AWS::Lambda::Permission", "Properties": {"A": {"Fn::GetAtt": ["D", "Arn"]}}}}});
+        assert!(resolve(&d, &c).unwrap_err().contains("not modelled"));
+    }
+
+    #[test]
     fn replica_keys_share_the_primary_id() {
         let t = json!({"Resources": {"R": {"Type": "AWS::KMS::ReplicaKey", "Properties": {
             "PrimaryKeyArn": "arn:aws:kms:us-east-1:123456789012:key/mrk-abc"}}}});
