@@ -423,6 +423,7 @@ fn feature_text(f: &str) -> String {
         "guard_in_management" => "the CloudTrail guard in the management account",
         "guard_in_members" => "the CloudTrail guard in each member account (`owner: members`)",
         "watch" => "the preferences watch (`preferences_watch`, `document: upsert`)",
+        "scp" => "the service control policy on",
         other if other.starts_with("profile:") => {
             return format!("{not}operator profile `{}`", &other["profile:".len()..])
         }

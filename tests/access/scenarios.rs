@@ -123,6 +123,9 @@ pub struct Case {
     pub context: BTreeMap<String, String>,
     pub identity: Vec<PolicyRef>,
     pub resource_policy: Option<PolicyRef>,
+    /// Service control policies on the principal's account (its OU): the
+    /// deployed SCPs, for roles of the StackSets' target accounts.
+    pub scps: Vec<PolicyRef>,
 }
 
 impl Case {
@@ -141,7 +144,9 @@ impl Case {
 
     pub fn uses_site(&self, world: &World, site: &super::world::Site) -> bool {
         let uses = |p: &PolicyRef| matches!(p, PolicyRef::Deployed(id) if world.policies[id].site == *site);
-        self.identity.iter().any(uses) || self.resource_policy.as_ref().is_some_and(uses)
+        self.identity.iter().any(uses)
+            || self.resource_policy.as_ref().is_some_and(uses)
+            || self.scps.iter().any(uses)
     }
 }
 
@@ -372,6 +377,16 @@ fn expand_one(
     // The principal, its identity policies, and what AWS puts in the request.
     let mut context = BTreeMap::new();
     let mut identity = Vec::new();
+    // SCPs restrict the principals of the accounts in the OUs they are
+    // attached to (the StackSets' targets); never the management account,
+    // never service principals.
+    let scps: Vec<PolicyRef> = if actor.role.is_some()
+        && [&world.accounts.member_a, &world.accounts.member_b].contains(&&actor_account)
+    {
+        world.service_control_policies().into_iter().map(deployed).collect()
+    } else {
+        Vec::new()
+    };
     let principal = match (&actor.role, &actor.service) {
         (Some(role), None) => {
             let arn = match role.as_str() {
@@ -539,8 +554,9 @@ fn expand_one(
             let (stack, _) = world.guard(&owner)?;
             (format!("arn:{p}:cloudtrail:{}:{owner}:trail/{name}", stack.region), owner, None)
         }
-        ["function", "upsert-function"] => {
-            let (arn, policy) = world.upsert_function(&owner, region)?;
+        ["function", which @ ("upsert-function" | "log-group-function")] => {
+            let id = if *which == "upsert-function" { "SessionPreferencesFunction" } else { "SessionLogGroupFunction" };
+            let (arn, policy) = world.function(&owner, region, id)?;
             (arn, owner, policy.map(deployed))
         }
         ["role", "upsert-function"] => {
@@ -571,6 +587,7 @@ fn expand_one(
         context,
         identity,
         resource_policy,
+        scps,
     })
 }
 
@@ -624,6 +641,7 @@ impl Batch {
         };
         let identity: Vec<String> = case.identity.iter().filter_map(&mut id_of).collect();
         let resource_policy = case.resource_policy.as_ref().and_then(&mut id_of);
+        let scps: Vec<String> = case.scps.iter().filter_map(&mut id_of).collect();
         self.requests.push(json!({
             "principal": case.principal,
             "action": case.action,
@@ -632,6 +650,7 @@ impl Batch {
             "context": case.context,
             "identity": identity,
             "resource_policy": resource_policy,
+            "scps": scps,
         }));
     }
 }

@@ -68,8 +68,9 @@ pub enum PolicyKind {
     /// `AWS::Lambda::Permission` of the stack that names it, as Lambda's
     /// AddPermission writes it.
     Function { arn: String },
-    /// A service control policy (`AWS::Organizations::Policy`), by its id.
-    /// Decided by its own proof, tests/scp.rs, with the same evaluator.
+    /// A service control policy (`AWS::Organizations::Policy`), by its id:
+    /// applied to the principals of members A and B. Its statements are
+    /// removed one by one in its own proof, tests/scp.rs.
     ServiceControl { id: String },
 }
 
@@ -727,25 +728,35 @@ impl<'c> World<'c> {
         }
     }
 
-    /// The upsert function of an account and region (the target of the
-    /// watch's rules): ARN and its resource-based policy.
-    pub fn upsert_function(
+    /// A member template's function by logical id (the upsert function is
+    /// the target of the watch's rules): ARN and its resource-based policy.
+    pub fn function(
         &self,
         account: &str,
         region: &str,
+        logical_id: &str,
     ) -> Result<(String, Option<&PolicyInstance>), String> {
         let f = self
             .resources(account, Some(region), "AWS::Lambda::Function")
             .into_iter()
-            .find(|(_, id, _)| *id == "SessionPreferencesFunction")
+            .find(|(_, id, _)| *id == logical_id)
             .map(|(_, _, r)| r)
-            .ok_or_else(|| format!("no upsert function in {account}/{region}"))?;
+            .ok_or_else(|| format!("no function {logical_id} in {account}/{region}"))?;
         let arn = f.arn.clone().expect("functions have an ARN");
         let policy = self
             .policies
             .values()
             .find(|p| p.kind == PolicyKind::Function { arn: arn.clone() });
         Ok((arn, policy))
+    }
+
+    /// The service control policies sessionlog deployed (attached to the
+    /// targeted OUs, so to members A and B).
+    pub fn service_control_policies(&self) -> Vec<&PolicyInstance> {
+        self.policies
+            .values()
+            .filter(|p| matches!(p.kind, PolicyKind::ServiceControl { .. }))
+            .collect()
     }
 
     /// Facts of the configuration a scenario may depend on (`requires`).
@@ -765,6 +776,7 @@ impl<'c> World<'c> {
             "organization_trail" => {
                 c.guardrails.cloudtrail.mode == sessionlog::config::model::TrailMode::Organization
             }
+            "scp" => !self.service_control_policies().is_empty(),
             "guard_in_management" => self.guard(&self.accounts.management).is_ok(),
             "guard_in_members" => self.guard(&self.accounts.member_a).is_ok(),
             "watch" => {
