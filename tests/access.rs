@@ -424,6 +424,7 @@ fn feature_text(f: &str) -> String {
         "guard_in_members" => "the CloudTrail guard in each member account (`owner: members`)",
         "watch" => "the preferences watch (`preferences_watch`, `document: upsert`)",
         "scp" => "the service control policy on",
+        "home_is_member" => "the home region a member region",
         other if other.starts_with("profile:") => {
             return format!("{not}operator profile `{}`", &other["profile:".len()..])
         }
