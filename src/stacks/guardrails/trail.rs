@@ -127,7 +127,10 @@ pub fn key_statements(c: &Config, key: KeyRole) -> Vec<Statement> {
 /// updating a trail with SSE-KMS on a bucket with an S3 Bucket Key needs.
 /// The role's name is CloudFormation's; it is under sessionlog's path.
 pub fn guard_key_statements(c: &Config, key: KeyRole) -> Vec<Statement> {
-    if !organization_trail(c) || key != KeyRole::Archive || !GuardNames::new(c).guard_in_management() {
+    if !organization_trail(c)
+        || key != KeyRole::Archive
+        || !GuardNames::new(c).guard_in_management()
+    {
         return Vec::new();
     }
     let management = &c.organization.management_account;
