@@ -2,7 +2,9 @@
 //! `sessionlog deploy` does it: the log-archive stacks in the log-archive
 //! account (home region first; the replica stacks get the key ids from the
 //! home stack's outputs), then every StackSet in each of its regions for two
-//! member accounts. Each template is the rendered JSON, resolved by
+//! member accounts (the `member-guard` StackSet included), then the
+//! management-account stacks (guardrails, Identity Center) in the
+//! management account. Each template is the rendered JSON, resolved by
 //! `resolve.rs`. The world also collects every policy document the templates
 //! contain, as deployed (one instance per stack), and refuses a policy it
 //! cannot attribute to a principal or resource.
