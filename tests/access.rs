@@ -212,6 +212,12 @@ fn sites(templates: &BTreeMap<String, Value>) -> Vec<(Site, Vec<String>)> {
                     .unwrap_or_else(|e| panic!("{stem}:{logical_id}: policy text is not JSON: {e}"));
                 found.push((world::TEXT_POLICY_PATH.to_string(), doc));
             }
+            if r["Type"] == "AWS::Organizations::Policy" {
+                // The SCP has its own proof with this evaluator, statement
+                // removal included: tests/scp.rs (every principal an
+                // administrator of a member account, exemptions removed too).
+                continue;
+            }
             for (path, doc) in found {
                 let statements = doc["Statement"].as_array().unwrap_or_else(|| {
                     panic!("{stem}:{logical_id}{path}: Statement is not a list")
@@ -236,6 +242,18 @@ fn sites(templates: &BTreeMap<String, Value>) -> Vec<(Site, Vec<String>)> {
                 ));
             }
         }
+        // Functions' resource-based policies: their statements are the
+        // stack's AWS::Lambda::Permission resources.
+        for (function, permissions) in world::permissions_by_function(t) {
+            out.push((
+                Site {
+                    stem: stem.clone(),
+                    logical_id: function,
+                    path: world::FUNCTION_POLICY_PATH.to_string(),
+                },
+                permissions,
+            ));
+        }
     }
     out
 }
@@ -246,6 +264,19 @@ fn without_statement(
     index: usize,
 ) -> BTreeMap<String, Value> {
     let mut out = templates.clone();
+    if site.path == world::FUNCTION_POLICY_PATH {
+        // A function's policy statement is an AWS::Lambda::Permission: remove it.
+        let t = out.get_mut(&site.stem).unwrap_or_else(|| panic!("{site}: no template"));
+        let permission = world::permissions_by_function(t)
+            .get(&site.logical_id)
+            .and_then(|p| p.get(index).cloned())
+            .unwrap_or_else(|| panic!("{site}: no permission [{index}]"));
+        t["Resources"]
+            .as_object_mut()
+            .expect("Resources")
+            .remove(&permission);
+        return out;
+    }
     if site.path == world::TEXT_POLICY_PATH {
         // A policy held as JSON text inside Fn::Sub: edit the text.
         let pointer = format!("/Resources/{}/Properties{}/Fn::Sub", site.logical_id, site.path);
@@ -388,6 +419,12 @@ fn feature_text(f: &str) -> String {
         "split_keys" => "split keys",
         "several_regions" => "several regions",
         "log_copy" => "the log copy on",
+        "organization_trail" => "the organization trail (`cloudtrail.mode: organization`)",
+        "guard_in_management" => "the CloudTrail guard in the management account",
+        "guard_in_members" => "the CloudTrail guard in each member account (`owner: members`)",
+        "watch" => "the preferences watch (`preferences_watch`, `document: upsert`)",
+        "scp" => "the service control policy on",
+        "home_is_member" => "the home region a member region",
         other if other.starts_with("profile:") => {
             return format!("{not}operator profile `{}`", &other["profile:".len()..])
         }

@@ -106,6 +106,13 @@ pub fn key_policy(c: &Config, key: KeyRole, placement: Placement) -> PolicyDocum
     // the primary key: its statements belong there only.
     if placement == Placement::Primary {
         statements.extend(super::guardrails::trail::key_statements(c, key));
+        // The guard's runbook role decrypts with the trail's key when it
+        // updates the trail (see guard::Target::bucket_key_decrypt): an
+        // organization principal, with a statement of its own only where
+        // organization principals may not use this key.
+        if !organization_use {
+            statements.extend(super::guardrails::trail::guard_key_statements(c, key));
+        }
     }
     PolicyDocument::new(statements)
 }

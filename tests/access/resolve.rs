@@ -419,6 +419,24 @@ impl<'a> Resolver<'a> {
                 Some(n) => n,
                 None => self.generated_name(id, 64),
             },
+            "AWS::CloudTrail::Trail" => match self.prop(id, "TrailName")? {
+                Some(n) => n,
+                None => self.generated_name(id, 128),
+            },
+            // Rules of the default event bus: Ref is the rule's name.
+            "AWS::Events::Rule" => match self.prop(id, "Name")? {
+                Some(n) => n,
+                None => self.generated_name(id, 64),
+            },
+            "AWS::Config::ConfigRule" => match self.prop(id, "ConfigRuleName")? {
+                Some(n) => n,
+                None => self.generated_name(id, 128),
+            },
+            // Ref is the policy's id (`p-` and 8 or more characters).
+            "AWS::Organizations::Policy" => format!(
+                "p-{}",
+                &fake_hex(&format!("policy/{}/{}/{id}", c.account, c.stack_name))[..10]
+            ),
             "AWS::Logs::LogStream" => match self.prop(id, "LogStreamName")? {
                 Some(n) => n,
                 None => self.generated_name(id, 512),
@@ -476,6 +494,20 @@ impl<'a> Resolver<'a> {
                 c.account,
                 self.physical_id(id)?
             )),
+            "AWS::CloudTrail::Trail" => Some(format!(
+                "arn:{}:cloudtrail:{}:{}:trail/{}",
+                c.partition,
+                c.region,
+                c.account,
+                self.physical_id(id)?
+            )),
+            "AWS::Events::Rule" => Some(format!(
+                "arn:{}:events:{}:{}:rule/{}",
+                c.partition,
+                c.region,
+                c.account,
+                self.physical_id(id)?
+            )),
             "AWS::KinesisFirehose::DeliveryStream" => Some(format!(
                 "arn:{}:firehose:{}:{}:deliverystream/{}",
                 c.partition,
@@ -498,6 +530,20 @@ impl<'a> Resolver<'a> {
             (_, "Arn") => self.arn(id)?,
             ("AWS::KMS::Key" | "AWS::KMS::ReplicaKey", "KeyId") => Some(self.physical_id(id)?),
             ("AWS::IAM::ManagedPolicy", "PolicyArn") => Some(self.physical_id(id)?),
+            ("AWS::SSO::PermissionSet", "PermissionSetArn") => {
+                let instance = self
+                    .prop(id, "InstanceArn")?
+                    .ok_or(format!("{id}: no InstanceArn"))?;
+                let instance_id = instance
+                    .rsplit_once(":instance/")
+                    .map(|(_, i)| i.to_string())
+                    .ok_or(format!("{id}: InstanceArn {instance} is not an instance ARN"))?;
+                Some(format!(
+                    "arn:{}:sso:::permissionSet/{instance_id}/ps-{}",
+                    self.ctx.partition,
+                    &fake_hex(&format!("{}/{id}", self.ctx.stack_name))[..16]
+                ))
+            }
             ("AWS::IAM::Role", "RoleId") => {
                 Some(format!("AROA{}", &fake_hex(id)[..17].to_ascii_uppercase()))
             }
@@ -777,6 +823,38 @@ mod tests {
         assert!(resolve(&t(json!({})), &bad)
             .unwrap_err()
             .contains("AllowedPattern"));
+    }
+
+    #[test]
+    fn guardrail_types_have_their_documented_return_values() {
+        let t = json!({"Resources": {
+            "T": {"Type": "AWS::CloudTrail::Trail", "Properties": {"TrailName": "org"}},
+            "R": {"Type": "AWS::Events::Rule", "Properties": {}},
+            "C": {"Type": "AWS::Config::ConfigRule", "Properties": {"ConfigRuleName": "rule"}},
+            "P": {"Type": "AWS::Organizations::Policy", "Properties": {}},
+            "S": {"Type": "AWS::SSO::PermissionSet", "Properties": {"InstanceArn": "arn:aws:sso:::instance/ssoins-1"}},
+            "X": {"Type": "AWS::Lambda::Permission", "Properties": {
+                "SourceArn": {"Fn::GetAtt": ["R", "Arn"]},
+                "Trail": {"Fn::GetAtt": ["T", "Arn"]},
+                "Rule": {"Ref": "C"},
+                "Policy": {"Ref": "P"},
+                "Set": {"Fn::GetAtt": ["S", "PermissionSetArn"]}}}
+        }});
+        let mut c = ctx();
+        c.parameters.clear();
+        let r = resolve(&t, &c).unwrap();
+        let x = &r.resources["X"].properties;
+        assert_eq!(x["Trail"], json!("arn:aws:cloudtrail:eu-west-1:123456789012:trail/org"));
+        let rule = x["SourceArn"].as_str().unwrap();
+        assert!(rule.starts_with("arn:aws:events:eu-west-1:123456789012:rule/s-R-"), "{rule}");
+        assert!(rule.len() - "arn:aws:events:eu-west-1:123456789012:rule/".len() <= 64);
+        assert_eq!(x["Rule"], json!("rule"));
+        assert!(regex::Regex::new("^p-[0-9a-f]{10}$").unwrap().is_match(x["Policy"].as_str().unwrap()));
+        assert!(x["Set"].as_str().unwrap().starts_with("arn:aws:sso:::permissionSet/ssoins-1/ps-"));
+        // A document has no Arn attribute in CloudFormation: not made up.
+        let d = json!({"Resources": {"D": {"Type": "AWS::SSM::Document", "Properties": {"Name": "d"}},
+            "X": {"Type": "AWS::Lambda::Permission", "Properties": {"A": {"Fn::GetAtt": ["D", "Arn"]}}}}});
+        assert!(resolve(&d, &c).unwrap_err().contains("not modelled"));
     }
 
     #[test]

@@ -123,6 +123,9 @@ pub struct Case {
     pub context: BTreeMap<String, String>,
     pub identity: Vec<PolicyRef>,
     pub resource_policy: Option<PolicyRef>,
+    /// Service control policies on the principal's account (its OU): the
+    /// deployed SCPs, for roles of the StackSets' target accounts.
+    pub scps: Vec<PolicyRef>,
 }
 
 impl Case {
@@ -141,7 +144,9 @@ impl Case {
 
     pub fn uses_site(&self, world: &World, site: &super::world::Site) -> bool {
         let uses = |p: &PolicyRef| matches!(p, PolicyRef::Deployed(id) if world.policies[id].site == *site);
-        self.identity.iter().any(uses) || self.resource_policy.as_ref().is_some_and(uses)
+        self.identity.iter().any(uses)
+            || self.resource_policy.as_ref().is_some_and(uses)
+            || self.scps.iter().any(uses)
     }
 }
 
@@ -190,6 +195,23 @@ impl Expander<'_, '_> {
             ("log_group", None) => w.log_group(&a.member_a, &self.region)?.0,
             ("log_copy_errors", None) => w.log_copy_error_log_group(&self.region)?,
             ("key_id", Some(which)) => key_id(self.key(which)?)?,
+            ("trail_arn", None) => w
+                .organization_trail()?
+                .arn
+                .clone()
+                .expect("trails have an ARN"),
+            ("trail_prefix", None) => w
+                .organization_trail()?
+                .properties
+                .get("S3KeyPrefix")
+                .and_then(Value::as_str)
+                .ok_or("the organization trail has no S3KeyPrefix")?
+                .to_string(),
+            ("guard_region", m) => w.guard(&account(m.unwrap_or("management"))?)?.0.region.clone(),
+            ("watch_rule", m) => w.watch_rule(&account(m.unwrap_or("member_a"))?, &self.region, "aws.ssm")?,
+            ("rdp_watch_rule", m) => {
+                w.watch_rule(&account(m.unwrap_or("member_a"))?, &self.region, "aws.ssm-guiconnect")?
+            }
             ("other_region", None) => {
                 let i = w
                     .regions
@@ -259,6 +281,14 @@ impl Expander<'_, '_> {
             "session" => w.session_input(a, &self.region, "kmsKeyId"),
             "log_group" => Ok(w.log_group(a, &self.region)?.1),
             "rdp" => w.rdp_key(a, &self.region),
+            // The key the organization trail encrypts its log files with.
+            "trail" => w
+                .organization_trail()?
+                .properties
+                .get("KMSKeyId")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| "the organization trail has no KMSKeyId".into()),
             _ => Err(format!("unknown key `{which}`")),
         }
     }
@@ -347,11 +377,22 @@ fn expand_one(
     // The principal, its identity policies, and what AWS puts in the request.
     let mut context = BTreeMap::new();
     let mut identity = Vec::new();
+    // SCPs restrict the principals of the accounts in the OUs they are
+    // attached to (the StackSets' targets); never the management account,
+    // never service principals.
+    let scps: Vec<PolicyRef> = if actor.role.is_some()
+        && [&world.accounts.member_a, &world.accounts.member_b].contains(&&actor_account)
+    {
+        world.service_control_policies().into_iter().map(deployed).collect()
+    } else {
+        Vec::new()
+    };
     let principal = match (&actor.role, &actor.service) {
         (Some(role), None) => {
             let arn = match role.as_str() {
                 "upsert-function" => world.function_role(&actor_account, region)?.0,
                 "log-group-function" => world.function_role_by_id(&actor_account, region, "SessionLogGroupFunctionRole")?.0,
+                "cloudtrail-guard" => world.guard_role(&actor_account)?.0,
                 "log-copy-destination" | "log-copy-firehose" => {
                     world.log_copy_role(region, log_copy_role_id(role))?.0
                 }
@@ -399,6 +440,11 @@ fn expand_one(
             }
             "log_group_function_policies" => {
                 for pi in world.function_role_by_id(&actor_account, region, "SessionLogGroupFunctionRole")?.2 {
+                    identity.push(deployed(pi));
+                }
+            }
+            "cloudtrail_guard_policies" => {
+                for pi in world.guard_role(&actor_account)?.2 {
                     identity.push(deployed(pi));
                 }
             }
@@ -499,6 +545,20 @@ fn expand_one(
             let (arn, trust, _) = world.function_role_by_id(&owner, region, "SessionLogGroupFunctionRole")?;
             (arn, owner, trust.map(deployed))
         }
+        ["role", "cloudtrail-guard"] => {
+            let (arn, trust, _) = world.guard_role(&owner)?;
+            (arn, owner, trust.map(deployed))
+        }
+        ["trail"] => (world.guard(&owner)?.1, owner, None),
+        ["trail", name] => {
+            let (stack, _) = world.guard(&owner)?;
+            (format!("arn:{p}:cloudtrail:{}:{owner}:trail/{name}", stack.region), owner, None)
+        }
+        ["function", which @ ("upsert-function" | "log-group-function")] => {
+            let id = if *which == "upsert-function" { "SessionPreferencesFunction" } else { "SessionLogGroupFunction" };
+            let (arn, policy) = world.function(&owner, region, id)?;
+            (arn, owner, policy.map(deployed))
+        }
         ["role", "upsert-function"] => {
             let (arn, trust, _) = world.function_role(&owner, region)?;
             (arn, owner, trust.map(deployed))
@@ -527,6 +587,7 @@ fn expand_one(
         context,
         identity,
         resource_policy,
+        scps,
     })
 }
 
@@ -580,6 +641,7 @@ impl Batch {
         };
         let identity: Vec<String> = case.identity.iter().filter_map(&mut id_of).collect();
         let resource_policy = case.resource_policy.as_ref().and_then(&mut id_of);
+        let scps: Vec<String> = case.scps.iter().filter_map(&mut id_of).collect();
         self.requests.push(json!({
             "principal": case.principal,
             "action": case.action,
@@ -588,6 +650,7 @@ impl Batch {
             "context": case.context,
             "identity": identity,
             "resource_policy": resource_policy,
+            "scps": scps,
         }));
     }
 }

@@ -4,7 +4,12 @@
 // stdin:  {"policies": {"<id>": <policy document>, …},
 //          "requests": [{"principal", "action", "resource", "resource_account",
 //                        "context": {key: value}, "identity": ["<id>", …],
-//                        "resource_policy": "<id>" | null}, …]}
+//                        "resource_policy": "<id>" | null,
+//                        "scps": ["<id>", …]}, …]}
+//         (scps: the service control policies on the principal's OU, next
+//         to AWS's default FullAWSAccess there and at the root; none: the
+//         principal is in no OU an SCP restricts — a service, the
+//         management account)
 // stdout: [{"decision": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied",
 //           "decisive": ["<policy id>#<Sid>", …],
 //           "ignored": [context keys the action does not take],
@@ -36,6 +41,21 @@ import { DiscoveryContextKeyConstraints } from './node_modules/@cloud-copilot/ia
 
 const COLON_VARIABLE_KEYS = [/^kms:encryptioncontext:.+/i]
 
+// AWS's default SCP, attached to every root and OU.
+const FULL_AWS_ACCESS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }
+
+function controlPolicies(request, doc) {
+  const scps = request.scps ?? []
+  if (scps.length === 0) return []
+  return [
+    { orgIdentifier: 'r-root', policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }] },
+    {
+      orgIdentifier: 'ou-targets',
+      policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }, ...scps.map((id) => ({ name: id, policy: doc(id) }))]
+    }
+  ]
+}
+
 function statementId(policyId, analysis) {
   const sid = analysis.statement.sid()
   return `${policyId}#${sid ?? `[${analysis.statement.index()}]`}`
@@ -48,6 +68,11 @@ function decisive(request, result) {
   if (analysis.result === 'ImplicitlyDenied') return out
   for (const s of analysis.identityAnalysis?.[want] ?? []) out.push(statementId(s.policyId, s))
   for (const s of analysis.resourceAnalysis?.[want] ?? []) out.push(statementId(request.resource_policy, s))
+  if (analysis.result === 'ExplicitlyDenied') {
+    for (const level of analysis.scpAnalysis?.ouAnalysis ?? []) {
+      for (const s of level.denyStatements ?? []) out.push(statementId(`scp:${level.orgIdentifier}`, s))
+    }
+  }
   return out
 }
 
@@ -64,7 +89,10 @@ async function authorizeWithFullContext(request, simulation) {
     ),
     sessionPolicy: undefined,
     identityPolicies: simulation.identityPolicies.map((p) => loadPolicy(p.policy, { name: p.name })),
-    serviceControlPolicies: [],
+    serviceControlPolicies: simulation.serviceControlPolicies.map((level) => ({
+      orgIdentifier: level.orgIdentifier,
+      policies: level.policies.map((p) => loadPolicy(p.policy, { name: p.name }))
+    })),
     resourceControlPolicies: [],
     resourcePolicy: simulation.resourcePolicy
       ? loadPolicy(simulation.resourcePolicy, { name: request.resource_policy })
@@ -92,7 +120,7 @@ async function decide(request, policies) {
       contextVariables: request.context
     },
     identityPolicies: request.identity.map((id) => ({ name: id, policy: doc(id) })),
-    serviceControlPolicies: [],
+    serviceControlPolicies: controlPolicies(request, doc),
     resourceControlPolicies: [],
     resourcePolicy: request.resource_policy ? doc(request.resource_policy) : undefined
   }

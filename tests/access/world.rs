@@ -2,7 +2,9 @@
 //! `sessionlog deploy` does it: the log-archive stacks in the log-archive
 //! account (home region first; the replica stacks get the key ids from the
 //! home stack's outputs), then every StackSet in each of its regions for two
-//! member accounts. Each template is the rendered JSON, resolved by
+//! member accounts (the `member-guard` StackSet included), then the
+//! management-account stacks (guardrails, Identity Center) in the
+//! management account. Each template is the rendered JSON, resolved by
 //! `resolve.rs`. The world also collects every policy document the templates
 //! contain, as deployed (one instance per stack), and refuses a policy it
 //! cannot attribute to a principal or resource.
@@ -64,6 +66,14 @@ pub enum PolicyKind {
     /// The access policy of a CloudWatch Logs destination (JSON text in the
     /// template), by the destination's ARN.
     Destination { arn: String },
+    /// A Lambda function's resource-based policy: one statement per
+    /// `AWS::Lambda::Permission` of the stack that names it, as Lambda's
+    /// AddPermission writes it.
+    Function { arn: String },
+    /// A service control policy (`AWS::Organizations::Policy`), by its id:
+    /// applied to the principals of members A and B. Its statements are
+    /// removed one by one in its own proof, tests/scp.rs.
+    ServiceControl { id: String },
 }
 
 /// One deployed policy document.
@@ -199,6 +209,20 @@ impl<'c> World<'c> {
                 }
             }
         }
+        // The management-account stacks (Identity Center, guardrails), with
+        // the caller's management-account credentials, after the StackSets
+        // (deploy's order); parameters from the log-archive stacks' outputs.
+        for spec in &bundle.management_stacks {
+            let parameters = world.parameters(&spec.parameters)?;
+            world.deploy_one(
+                template(&spec.template.file_stem)?,
+                &spec.template.file_stem,
+                &spec.stack_name,
+                &spec.account,
+                &spec.region,
+                parameters,
+            )?;
+        }
         Ok(world)
     }
 
@@ -288,6 +312,27 @@ impl<'c> World<'c> {
                     },
                 );
             }
+        }
+        for (function_id, doc) in function_policies(&resolved)? {
+            let site = Site {
+                stem: stem.into(),
+                logical_id: function_id.clone(),
+                path: FUNCTION_POLICY_PATH.into(),
+            };
+            let arn = resolved.resources[&function_id]
+                .arn
+                .clone()
+                .expect("functions have an ARN");
+            let id = format!("{stem}@{account}/{region}:{function_id}{FUNCTION_POLICY_PATH}");
+            self.policies.insert(
+                id.clone(),
+                PolicyInstance {
+                    id,
+                    site,
+                    kind: PolicyKind::Function { arn },
+                    doc,
+                },
+            );
         }
         self.stacks.push(Deployed {
             account: account.into(),
@@ -617,6 +662,105 @@ impl<'c> World<'c> {
         })
     }
 
+    /// The organization trail sessionlog created in the management account:
+    /// the deployed `AWS::CloudTrail::Trail`.
+    pub fn organization_trail(&self) -> Result<&ResolvedResource, String> {
+        self.one(&self.accounts.management, None, "AWS::CloudTrail::Trail")?
+            .ok_or_else(|| "no trail in the management account (requires: [organization_trail])".into())
+    }
+
+    /// The CloudTrail guard (seed 004) of an account: the stack that has its
+    /// Config rule, and the ARN of the trail its remediation restores (the
+    /// runbook's `TrailName` parameter, in the guard's account and region:
+    /// CloudTrail's API calls name a trail of the caller's region).
+    pub fn guard(&self, account: &str) -> Result<(&Deployed, String), String> {
+        let found = self.resources(account, None, "AWS::Config::RemediationConfiguration");
+        let [(stack, _, remediation)] = found.as_slice() else {
+            return Err(format!(
+                "{} CloudTrail guards in account {account}, expected one (requires: [guard_in_management] or [guard_in_members])",
+                found.len()
+            ));
+        };
+        let trail = remediation
+            .properties
+            .pointer("/Parameters/TrailName/StaticValue/Values/0")
+            .and_then(Value::as_str)
+            .ok_or("the remediation has no TrailName")?;
+        let arn = format!(
+            "arn:{}:cloudtrail:{}:{account}:trail/{trail}",
+            self.partition, stack.region
+        );
+        Ok((stack, arn))
+    }
+
+    /// The guard's assume role in an account: ARN, trust policy, inline policies.
+    pub fn guard_role(
+        &self,
+        account: &str,
+    ) -> Result<(String, Option<&PolicyInstance>, Vec<&PolicyInstance>), String> {
+        let (stack, _) = self.guard(account)?;
+        let role = stack
+            .resolved
+            .resources
+            .get("CloudTrailGuardRole")
+            .filter(|r| r.resource_type == "AWS::IAM::Role")
+            .ok_or_else(|| format!("no CloudTrailGuardRole beside the guard of {account}"))?;
+        let arn = role.arn.clone().expect("roles have an ARN");
+        let trust = self.policies.values().find(|p| p.kind == PolicyKind::Trust { role_arn: arn.clone() });
+        let inline = self.policies.values().filter(|p| p.kind == PolicyKind::Inline { role_arn: arn.clone() }).collect();
+        Ok((arn, trust, inline))
+    }
+
+    /// The preferences watch's rule of an account and region for events of
+    /// `source` (`aws.ssm`, `aws.ssm-guiconnect`): its ARN.
+    pub fn watch_rule(&self, account: &str, region: &str, source: &str) -> Result<String, String> {
+        let found: Vec<_> = self
+            .resources(account, Some(region), "AWS::Events::Rule")
+            .into_iter()
+            .filter(|(_, _, r)| {
+                r.properties.pointer("/EventPattern/source/0").and_then(Value::as_str) == Some(source)
+            })
+            .collect();
+        match found.as_slice() {
+            [(_, _, r)] => Ok(r.arn.clone().expect("rules have an ARN")),
+            _ => Err(format!(
+                "{} watch rules for {source} in {account}/{region}, expected one",
+                found.len()
+            )),
+        }
+    }
+
+    /// A member template's function by logical id (the upsert function is
+    /// the target of the watch's rules): ARN and its resource-based policy.
+    pub fn function(
+        &self,
+        account: &str,
+        region: &str,
+        logical_id: &str,
+    ) -> Result<(String, Option<&PolicyInstance>), String> {
+        let f = self
+            .resources(account, Some(region), "AWS::Lambda::Function")
+            .into_iter()
+            .find(|(_, id, _)| *id == logical_id)
+            .map(|(_, _, r)| r)
+            .ok_or_else(|| format!("no function {logical_id} in {account}/{region}"))?;
+        let arn = f.arn.clone().expect("functions have an ARN");
+        let policy = self
+            .policies
+            .values()
+            .find(|p| p.kind == PolicyKind::Function { arn: arn.clone() });
+        Ok((arn, policy))
+    }
+
+    /// The service control policies sessionlog deployed (attached to the
+    /// targeted OUs, so to members A and B).
+    pub fn service_control_policies(&self) -> Vec<&PolicyInstance> {
+        self.policies
+            .values()
+            .filter(|p| matches!(p.kind, PolicyKind::ServiceControl { .. }))
+            .collect()
+    }
+
     /// Facts of the configuration a scenario may depend on (`requires`).
     pub fn feature(&self, name: &str, region: &str) -> Result<bool, String> {
         let c = self.config;
@@ -631,6 +775,15 @@ impl<'c> World<'c> {
             "split_keys" => c.log_archive.keys == KeyLayout::Split,
             "several_regions" => c.regions.len() > 1,
             "home_is_member" => c.regions.contains(&c.log_archive.region),
+            "organization_trail" => {
+                c.guardrails.cloudtrail.mode == sessionlog::config::model::TrailMode::Organization
+            }
+            "scp" => !self.service_control_policies().is_empty(),
+            "guard_in_management" => self.guard(&self.accounts.management).is_ok(),
+            "guard_in_members" => self.guard(&self.accounts.member_a).is_ok(),
+            "watch" => {
+                c.guardrails.preferences_watch && c.session_manager.document == DocumentMode::Upsert
+            }
             f if f.starts_with("profile:") => {
                 let name = &f["profile:".len()..];
                 c.operators.profiles.iter().any(|p| p.name == name)
@@ -705,6 +858,110 @@ fn classify(r: &ResolvedResource, path: &str) -> Option<PolicyKind> {
         ("AWS::Logs::Destination", TEXT_POLICY_PATH) => PolicyKind::Destination {
             arn: r.arn.clone()?,
         },
+        ("AWS::Organizations::Policy", "/Content")
+            if r.properties.get("Type").and_then(Value::as_str) == Some("SERVICE_CONTROL_POLICY") =>
+        {
+            PolicyKind::ServiceControl {
+                id: r.physical_id.clone(),
+            }
+        }
         _ => return None,
     })
+}
+
+/// Where a function's resource-based policy sits: not in the template, but
+/// made by Lambda from the stack's `AWS::Lambda::Permission` resources. Its
+/// site is the function's logical id with this path; its statements are the
+/// permissions, by logical id (removing one removes that resource).
+pub const FUNCTION_POLICY_PATH: &str = "/(Lambda permissions)";
+
+/// The `AWS::Lambda::Permission` resources of a template by the logical id
+/// of the function they name (`Fn::GetAtt <function>.Arn` or `Ref`), each
+/// list sorted: the statements of that function's policy, in order.
+pub fn permissions_by_function(template: &Value) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, r) in template["Resources"].as_object().into_iter().flatten() {
+        if r["Type"] != "AWS::Lambda::Permission" {
+            continue;
+        }
+        let name = &r["Properties"]["FunctionName"];
+        let function = name
+            .pointer("/Fn::GetAtt/0")
+            .or_else(|| name.get("Ref"))
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{id}: FunctionName names no function of the template: {name}"));
+        out.entry(function.to_string()).or_default().push(id.clone());
+    }
+    for ids in out.values_mut() {
+        ids.sort();
+    }
+    out
+}
+
+/// The resource-based policy Lambda keeps for each function of a resolved
+/// stack that has permissions, by the function's logical id: the statement
+/// AddPermission writes for each (`Principal` a service or an account,
+/// `AWS:SourceArn` as ArnLike, `AWS:SourceAccount` as StringEquals).
+/// A function without permissions has no policy (`None`): it is listed all
+/// the same, so a mutant without its only permission is still decided.
+fn function_policies(resolved: &Resolved) -> Result<Vec<(String, Option<Value>)>, String> {
+    let mut by_function: BTreeMap<String, Vec<Value>> = resolved
+        .resources
+        .iter()
+        .filter(|(_, r)| r.resource_type == "AWS::Lambda::Function")
+        .map(|(id, _)| (id.clone(), Vec::new()))
+        .collect();
+    for (id, r) in &resolved.resources {
+        if r.resource_type != "AWS::Lambda::Permission" {
+            continue;
+        }
+        let p = &r.properties;
+        let text = |k: &str| p.get(k).and_then(Value::as_str);
+        let name = text("FunctionName").ok_or(format!("{id}: no FunctionName"))?;
+        let (function_id, function) = resolved
+            .resources
+            .iter()
+            .find(|(_, f)| {
+                f.resource_type == "AWS::Lambda::Function"
+                    && (f.arn.as_deref() == Some(name) || f.physical_id == name)
+            })
+            .ok_or(format!("{id}: FunctionName {name} is no function of the stack"))?;
+        let principal = text("Principal").ok_or(format!("{id}: no Principal"))?;
+        let principal = if principal.ends_with(".amazonaws.com") || principal.ends_with(".amazonaws.com.cn") {
+            serde_json::json!({"Service": principal})
+        } else {
+            serde_json::json!({"AWS": principal})
+        };
+        let mut condition = serde_json::Map::new();
+        if let Some(account) = text("SourceAccount") {
+            condition.insert("StringEquals".into(), serde_json::json!({"AWS:SourceAccount": account}));
+        }
+        if let Some(arn) = text("SourceArn") {
+            condition.insert("ArnLike".into(), serde_json::json!({"AWS:SourceArn": arn}));
+        }
+        for unsupported in ["EventSourceToken", "FunctionUrlAuthType", "PrincipalOrgID"] {
+            if p.get(unsupported).is_some() {
+                return Err(format!("{id}: {unsupported} is not modelled by the access proof"));
+            }
+        }
+        let mut statement = serde_json::json!({
+            "Sid": id,
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": text("Action").ok_or(format!("{id}: no Action"))?,
+            "Resource": function.arn.clone().expect("functions have an ARN"),
+        });
+        if !condition.is_empty() {
+            statement["Condition"] = Value::Object(condition);
+        }
+        by_function.entry(function_id.clone()).or_default().push(statement);
+    }
+    Ok(by_function
+        .into_iter()
+        .map(|(f, statements)| {
+            let doc = (!statements.is_empty())
+                .then(|| serde_json::json!({"Version": "2012-10-17", "Statement": statements}));
+            (f, doc)
+        })
+        .collect())
 }

@@ -12,6 +12,9 @@ pub const COPY_ON: &str = "log_copy:\n  enabled: true";
 pub const COPY_OFF: &str = "log_copy:\n  enabled: false";
 pub const LIFECYCLE: &str = "    lifecycle:\n      transition_to: GLACIER_IR     # STANDARD_IA | ONEZONE_IA | INTELLIGENT_TIERING | GLACIER_IR | GLACIER | DEEP_ARCHIVE\n      transition_after_days: 90\n      expire_after_days: 2557       # seven years\n      noncurrent_expire_after_days: 2557  # at least expire_after_days: an overwritten log's original is kept as long\n";
 
+/// The example's guardrails section (organization trail, guard, watch, SCP).
+pub const GUARDRAILS: &str = "guardrails:\n  # region: us-east-1               # management-account stack, organization trail home region; default: log_archive.region\n  cloudtrail:\n    mode: organization              # organization (sessionlog creates it) | existing | off\n    trail: sessionlog-organization  # existing: the trail's name, or its ARN\n    key_prefix: cloudtrail          # log files under <bucket>/cloudtrail/AWSLogs/\n    # owner: management             # existing only: management (organization trail) | members (one per account)\n    # bucket: my-trail-bucket       # existing only: restored by the Config guard\n    # kms_key_arn: arn:aws:kms:us-east-1:111111111111:key/mrk-...   # existing only\n  config_guard: true                # seed 004: Config rule cloudtrail-enabled + automatic remediation\n  preferences_watch: true           # re-apply the preferences when someone edits or deletes them\n  scp:\n    enabled: true                   # member principals may not turn session logging off\n    break_glass_roles: []           # exempt role names or patterns, like BreakGlassAdmin or emergency/*\n";
+
 /// The example's operators section, its prompt tag, and more profiles.
 pub const OPERATORS: &str = "operators:\n  policy_name_prefix: sessionlog-operator\n  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n    # region: us-east-1             # where Identity Center is enabled; default: the StackSet admin region\n  profiles:\n    - name: web-operators\n      instance_tags:                # every key must match one of its values (* and ? are wildcards)\n        Team: [web]\n        Environment: [staging, production]\n      # window: {start: 2026-03-01T08:00:00Z, end: 2026-03-01T18:00:00Z}   # UTC\n      rdp: false                    # RDP through Fleet Manager (recorded with rdp_recording)\n      documents: []                 # besides SSM-SessionManagerRunShell; others are NOT logged\n      console: true                 # Session Manager console read permissions\n      permission_set:               # needs identity_center\n        session_hours: 4\n\n";
 pub const PROMPT: &str = "    prompt_tag: Hostname            # the prompt shows this instance tag, read via IMDSv2\n                                    # (needs instance metadata tags on; else the instance id)\n";
@@ -188,6 +191,23 @@ pub fn matrix() -> Vec<(&'static str, String)> {
                 ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
                 ("encrypt_sessions: true", "encrypt_sessions: false"),
                 ("      rdp: false ", "      rdp: true "),
+            ]),
+        ),
+        (
+            "per-account trails guarded in every member account (member-guard StackSet in eu-west-1), no SCP, watch",
+            edited(&[(
+                GUARDRAILS,
+                "guardrails:\n  region: eu-west-1\n  cloudtrail:\n    mode: existing\n    trail: account-trail\n    owner: members\n    bucket: my-trail-bucket\n    kms_key_arn: arn:aws:kms:eu-west-1:333333333333:key/mrk-0123456789abcdef0123456789abcdef\n  config_guard: true\n  preferences_watch: true\n  scp:\n    enabled: false\n",
+            )]),
+        ),
+        (
+            "existing organization trail by ARN in another region, guarded in the management account, SCP with break-glass roles, no watch, split keys",
+            edited(&[
+                (
+                    GUARDRAILS,
+                    "guardrails:\n  cloudtrail:\n    mode: existing\n    trail: arn:aws:cloudtrail:eu-west-1:111111111111:trail/org-trail\n    owner: management\n    bucket: my-trail-bucket\n    key_prefix: org\n    kms_key_arn: arn:aws:kms:eu-west-1:333333333333:key/mrk-0123456789abcdef0123456789abcdef\n  config_guard: true\n  scp:\n    enabled: true\n    break_glass_roles: [BreakGlassAdmin, emergency/*]\n",
+                ),
+                ("keys: single", "keys: split"),
             ]),
         ),
     ]

@@ -4,7 +4,7 @@
 
 use super::common::*;
 
-pub const GUARDRAILS: &str = "guardrails:\n  # region: us-east-1               # management-account stack, organization trail home region; default: log_archive.region\n  cloudtrail:\n    mode: organization              # organization (sessionlog creates it) | existing | off\n    trail: sessionlog-organization  # existing: the trail's name, or its ARN\n    key_prefix: cloudtrail          # log files under <bucket>/cloudtrail/AWSLogs/\n    # owner: management             # existing only: management (organization trail) | members (one per account)\n    # bucket: my-trail-bucket       # existing only: restored by the Config guard\n    # kms_key_arn: arn:aws:kms:us-east-1:111111111111:key/mrk-...   # existing only\n  config_guard: true                # seed 004: Config rule cloudtrail-enabled + automatic remediation\n  preferences_watch: true           # re-apply the preferences when someone edits or deletes them\n  scp:\n    enabled: true                   # member principals may not turn session logging off\n    break_glass_roles: []           # exempt role names or patterns, like BreakGlassAdmin or emergency/*\n";
+pub use super::common::matrix::GUARDRAILS;
 
 /// The example with its `guardrails` section replaced.
 pub fn with_guardrails(section: &str, more: &[(&str, &str)]) -> String {

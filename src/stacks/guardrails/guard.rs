@@ -40,6 +40,14 @@ pub struct Target {
     /// sessionlog creates: an existing trail's data-event selectors are its
     /// owner's, and PutEventSelectors would replace them.
     pub event_selectors: bool,
+    /// The trail delivers to a bucket with an S3 Bucket Key (the log
+    /// archive's): AWS's "Configure AWS KMS key policies for CloudTrail" —
+    /// "If you are using an existing S3 bucket with an S3 Bucket Key,
+    /// kms:Decrypt permissions are required to create or update a trail with
+    /// SSE-KMS encryption enabled". The runbook's UpdateTrail is such an
+    /// update, so its role may decrypt with the trail's key (the key policy
+    /// allows the organization's principals; the role reads no object).
+    pub bucket_key_decrypt: bool,
 }
 
 impl Target {
@@ -55,6 +63,7 @@ impl Target {
                 kms_key: Expr::sub(trail::archive_key_arn_sub(c)),
                 organization_trail: true,
                 event_selectors: true,
+                bucket_key_decrypt: true,
             }),
             TrailMode::Existing => Some(Target {
                 trail_name: g.trail_name().to_string(),
@@ -63,6 +72,8 @@ impl Target {
                 kms_key: Expr::lit(ct.kms_key_arn.clone().unwrap_or_default()),
                 organization_trail: ct.guard_owner() == Some(TrailOwner::Management),
                 event_selectors: false,
+                // The bucket is the user's: whether it has a Bucket Key is theirs to say.
+                bucket_key_decrypt: false,
             }),
         }
     }
@@ -159,6 +170,13 @@ pub fn add(t: &mut Template, c: &Config, target: &Target) {
     let mut statements = vec![Statement::allow("RestoreTheTrail")
         .actions(&cloudtrail_actions)
         .resource(trail_arn)];
+    if target.bucket_key_decrypt {
+        statements.push(
+            Statement::allow("DecryptWithTheTrailKey")
+                .actions(&["kms:Decrypt"])
+                .resource(target.kms_key.clone()),
+        );
+    }
     if target.organization_trail {
         // CloudTrail checks the organization on an organization trail's update.
         statements.push(

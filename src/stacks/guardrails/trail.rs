@@ -10,7 +10,7 @@ use crate::model::{Expr, Resource, Template};
 
 use super::super::names::{KeyRole, Names};
 use super::super::tags::resource_tags;
-use super::{GuardNames, CLOUDTRAIL_PRINCIPAL};
+use super::{GuardNames, CLOUDTRAIL_PRINCIPAL, ROLE_PATH};
 
 pub const TRAIL: &str = "OrganizationTrail";
 
@@ -120,4 +120,31 @@ pub fn key_statements(c: &Config, key: KeyRole) -> Vec<Statement> {
             .resource(Expr::lit("*"))
             .condition("StringEquals", "aws:SourceArn", trail),
     ]
+}
+
+/// The archive key's statement for the CloudTrail guard's role in the
+/// management account (an organization trail guarded there): decrypt, as
+/// updating a trail with SSE-KMS on a bucket with an S3 Bucket Key needs.
+/// The role's name is CloudFormation's; it is under sessionlog's path.
+pub fn guard_key_statements(c: &Config, key: KeyRole) -> Vec<Statement> {
+    if !organization_trail(c)
+        || key != KeyRole::Archive
+        || !GuardNames::new(c).guard_in_management()
+    {
+        return Vec::new();
+    }
+    let management = &c.organization.management_account;
+    vec![Statement::allow("CloudTrailGuardDecrypts")
+        .principal(Principal::Aws(vec![Expr::sub(format!(
+            "arn:${{AWS::Partition}}:iam::{management}:root"
+        ))]))
+        .actions(&["kms:Decrypt"])
+        .resource(Expr::lit("*"))
+        .condition(
+            "ArnLike",
+            "aws:PrincipalArn",
+            Expr::sub(format!(
+                "arn:${{AWS::Partition}}:iam::{management}:role{ROLE_PATH}*"
+            )),
+        )]
 }
