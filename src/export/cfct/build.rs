@@ -360,11 +360,11 @@ fn valid_ssm_prefix(prefix: &str) -> bool {
         return false;
     };
     let lower = rest.to_ascii_lowercase();
+    let reserved = ["aws", "ssm"]
+        .iter()
+        .any(|r| lower == *r || lower.starts_with(&format!("{r}/")));
     !rest.is_empty()
-        && !(lower == "aws"
-            || lower == "ssm"
-            || lower.starts_with("aws/")
-            || lower.starts_with("ssm/"))
+        && !reserved
         && rest.split('/').all(|seg| {
             !seg.is_empty()
                 && seg
