@@ -106,6 +106,23 @@ impl<'a, 'w> Engine<'a, 'w> {
         self.rep.emit(Event::Failure { target: target.to_string(), reason: reason.to_string(), remedy });
     }
 
+    /// Report how a plain stack's operation ended and, when it is not
+    /// `wanted`, each failure reason (or the status, when there is none)
+    /// under `target`. True when it ended as wanted.
+    pub(super) fn stack_ended(&mut self, s: &PlainStack, target: &str, st: &StackStatus, reasons: &[String], wanted: impl Fn(&StackStatus) -> bool) -> bool {
+        self.rep.emit(Event::Stack { stack: s.stack_name.clone(), account: s.account.clone(), region: s.region.clone(), status: st.to_string(), reason: reasons.first().cloned() });
+        if wanted(st) {
+            return true;
+        }
+        if reasons.is_empty() {
+            self.failure(target, &format!("stack ended in {st}"));
+        }
+        for reason in reasons {
+            self.failure(target, reason);
+        }
+        false
+    }
+
     pub(super) async fn plan_stack(&mut self, s: &PlainStack) -> Result<StackPlan> {
         let cfn = self.aws.cfn_in(&s.account, &s.region);
         let mut d = archive::describe(&cfn, &s.stack_name, self.opts).await?;
@@ -257,17 +274,7 @@ impl<'a, 'w> Engine<'a, 'w> {
             }
         };
         let (st, reasons) = archive::execute(&cfn, &s.stack_name, &change_set, self.opts).await?;
-        self.rep.emit(Event::Stack { stack: s.stack_name.clone(), account: s.account.clone(), region: s.region.clone(), status: st.to_string(), reason: reasons.first().cloned() });
-        if st != StackStatus::ImportComplete {
-            if reasons.is_empty() {
-                self.failure(&target, &format!("import ended in {st}"));
-            }
-            for reason in &reasons {
-                self.failure(&target, reason);
-            }
-            return Ok(false);
-        }
-        Ok(true)
+        Ok(self.stack_ended(s, &format!("{target} (import)"), &st, &reasons, |st| *st == StackStatus::ImportComplete))
     }
 
     pub(super) async fn stack_change_set(&mut self, s: &PlainStack, params: &BTreeMap<String, String>, create: bool) -> Result<StackPlan> {

@@ -75,20 +75,7 @@ pub(super) async fn destroy(
             continue;
         }
         let (st, reasons) = archive::delete_stack(&cfn, &s.stack_name, opts).await?;
-        e.rep.emit(Event::Stack {
-            stack: s.stack_name.clone(),
-            account: s.account.clone(),
-            region: s.region.clone(),
-            status: st.to_string(),
-            reason: reasons.first().cloned(),
-        });
-        if st != StackStatus::DeleteComplete {
-            for reason in &reasons {
-                e.failure(&s.stack_name, reason);
-            }
-            if reasons.is_empty() {
-                e.failure(&s.stack_name, &format!("stack ended in {st}"));
-            }
+        if !e.stack_ended(s, &s.stack_name, &st, &reasons, |st| *st == StackStatus::DeleteComplete) {
             e.rep.emit(Event::Note { text: format!("stopping: {} still exists, so the StackSets (and the policies its permission sets reference) are kept", s.stack_name) });
             return Ok(false);
         }

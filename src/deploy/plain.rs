@@ -90,20 +90,7 @@ pub(super) async fn apply(
             text: format!("executing change set {cs} on {target}"),
         });
         let (st, reasons) = archive::execute(&cfn, &s.stack_name, &cs, opts).await?;
-        e.rep.emit(Event::Stack {
-            stack: s.stack_name.clone(),
-            account: s.account.clone(),
-            region: s.region.clone(),
-            status: st.to_string(),
-            reason: reasons.first().cloned(),
-        });
-        if st.is_failure() {
-            if reasons.is_empty() {
-                e.failure(&target, &format!("stack ended in {st}"));
-            }
-            for reason in &reasons {
-                e.failure(&target, reason);
-            }
+        if !e.stack_ended(s, &target, &st, &reasons, |st| !st.is_failure()) {
             return Ok(Applied::Failed);
         }
     }
