@@ -157,7 +157,7 @@ fn semantic_check(package: &Path) -> Vec<String> {
             given.push(key);
         }
         for (k, decl) in &declared {
-            if decl.get("Default").is_none() && !given.iter().any(|g| Value::from(g.as_str()) == *k)
+            if decl.get("Default").is_none() && !given.iter().any(|g| k.as_str() == Some(g.as_str()))
             {
                 problems.push(format!("{name}: parameter {} of {file} is not given", s(k)));
             }
