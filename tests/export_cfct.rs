@@ -647,3 +647,23 @@ fn checks_fail_on_broken_manifests() {
     std::fs::write(&manifest_path, &good).unwrap();
     assert_clean(&pkg);
 }
+
+/// The management-account stacks are not in the manifest: the export says
+/// which, what each holds and when to deploy it.
+#[test]
+fn management_stacks_left_out_are_named_with_what_they_hold() {
+    let (_dir, _pkg, out) = export(example(), &["--ou-name", "ou-ab12-cd34ef56=Workloads"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = format!("{}{}", out.stdout, out.stderr);
+    let note = |stack: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("management-account stack {stack} ")))
+            .unwrap_or_else(|| panic!("no note for {stack}:\n{text}"))
+            .to_string()
+    };
+    let guardrails = note("sessionlog-guardrails");
+    assert!(guardrails.contains("organization trail") && guardrails.contains("ArchiveKeyId"), "{guardrails}");
+    assert!(!guardrails.contains("permission sets"), "{guardrails}");
+    let identity = note("sessionlog-identity-center");
+    assert!(identity.contains("permission sets") && identity.contains("operator policies"), "{identity}");
+}

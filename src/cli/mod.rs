@@ -48,11 +48,11 @@ pub enum Command {
     Validate(validate::Args),
     /// Show what `deploy` would change, without changing anything.
     Plan(deploy::Plan),
-    /// Deploy the log-archive stacks and the member StackSets.
+    /// Deploy the log-archive stacks, the member StackSets, then the management-account stacks.
     Deploy(deploy::Deploy),
     /// Show the deployed stacks and stack instances.
     Status(deploy::Status),
-    /// Remove the StackSets and stacks; buckets, keys and log groups are retained.
+    /// Remove the stacks and StackSets; buckets, keys, log groups and the trail are retained.
     Destroy(deploy::Destroy),
     /// Export the configuration for another deployment tool (Customizations
     /// for Control Tower).
