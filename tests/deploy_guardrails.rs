@@ -326,3 +326,58 @@ async fn guardrails_deploy_after_the_stacksets_redeploy_as_a_no_op_and_destroy_k
     assert_eq!(trails["trailList"][0]["TrailARN"], arn_before);
     assert_eq!(scps(&moto, &org).len(), 2, "the SCP is back");
 }
+
+/// Per-account trails guarded in every member account (`owner: members`):
+/// `plan` reads each target account's AWS Config recorder through
+/// `log_archive.access_role` and names the accounts where the guard would
+/// evaluate nothing, with what to do; it changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_reads_aws_config_recording_in_every_member_account_for_per_account_trails() {
+    let moto = moto();
+    let org = org(&moto.url(), 3);
+    let o = opts(&moto.url());
+    let text = config(&org);
+    let start = text.find("guardrails:\n").expect("example has guardrails");
+    let end = start + text[start..].find("\ntags:").expect("tags after guardrails");
+    let guardrails = format!(
+        "guardrails:\n  cloudtrail:\n    mode: existing\n    trail: account-trail\n    owner: members\n    bucket: my-trail-bucket\n    kms_key_arn: arn:aws:kms:us-east-1:{}:key/mrk-0123456789abcdef0123456789abcdef\n  config_guard: true\n",
+        org.archive
+    );
+    let text = format!("{}{}{}", &text[..start], guardrails, &text[end..]);
+    let c = sessionlog::config::load(&sessionlog::config::Source { name: "members.yaml".into(), text })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let b = sessionlog::stacks::build(&c);
+    let targets: Vec<&String> = org.members.iter().filter(|m| **m != org.excluded).collect();
+    assert!(targets.len() >= 2, "{:?}", org.members);
+
+    // One member account records; one has a stopped recorder; the rest none.
+    let recorder = |account: &str, start: bool| {
+        let env_owned = assumed_env(&moto.url(), account);
+        let env: Vec<(&str, &str)> = env_owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        aws_cli(&moto.url(), &["configservice", "put-configuration-recorder", "--configuration-recorder", &format!("name=default,roleARN=arn:aws:iam::{account}:role/config")], &env);
+        if start {
+            aws_cli(&moto.url(), &["s3api", "create-bucket", "--bucket", &format!("config-{account}")], &env);
+            aws_cli(&moto.url(), &["configservice", "put-delivery-channel", "--delivery-channel", &format!("name=default,s3BucketName=config-{account}")], &env);
+            aws_cli(&moto.url(), &["configservice", "start-configuration-recorder", "--configuration-recorder-name", "default"], &env);
+        }
+    };
+    recorder(targets[0], true);
+    recorder(targets[1], false);
+
+    let mut buf = Vec::new();
+    let code = sessionlog::deploy::plan(&b, &o, &mut buf).await.unwrap();
+    let p = parse(code, buf);
+    assert_eq!(p.code, 0, "{}", p.text);
+    assert_eq!(p.writes(), 0, "{}", p.text);
+    let n = notes(&p);
+    let summary = format!("AWS Config is recording in us-east-1 of 1 of the {} accounts of sessionlog-member-guard", targets.len());
+    assert!(n.iter().any(|t| *t == summary), "{summary}\n{n:#?}");
+    let stopped = n.iter().find(|t| t.contains("recorder is stopped")).unwrap_or_else(|| panic!("{n:#?}"));
+    assert!(stopped.contains(targets[1].as_str()) && !stopped.contains(targets[0].as_str()), "{stopped}");
+    let none = n.iter().find(|t| t.contains("no configuration recorder")).unwrap_or_else(|| panic!("{n:#?}"));
+    for t in &targets[2..] {
+        assert!(none.contains(t.as_str()), "{t}: {none}");
+    }
+    assert!(!none.contains(targets[0].as_str()) && !none.contains(targets[1].as_str()), "{none}");
+    assert!(none.contains("start-configuration-recorder"), "{none}");
+}

@@ -140,16 +140,29 @@ impl Aws {
         if account == self.caller_account || self.archive.is_some() {
             return Ok(());
         }
+        let cfg = self
+            .assumed(account, role, "sessionlog-deploy", 3600)
+            .await
+            .context("in the log-archive account")?;
+        self.archive = Some(cfg);
+        self.archive_account = Some(account.to_string());
+        Ok(())
+    }
+
+    /// The caller's configuration with the credentials of `role` in
+    /// `account` (STS AssumeRole, `seconds` long).
+    pub async fn assumed(&self, account: &str, role: &str, session: &str, seconds: i32) -> Result<SdkConfig> {
         let arn = format!("arn:{}:iam::{account}:role/{role}", self.partition);
         let c = self
             .sts()
             .assume_role()
             .role_arn(&arn)
-            .role_session_name("sessionlog-deploy")
-            .duration_seconds(3600)
+            .role_session_name(session)
+            .duration_seconds(seconds)
             .send()
             .await
-            .with_context(|| format!("assuming {arn} in the log-archive account"))?;
+            .map_err(|e| anyhow::anyhow!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e)))
+            .with_context(|| format!("assuming {arn}"))?;
         let c = c.credentials().context("AssumeRole returned no credentials")?;
         let creds = Credentials::new(
             c.access_key_id(),
@@ -158,14 +171,11 @@ impl Aws {
             None,
             "sessionlog-assumed-role",
         );
-        let cfg = self
+        Ok(self
             .base
             .to_builder()
             .credentials_provider(SharedCredentialsProvider::new(creds))
-            .build();
-        self.archive = Some(cfg);
-        self.archive_account = Some(account.to_string());
-        Ok(())
+            .build())
     }
 
     fn sts(&self) -> aws_sdk_sts::Client {
@@ -245,8 +255,13 @@ impl Aws {
 
     /// AWS Config in the management (caller's) account.
     pub fn config(&self, region: &str) -> aws_sdk_config::Client {
+        self.config_with(&self.base, region)
+    }
+
+    /// AWS Config with the credentials of `cfg` (an assumed role's).
+    pub fn config_with(&self, cfg: &SdkConfig, region: &str) -> aws_sdk_config::Client {
         aws_sdk_config::Client::from_conf(
-            aws_sdk_config::config::Builder::from(&self.base)
+            aws_sdk_config::config::Builder::from(cfg)
                 .region(Region::new(region.to_string()))
                 .interceptor(Counting(self.counter.clone()))
                 .build(),

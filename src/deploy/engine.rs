@@ -364,14 +364,7 @@ impl<'a, 'w> Engine<'a, 'w> {
             }
         }
         let key = format!("{:?}", s.targets);
-        let accounts = match self.accounts.get(&key) {
-            Some(a) => a.clone(),
-            None => {
-                let a = org::target_accounts(&self.aws.organizations(), &s.targets, &r.management_account).await?;
-                self.accounts.insert(key.clone(), a.clone());
-                a
-            }
-        };
+        let accounts = self.target_accounts(r, s).await?;
         let mut wanted_keys: BTreeSet<InstanceKey> =
             accounts.iter().flat_map(|a| s.regions.iter().map(move |rg| (a.clone(), rg.clone()))).collect();
         // Accounts that have not enabled an opt-in region get no instance
@@ -413,6 +406,18 @@ impl<'a, 'w> Engine<'a, 'w> {
             }
         }
         Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries })
+    }
+
+    /// The accounts a StackSet targets (read from Organizations once per
+    /// set of targets).
+    pub(super) async fn target_accounts(&mut self, r: &Rollout, s: &SetDef) -> Result<BTreeSet<String>> {
+        let key = format!("{:?}", s.targets);
+        if let Some(a) = self.accounts.get(&key) {
+            return Ok(a.clone());
+        }
+        let a = org::target_accounts(&self.aws.organizations(), &s.targets, &r.management_account).await?;
+        self.accounts.insert(key, a.clone());
+        Ok(a)
     }
 
     /// Whether the log-archive account lacks a region its stacks go to (an
