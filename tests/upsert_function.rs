@@ -10,25 +10,12 @@ use std::process::Command;
 
 #[test]
 fn upsert_function_creates_updates_sets_default_and_restores() {
-    let root = common::repo_root();
-    let python = common::python();
-    let out = Command::new(&python)
-        .arg(root.join("tests/upsert/test_upsert_function.py"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e} (run `make setup`)", python.display()));
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{text}");
-    assert!(text.contains("Ran 5 tests") && text.contains("\nOK"), "{text}");
+    unittest("tests/upsert/test_upsert_function.py", 5);
 }
 
 #[test]
 fn the_rendered_template_carries_exactly_that_function() {
-    let template = std::fs::read_to_string(common::repo_root().join("templates/member-regional.yaml")).unwrap();
-    let source = sessionlog::stacks::member_regional::UPSERT_SOURCE;
-    assert!(source.len() < 4096, "inline Lambda code is limited to 4096 characters");
-    for line in source.lines().filter(|l| !l.trim().is_empty()) {
-        assert!(template.contains(line), "missing from the template: {line}");
-    }
+    carried_inline(sessionlog::stacks::member_regional::UPSERT_SOURCE);
 }
 
 /// The create-or-adopt log group's function (fact 11), run the same way
@@ -37,21 +24,30 @@ fn the_rendered_template_carries_exactly_that_function() {
 /// with retention, key and tags set; update → new retention; delete → kept.
 #[test]
 fn log_group_function_creates_adopts_updates_and_never_deletes() {
-    let root = common::repo_root();
-    let python = common::python();
-    let out = Command::new(&python)
-        .arg(root.join("tests/upsert/test_log_group_function.py"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e} (run `make setup`)", python.display()));
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{text}");
-    assert!(text.contains("Ran 5 tests") && text.contains("\nOK"), "{text}");
+    unittest("tests/upsert/test_log_group_function.py", 5);
 }
 
 #[test]
 fn the_rendered_template_carries_exactly_the_log_group_function() {
+    carried_inline(sessionlog::stacks::member_regional::LOG_GROUP_SOURCE);
+}
+
+/// Run a Python unittest file with the test Python: all `tests` pass.
+fn unittest(script: &str, tests: usize) {
+    let python = common::python();
+    let out = Command::new(&python)
+        .arg(common::repo_root().join(script))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e} (run `make setup`)", python.display()));
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(&format!("Ran {tests} tests")) && text.contains("\nOK"), "{text}");
+}
+
+/// The function's source is inline in the rendered member template, within
+/// Lambda's 4,096 characters for inline code.
+fn carried_inline(source: &str) {
     let template = std::fs::read_to_string(common::repo_root().join("templates/member-regional.yaml")).unwrap();
-    let source = sessionlog::stacks::member_regional::LOG_GROUP_SOURCE;
     assert!(source.len() < 4096, "inline Lambda code is limited to 4096 characters");
     for line in source.lines().filter(|l| !l.trim().is_empty()) {
         assert!(template.contains(line), "missing from the template: {line}");

@@ -120,53 +120,16 @@ fn execute_cfct(args: &CfctArgs, out: &mut dyn Write, err: &mut dyn Write) -> i3
     };
 
     if args.check {
-        return match files.check(&args.out_dir) {
-            Ok(drift) if drift.is_clean() => {
-                let _ = writeln!(
-                    out,
-                    "up to date: {} files match {}",
-                    files.files.len(),
-                    source.name
-                );
-                exit::OK
-            }
-            Ok(drift) => {
-                for d in &drift.diffs {
-                    let _ = write!(out, "{d}");
-                }
-                let _ = writeln!(
-                    err,
-                    "error: {} file(s) differ from what {} exports\n   = help: run `sessionlog export cfct` with the same options and commit the result",
-                    drift.diffs.len(),
-                    source.name
-                );
-                exit::FINDINGS
-            }
-            Err(e) => {
-                let _ = writeln!(
-                    err,
-                    "error: cannot read the exported files\nCaused by:\n    {e}"
-                );
-                exit::RUNTIME
-            }
-        };
+        return super::output::check(&files, &args.out_dir, &source.name, &EXPORTED, out, err);
     }
-
-    match files.write(&args.out_dir) {
-        Ok((written, removed)) => {
-            for p in &written {
-                let _ = writeln!(out, "wrote {}", args.out_dir.join(p).display());
-            }
-            for p in &removed {
-                let _ = writeln!(out, "removed obsolete {}", args.out_dir.join(p).display());
-            }
+    match super::output::write(&files, &args.out_dir, out, err) {
+        Ok(changed) => {
             let _ = writeln!(
                 out,
-                "exported {} as a CfCT package ({} resources, {} files, {} changed) into {}",
+                "exported {} as a CfCT package ({} resources, {} files, {changed} changed) into {}",
                 source.name,
                 export.manifest.resources.len(),
                 files.files.len(),
-                written.len() + removed.len(),
                 args.out_dir.display()
             );
             if !export.flows.is_empty() {
@@ -184,16 +147,15 @@ fn execute_cfct(args: &CfctArgs, out: &mut dyn Write, err: &mut dyn Write) -> i3
             }
             exit::OK
         }
-        Err(e) => {
-            let _ = writeln!(
-                err,
-                "error: cannot write into `{}`\nCaused by:\n    {e}",
-                args.out_dir.display()
-            );
-            exit::RUNTIME
-        }
+        Err(code) => code,
     }
 }
+
+const EXPORTED: super::output::Produced = super::output::Produced {
+    what: "exported",
+    produces: "exports",
+    help: "run `sessionlog export cfct` with the same options and commit the result",
+};
 
 fn report(errors: &[ExportError], err: &mut dyn Write) {
     for e in errors {

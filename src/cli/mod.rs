@@ -8,6 +8,7 @@ pub mod deploy;
 pub mod export;
 pub mod init;
 pub mod man;
+mod output;
 pub mod render;
 pub mod schema;
 pub mod validate;

@@ -24,6 +24,9 @@ pub struct Args {
     pub check: bool,
 }
 
+const RENDERED: super::output::Produced =
+    super::output::Produced { what: "rendered", produces: "renders", help: "run `sessionlog render` and commit the result" };
+
 pub fn execute(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let (source, bundle) = match super::compile::load(&args.config, err) {
         Ok(b) => b,
@@ -35,51 +38,13 @@ pub fn execute(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let files = render::files(&bundle, args.format);
 
     if args.check {
-        return match files.check(&args.out_dir) {
-            Ok(drift) if drift.is_clean() => {
-                let _ = writeln!(out, "up to date: {} files match {}", files.files.len(), source.name);
-                exit::OK
-            }
-            Ok(drift) => {
-                for d in &drift.diffs {
-                    let _ = write!(out, "{d}");
-                }
-                let _ = writeln!(
-                    err,
-                    "error: {} file(s) differ from what {} renders\n   = help: run `sessionlog render` and commit the result",
-                    drift.diffs.len(),
-                    source.name
-                );
-                exit::FINDINGS
-            }
-            Err(e) => {
-                let _ = writeln!(err, "error: cannot read the rendered files\nCaused by:\n    {e}");
-                exit::RUNTIME
-            }
-        };
+        return super::output::check(&files, &args.out_dir, &source.name, &RENDERED, out, err);
     }
-
-    match files.write(&args.out_dir) {
-        Ok((written, removed)) => {
-            for p in &written {
-                let _ = writeln!(out, "wrote {}", args.out_dir.join(p).display());
-            }
-            for p in &removed {
-                let _ = writeln!(out, "removed obsolete {}", args.out_dir.join(p).display());
-            }
-            let _ = writeln!(
-                out,
-                "rendered {} ({} files, {} changed) into {}",
-                source.name,
-                files.files.len(),
-                written.len() + removed.len(),
-                args.out_dir.display()
-            );
+    match super::output::write(&files, &args.out_dir, out, err) {
+        Ok(changed) => {
+            let _ = writeln!(out, "rendered {} ({} files, {changed} changed) into {}", source.name, files.files.len(), args.out_dir.display());
             exit::OK
         }
-        Err(e) => {
-            let _ = writeln!(err, "error: cannot write into `{}`\nCaused by:\n    {e}", args.out_dir.display());
-            exit::RUNTIME
-        }
+        Err(code) => code,
     }
 }

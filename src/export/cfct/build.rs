@@ -451,6 +451,23 @@ fn not_expressed(bundle: &Bundle, options: &Options) -> Vec<String> {
     notes
 }
 
+/// What a management-account stack holds, and when it can be deployed.
+fn management_stack_role(file_stem: &str) -> (&'static str, &'static str) {
+    match file_stem {
+        crate::stacks::IDENTITY_CENTER => (
+            "the operators' IAM Identity Center permission sets",
+            "once CfCT's StackSets created the operator policies it references",
+        ),
+        crate::stacks::guardrails::MANAGEMENT_GUARDRAILS => (
+            "the guardrails: organization trail, CloudTrail guard, service control policy",
+            "once CfCT deployed the log-archive stacks (the trail writes to their bucket with their key; its \
+             ArchiveKeyId parameter is the log-archive stack's output) and the member StackSets (what the SCP \
+             protects)",
+        ),
+        _ => ("", "after the StackSets"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,19 +502,3 @@ mod tests {
     }
 }
 
-/// What a management-account stack holds, and when it can be deployed.
-fn management_stack_role(file_stem: &str) -> (&'static str, &'static str) {
-    match file_stem {
-        crate::stacks::IDENTITY_CENTER => (
-            "the operators' IAM Identity Center permission sets",
-            "once CfCT's StackSets created the operator policies it references",
-        ),
-        crate::stacks::guardrails::MANAGEMENT_GUARDRAILS => (
-            "the guardrails: organization trail, CloudTrail guard, service control policy",
-            "once CfCT deployed the log-archive stacks (the trail writes to their bucket with their key; its \
-             ArchiveKeyId parameter is the log-archive stack's output) and the member StackSets (what the SCP \
-             protects)",
-        ),
-        _ => ("", "after the StackSets"),
-    }
-}
