@@ -15,10 +15,10 @@
 //!
 //! SL601 applies when regions are given; SL602 and SL603 when two or more.
 
-use super::key_region::KEY_PROPERTIES;
+use super::key_region::each_key_property;
 use super::Context;
 use crate::aws::resources::global_name_property;
-use crate::syntax::tree::{Node, Ptr, Value};
+use crate::syntax::tree::{Node, Ptr};
 use crate::validate::finding::Sink;
 use crate::validate::rules;
 use crate::validate::sub::{self, as_template};
@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
     }
     for resource in ctx.template.resources() {
         if let Some(properties) = resource.properties {
-            keys(ctx, properties, &resource.properties_ptr(), sink);
+            each_key_property(properties, &resource.properties_ptr(), &mut |value, ptr| one_key(ctx, value, ptr, sink));
         }
     }
     global_names(ctx, sink);
@@ -93,29 +93,6 @@ fn is_region_safe(parameter: &Node) -> bool {
         || text("Default").starts_with("mrk-")
         || text("Default").starts_with("alias/")
         || text("Type").starts_with("AWS::SSM::Parameter::Value")
-}
-
-fn keys(ctx: &Context, node: &Node, ptr: &Ptr, sink: &mut Sink) {
-    match &node.value {
-        // Policies list keys of many regions on purpose.
-        Value::Map(_) if node.get("Statement").is_some() => {}
-        Value::Map(entries) => {
-            for entry in entries {
-                let child = ptr.key(&entry.key);
-                if KEY_PROPERTIES.contains(&entry.key.to_ascii_lowercase().as_str()) {
-                    one_key(ctx, &entry.value, &child, sink);
-                } else {
-                    keys(ctx, &entry.value, &child, sink);
-                }
-            }
-        }
-        Value::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
-                keys(ctx, item, &ptr.index(i), sink);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// The parameter that chooses the key: the whole value (`!Ref P`), or the

@@ -18,28 +18,30 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
     }
     for resource in ctx.template.resources() {
         if let Some(properties) = resource.properties {
-            visit(ctx, properties, &resource.properties_ptr(), sink);
+            each_key_property(properties, &resource.properties_ptr(), &mut |value, ptr| check(ctx, value, ptr, sink));
         }
     }
 }
 
-fn visit(ctx: &Context, node: &Node, ptr: &Ptr, sink: &mut Sink) {
+/// Call `f` with every KMS key property (`KEY_PROPERTIES`, any case) under
+/// `node`, outside policy documents (which list keys of many regions on
+/// purpose).
+pub fn each_key_property(node: &Node, ptr: &Ptr, f: &mut dyn FnMut(&Node, &Ptr)) {
     match &node.value {
-        // Policies list keys of many regions on purpose.
         Value::Map(_) if node.get("Statement").is_some() => {}
         Value::Map(entries) => {
             for entry in entries {
                 let child = ptr.key(&entry.key);
                 if KEY_PROPERTIES.contains(&entry.key.to_ascii_lowercase().as_str()) {
-                    check(ctx, &entry.value, &child, sink);
+                    f(&entry.value, &child);
                 } else {
-                    visit(ctx, &entry.value, &child, sink);
+                    each_key_property(&entry.value, &child, f);
                 }
             }
         }
         Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                visit(ctx, item, &ptr.index(i), sink);
+                each_key_property(item, &ptr.index(i), f);
             }
         }
         _ => {}
