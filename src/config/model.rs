@@ -389,7 +389,7 @@ pub enum UnsupportedRegions {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogCopy {
-    /// Off by default: Firehose is billed per GB (see the README's cost
+    /// Off by default: Firehose is billed per GB (see docs/log-copy.md, its cost
     /// section). Needs `session_manager.cloudwatch`.
     #[serde(default)]
     pub enabled: bool,
