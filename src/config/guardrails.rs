@@ -32,10 +32,15 @@ pub struct Guardrails {
     /// `session_manager.document: upsert`.
     #[serde(default)]
     pub preferences_watch: bool,
-    /// A service control policy, attached to the target OUs, that denies
-    /// member principals every action that turns session logging off.
+    /// Service control policies, attached to the target OUs, that deny
+    /// member principals every action that turns session logging off and
+    /// every way to an instance that leaves no transcript or recording.
     #[serde(default)]
     pub scp: Scp,
+    /// The log-archive account's own guard: a service control policy attached
+    /// to that account alone, and an alarm on the archive keys and bucket.
+    #[serde(default)]
+    pub log_archive: LogArchiveGuard,
 }
 
 impl Guardrails {
@@ -56,6 +61,7 @@ impl Guardrails {
     pub fn any_in_management_account(&self) -> bool {
         self.cloudtrail.mode == TrailMode::Organization
             || self.scp.enabled
+            || self.log_archive.scp
             || (self.config_guard && self.cloudtrail.guard_owner() == Some(TrailOwner::Management))
     }
 }
@@ -170,9 +176,107 @@ pub struct Scp {
     /// allowed), like `BreakGlassAdmin` or `emergency/*`: matched as
     /// `arn:<partition>:iam::*:role/<pattern>`. The StackSet execution role
     /// and sessionlog's own roles are always exempt.
+    /// The same SCP denies everyone else creating a role of these names,
+    /// changing their trust or permissions, passing or assuming them: a
+    /// break-glass role is created by a StackSet (or before the SCP is
+    /// attached) and assumed from the management account or through IAM
+    /// Identity Center.
     #[serde(default)]
     #[schemars(inner(pattern(ROLE_PATTERN)))]
     pub break_glass_roles: Vec<String>,
+    /// Remote-access paths the organization allows without a transcript or
+    /// recording. Default: none; each one allowed is a warning.
+    #[serde(default)]
+    pub unlogged_access: UnloggedAccess,
+}
+
+/// Ways to an interactive shell or desktop that Session Manager's logging
+/// does not record. Everything here is denied by the remote-access SCP unless
+/// allowed; see docs/threat-model.md for the whole table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnloggedAccess {
+    /// Session documents other than `SSM-SessionManagerRunShell` that may be
+    /// used (`AWS-StartSSHSession`, `AWS-StartPortForwardingSession`,
+    /// `AWS-StartPortForwardingSessionToRemoteHost`,
+    /// `AWS-StartInteractiveCommand`, your own…): none of them is logged. An
+    /// operator profile's `documents` must be listed here when the SCP is on.
+    #[serde(default)]
+    #[schemars(inner(pattern(SSM_DOCUMENT_NAME)))]
+    pub session_documents: Vec<String>,
+    /// EC2 Instance Connect: `SendSSHPublicKey` and the Instance Connect
+    /// Endpoint's `OpenTunnel` (SSH/RDP straight to the instance).
+    #[serde(default)]
+    pub instance_connect: bool,
+    /// The EC2 serial console (`SendSerialConsoleSSHPublicKey`).
+    #[serde(default)]
+    pub serial_console: bool,
+    /// ECS Exec (`ecs:ExecuteCommand`) into containers, logged only by the
+    /// cluster's own `executeCommandConfiguration`.
+    #[serde(default)]
+    pub ecs_exec: bool,
+    /// Fleet Manager Remote Desktop where it is not recorded: every region
+    /// when `rdp_recording` is off, else the regions AWS offers no recording in.
+    #[serde(default)]
+    pub unrecorded_rdp: bool,
+    /// Sessions in regions outside `regions`, where sessionlog deploys no
+    /// preferences (so nothing is logged).
+    #[serde(default)]
+    pub other_regions: bool,
+}
+
+impl UnloggedAccess {
+    /// `(key, what)` of every path allowed, for warnings.
+    pub fn allowed(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .session_documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("session_documents/{i}"), format!("sessions through `{d}`")))
+            .collect();
+        for (on, key, what) in [
+            (self.instance_connect, "instance_connect", "EC2 Instance Connect (SSH or RDP straight to instances)"),
+            (self.serial_console, "serial_console", "the EC2 serial console"),
+            (self.ecs_exec, "ecs_exec", "ECS Exec into containers"),
+            (self.unrecorded_rdp, "unrecorded_rdp", "Fleet Manager Remote Desktop without a recording"),
+            (self.other_regions, "other_regions", "sessions in regions outside `regions`"),
+        ] {
+            if on {
+                out.push((key.to_string(), what.to_string()));
+            }
+        }
+        out
+    }
+}
+
+/// The log-archive account's guard.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogArchiveGuard {
+    /// A service control policy attached to the log-archive account: nobody
+    /// there but `log_archive.access_role` (the role `deploy` assumes from the
+    /// management account) and `break_glass_roles` may schedule the deletion
+    /// of the archive keys, disable them or change their policy, change the
+    /// bucket's policy, versioning, Object Lock, lifecycle or encryption,
+    /// delete object versions or bypass governance retention, or change the
+    /// log copy's destinations and streams.
+    #[serde(default)]
+    pub scp: bool,
+    /// Roles of the log-archive account the SCP exempts (and protects), by
+    /// name or path pattern.
+    #[serde(default)]
+    #[schemars(inner(pattern(ROLE_PATTERN)))]
+    pub break_glass_roles: Vec<String>,
+    /// An EventBridge rule in every log-archive region that publishes to an
+    /// SNS topic when anyone schedules a key's deletion, disables a key or
+    /// changes its policy, or changes the bucket's policy, versioning,
+    /// lifecycle or Object Lock.
+    #[serde(default)]
+    pub alarm: bool,
+    /// Email addresses subscribed to the alarm topic (each must confirm).
+    #[serde(default)]
+    #[schemars(inner(pattern(EMAIL)))]
+    pub alarm_emails: Vec<String>,
 }
 
 fn default_trail() -> String {

@@ -122,9 +122,12 @@ pub struct BucketConfig {
     #[serde(default = "default_key_prefix")]
     #[schemars(pattern(KEY_PREFIX))]
     pub key_prefix: String,
-    /// S3 Object Lock (write-once-read-many). Only on new buckets.
+    /// S3 Object Lock (write-once-read-many): every new object version is
+    /// kept for `days` whatever anyone asks. On by default, in `GOVERNANCE`
+    /// mode for 365 days; `{mode: "OFF"}` turns it off. Once on for a bucket,
+    /// S3 never turns it off again (nor versioning).
     #[serde(default)]
-    pub object_lock: Option<ObjectLock>,
+    pub object_lock: ObjectLock,
     /// Lifecycle of log objects.
     #[serde(default)]
     pub lifecycle: Option<Lifecycle>,
@@ -133,18 +136,35 @@ pub struct BucketConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectLock {
-    /// `GOVERNANCE` (privileged users may shorten) or `COMPLIANCE` (nobody can).
+    /// `GOVERNANCE`: only a principal allowed `s3:BypassGovernanceRetention`
+    /// may delete a version early — with `guardrails.log_archive.scp`, only
+    /// the log archive's exempt roles. `COMPLIANCE`: nobody can, not even the
+    /// account's root user, until the retention ends. `OFF`: no Object Lock.
+    #[serde(default)]
     pub mode: ObjectLockMode,
     /// Default retention of every new object version, in days.
+    #[serde(default = "default_lock_days")]
     #[schemars(range(min = 1, max = 36500))]
     pub days: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+impl Default for ObjectLock {
+    fn default() -> Self {
+        ObjectLock { mode: ObjectLockMode::default(), days: default_lock_days() }
+    }
+}
+
+fn default_lock_days() -> u32 {
+    365
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ObjectLockMode {
+    #[default]
     Governance,
     Compliance,
+    Off,
 }
 
 impl ObjectLockMode {
@@ -152,7 +172,15 @@ impl ObjectLockMode {
         match self {
             ObjectLockMode::Governance => "GOVERNANCE",
             ObjectLockMode::Compliance => "COMPLIANCE",
+            ObjectLockMode::Off => "OFF",
         }
+    }
+}
+
+impl BucketConfig {
+    /// The Object Lock to apply, `None` when it is off.
+    pub fn object_lock(&self) -> Option<&ObjectLock> {
+        (self.object_lock.mode != ObjectLockMode::Off).then_some(&self.object_lock)
     }
 }
 

@@ -58,7 +58,7 @@ pub fn template(c: &Config) -> Template {
 
 fn bucket(c: &Config) -> Bucket {
     let b = &c.log_archive.bucket;
-    let lock = b.object_lock.as_ref();
+    let lock = b.object_lock();
     Bucket {
         bucket_name: Expr::lit(Names::new(c).bucket()),
         bucket_encryption: BucketEncryption {
