@@ -423,7 +423,10 @@ fn feature_text(f: &str) -> String {
         "guard_in_management" => "the CloudTrail guard in the management account",
         "guard_in_members" => "the CloudTrail guard in each member account (`owner: members`)",
         "watch" => "the preferences watch (`preferences_watch`, `document: upsert`)",
-        "scp" => "the service control policy on",
+        "scp" => "the service control policies on (`guardrails.scp`)",
+        "archive_scp" => "the log-archive SCP on (`guardrails.log_archive.scp`)",
+        "alarm" => "the log archive's alarm in the region",
+        "alarm_on" => "the log archive's alarm on (`guardrails.log_archive.alarm`)",
         "home_is_member" => "the home region a member region",
         other if other.starts_with("profile:") => {
             return format!("{not}operator profile `{}`", &other["profile:".len()..])

@@ -17,7 +17,7 @@ struct Case {
 
 const REGIONS: &str = "regions: [us-east-1, eu-west-1, eu-south-1]";
 const NAME: &str = "# name: sessionlog-222222222222-us-east-1   # default: sessionlog-<account>-<region>";
-const LOCK: &str = "    # object_lock:                  # write-once-read-many; only for a new bucket\n    #   mode: GOVERNANCE            # GOVERNANCE | COMPLIANCE\n    #   days: 365";
+const LOCK: &str = "    object_lock:                    # write-once-read-many: on by default\n      mode: GOVERNANCE              # GOVERNANCE (only exempt log-archive roles may bypass) | COMPLIANCE (nobody, not even root) | OFF\n      days: 365";
 const WINDOW: &str = "# window: {start: 2026-03-01T08:00:00Z, end: 2026-03-01T18:00:00Z}   # UTC";
 const DOCUMENTS: &str = "documents: []                 # besides";
 const IDENTITY_CENTER: &str = "  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n";

@@ -298,16 +298,12 @@ pub fn remote_access_document(c: &Config) -> PolicyDocument {
     // SSH, port forwarding, interactive commands, or one of the account's
     // own) is denied unless allowed. The targets (instances, managed nodes,
     // ECS tasks) are not documents; a session without a document uses the
-    // logged one. The logged document must be the account's own: a document
-    // of that name shared from elsewhere would carry someone else's
-    // preferences.
+    // logged one.
     let mut not_resources = vec![
         arn("ec2:*:*:instance/*"),
         arn("ssm:*:*:managed-instance/*"),
         arn("ecs:*:*:task/*"),
-        arn(&format!(
-            "ssm:*:${{!aws:PrincipalAccount}}:document/{SESSION_DOCUMENT}"
-        )),
+        arn(&format!("ssm:*:*:document/{SESSION_DOCUMENT}")),
         // Governed by the Fleet Manager statement below.
         arn(&format!("ssm:*::document/{RDP_DOCUMENT}")),
     ];
@@ -575,10 +571,5 @@ mod tests {
         for (id, size) in sizes(&c) {
             assert!(size <= MAX_SIZE, "{id}: {size} characters");
         }
-        let remote = resolved_text_of(&c, &remote_access_document(&c));
-        assert!(
-            remote.contains("arn:aws:ssm:*:${aws:PrincipalAccount}:document/SSM-SessionManagerRunShell"),
-            "{remote}"
-        );
     }
 }
