@@ -26,8 +26,8 @@
 //!   encryption, deleting versions, bypassing governance retention) or the
 //!   log copy's destinations and streams.
 //!
-//! Every policy also keeps its accounts in the organization (leaving it
-//! would leave the policy behind).
+//! The protection policies also keep their accounts in the organization
+//! (leaving it would leave the policies behind).
 
 use serde_json::Value;
 
@@ -58,12 +58,6 @@ pub const STACKSETS_EXEC_ROLE_PATTERN: &str = "stacksets-exec-*";
 
 /// What each statement's name says it protects, for the proofs.
 pub const LEAVE_ORGANIZATION: &str = "StayInOrganization";
-
-/// Session documents whose sessions are not logged and that AWS owns (their
-/// ARNs have no account).
-fn aws_owned(document: &str) -> bool {
-    document.starts_with("AWS-") || document.starts_with("AWSFleetManager-")
-}
 
 fn arn(rest: &str) -> Expr {
     Expr::sub(format!("arn:${{AWS::Partition}}:{rest}"))
@@ -268,6 +262,17 @@ pub fn document(c: &Config) -> PolicyDocument {
                 .resource(Expr::lit("*")),
         );
     }
+    if c.session_manager.cloudwatch.enabled {
+        // Account-level policies (data protection, transformers, subscription
+        // filters) apply to every log group, the session log group included:
+        // a data protection policy masks what a transcript says, a
+        // transformer rewrites it before it is stored.
+        statements.push(
+            deny(c, "NoAccountWideLogPolicies")
+                .actions(&["logs:PutAccountPolicy"])
+                .resource(Expr::lit("*")),
+        );
+    }
     let ip = &c.instance_policy;
     if !ip.attach_to_roles.is_empty() || ip.attach_to_default_host_management_role {
         statements.push(
@@ -304,15 +309,16 @@ pub fn remote_access_document(c: &Config) -> PolicyDocument {
         arn("ssm:*:*:managed-instance/*"),
         arn("ecs:*:*:task/*"),
         arn(&format!("ssm:*:*:document/{SESSION_DOCUMENT}")),
-        // Governed by the Fleet Manager statement below.
-        arn(&format!("ssm:*::document/{RDP_DOCUMENT}")),
+        // Governed by the Fleet Manager statement below. AWS's documents are
+        // named with the account `*` (their ARNs have none; nobody else may
+        // create a document named `AWS-…`).
+        arn(&format!("ssm:*:*:document/{RDP_DOCUMENT}")),
     ];
     for d in &open.session_documents {
         if d == RDP_DOCUMENT {
             continue;
         }
-        let account = if aws_owned(d) { "" } else { "*" };
-        not_resources.push(arn(&format!("ssm:*:{account}:document/{d}")));
+        not_resources.push(arn(&format!("ssm:*:*:document/{d}")));
     }
     statements.push(
         deny("OnlyLoggedSessionDocuments")
@@ -326,7 +332,7 @@ pub fn remote_access_document(c: &Config) -> PolicyDocument {
         statements.push(
             deny("PortForwardingOnlyThroughFleetManager")
                 .actions(&["ssm:StartSession"])
-                .resource(arn(&format!("ssm:*::document/{RDP_DOCUMENT}")))
+                .resource(arn(&format!("ssm:*:*:document/{RDP_DOCUMENT}")))
                 .condition(
                     "StringNotEqualsIfExists",
                     "aws:CalledViaFirst",
@@ -383,11 +389,6 @@ pub fn remote_access_document(c: &Config) -> PolicyDocument {
                 .resource(Expr::lit("*")),
         );
     }
-    statements.push(
-        deny(LEAVE_ORGANIZATION)
-            .actions(&["organizations:LeaveOrganization"])
-            .resource(Expr::lit("*")),
-    );
     PolicyDocument::new(statements)
 }
 
