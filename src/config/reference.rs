@@ -32,12 +32,15 @@ pub fn render(schema: &Value) -> String {
     for (name, property) in properties(schema) {
         let target = walker.target(property);
         out.push_str(&format!("\n### `{name}`\n\n"));
-        let mut intro = walker.description(property);
-        if top_required.contains(&name.as_str()) {
-            intro = format!("Required. {intro}");
+        if has_properties(target) {
+            let mut intro = walker.description(property);
+            if top_required.contains(&name.as_str()) {
+                intro = format!("Required. {intro}");
+            }
+            out.push_str(&cell_text(&intro, false));
+            out.push_str("\n\n");
         }
-        out.push_str(&cell_text(&intro, false));
-        out.push_str("\n\n| Key | Default | Allowed | Meaning |\n|---|---|---|---|\n");
+        out.push_str("| Key | Default | Allowed | Meaning |\n|---|---|---|---|\n");
         let mut rows = Vec::new();
         if has_properties(target) {
             walker.children(target, name, &mut rows);
@@ -119,7 +122,7 @@ impl<'a> Walker<'a> {
             if !meaning.is_empty() {
                 meaning.push(' ');
             }
-            meaning.push_str(&values.join("; "));
+            meaning.push_str(&values.join(" "));
         }
         let nested = has_properties(target);
         let default = if required {
@@ -160,7 +163,7 @@ impl<'a> Walker<'a> {
             // Tagged forms such as `{count: N}` / `{percentage: N}`.
             let forms: Vec<String> = branches
                 .iter()
-                .flat_map(|b| properties(b).into_iter().map(|(k, v)| format!("`{{{k}: …}}` ({})", self.allowed(self.target(v)).0)))
+                .flat_map(|b| properties(b).into_iter().map(|(k, v)| format!("`{{{k}: N}}` with N a {}", self.allowed(self.target(v)).0)))
                 .collect();
             return (forms.join(" or "), Vec::new());
         }
@@ -251,6 +254,7 @@ fn bounds(s: &Value, lo: &str, hi: &str, unit: &str) -> String {
     match (n(lo).filter(|&m| m > 0 || lo == "minimum"), n(hi)) {
         (Some(a), Some(b)) => format!(" ({a} to {b}{unit})"),
         (Some(a), None) if lo == "minimum" && a == 0 => String::new(),
+        (Some(1), None) if unit == " items" => " (at least 1 item)".to_string(),
         (Some(a), None) => format!(" (at least {a}{unit})"),
         (None, Some(b)) => format!(" (at most {b}{unit})"),
         (None, None) => String::new(),
