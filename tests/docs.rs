@@ -39,7 +39,10 @@ fn generated(rel: &str, expected: &str) {
         std::fs::write(root().join(rel), expected).unwrap();
         return;
     }
-    let diff = similar::TextDiff::from_lines(actual.as_str(), expected).unified_diff().header(rel, "generated").to_string();
+    let diff = similar::TextDiff::from_lines(actual.as_str(), expected)
+        .unified_diff()
+        .header(rel, "generated")
+        .to_string();
     panic!("{rel} differs from what its source renders; run UPDATE_DOCS=1 cargo test --test docs\n{diff}");
 }
 
@@ -50,15 +53,23 @@ const REF_END: &str = "<!-- configuration-reference:end -->\n";
 
 /// docs/configuration.md with `section` between the markers.
 fn with_reference(doc: &str, section: &str) -> String {
-    let start = doc.find(REF_START).expect("docs/configuration.md has the configuration-reference start marker") + REF_START.len();
-    let end = doc.find(REF_END).expect("docs/configuration.md has the configuration-reference end marker");
+    let start = doc
+        .find(REF_START)
+        .expect("docs/configuration.md has the configuration-reference start marker")
+        + REF_START.len();
+    let end = doc
+        .find(REF_END)
+        .expect("docs/configuration.md has the configuration-reference end marker");
     format!("{}{section}{}", &doc[..start], &doc[end..])
 }
 
 #[test]
 fn configuration_reference_is_the_schema_rendered() {
     let doc = read("docs/configuration.md");
-    generated("docs/configuration.md", &with_reference(&doc, &sessionlog::config::reference::markdown()));
+    generated(
+        "docs/configuration.md",
+        &with_reference(&doc, &sessionlog::config::reference::markdown()),
+    );
 }
 
 #[test]
@@ -68,7 +79,10 @@ fn configuration_reference_check_fails_on_a_schema_change() {
     schema["properties"]["regions"]["description"] = "Changed.".into();
     let changed = sessionlog::config::reference::render(&schema);
     assert_ne!(changed, sessionlog::config::reference::markdown());
-    assert!(changed.contains("| `regions` | required | list (at least 1 item) of an AWS region name"), "{changed}");
+    assert!(
+        changed.contains("| `regions` | required | list (at least 1 item) of an AWS region name"),
+        "{changed}"
+    );
     assert!(changed.contains(" | Changed. |"), "{changed}");
 }
 
@@ -80,7 +94,10 @@ fn every_rule_has_an_explanation_and_every_explanation_a_rule() {
     let explained: BTreeSet<&str> = explain::explained_ids().collect();
     let missing: Vec<_> = rule_ids.difference(&explained).collect();
     let extra: Vec<_> = explained.difference(&rule_ids).collect();
-    assert!(missing.is_empty(), "rules without src/validate/explain/<id>.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without src/validate/explain/<id>.md: {missing:?}"
+    );
     assert!(extra.is_empty(), "explanations of no rule: {extra:?}");
     let files: BTreeSet<String> = std::fs::read_dir(root().join("src/validate/explain"))
         .unwrap()
@@ -89,12 +106,24 @@ fn every_rule_has_an_explanation_and_every_explanation_a_rule() {
         .map(|n| n.trim_end_matches(".md").to_string())
         .collect();
     let listed: BTreeSet<String> = explained.iter().map(|s| s.to_string()).collect();
-    assert_eq!(files, listed, "every SL###.md file is listed in texts!() and the other way round");
+    assert_eq!(
+        files, listed,
+        "every SL###.md file is listed in texts!() and the other way round"
+    );
     for rule in rules::ALL {
         let text = explain::text(rule.id).unwrap();
-        assert_eq!(text.lines().next(), Some(explain::heading(rule).as_str()), "{}: first line", rule.id);
+        assert_eq!(
+            text.lines().next(),
+            Some(explain::heading(rule).as_str()),
+            "{}: first line",
+            rule.id
+        );
         for section in ["## Why it matters", "## Example", "## Fix"] {
-            assert!(text.lines().any(|l| l == section), "{}: no `{section}`", rule.id);
+            assert!(
+                text.lines().any(|l| l == section),
+                "{}: no `{section}`",
+                rule.id
+            );
         }
     }
 }
@@ -103,7 +132,9 @@ fn every_rule_has_an_explanation_and_every_explanation_a_rule() {
 fn every_example_triggers_its_rule_and_every_fix_does_not() {
     let mut failures = Vec::new();
     for rule in rules::ALL {
-        let Some(text) = explain::text(rule.id) else { continue };
+        let Some(text) = explain::text(rule.id) else {
+            continue;
+        };
         let examples = match explain::examples(text) {
             Ok(e) => e,
             Err(e) => {
@@ -111,7 +142,10 @@ fn every_example_triggers_its_rule_and_every_fix_does_not() {
                 continue;
             }
         };
-        if !examples.iter().any(|e| e.expect == explain::Expect::Triggers) {
+        if !examples
+            .iter()
+            .any(|e| e.expect == explain::Expect::Triggers)
+        {
             failures.push(format!("{}: no ```yaml triggers example", rule.id));
         }
         for example in examples {
@@ -120,10 +154,18 @@ fn every_example_triggers_its_rule_and_every_fix_does_not() {
             let found = report.findings.iter().any(|f| f.rule.id == rule.id);
             let want = example.expect == explain::Expect::Triggers;
             if found != want {
-                let findings: Vec<String> = report.findings.iter().map(|f| format!("{} {}", f.rule.id, f.message)).collect();
+                let findings: Vec<String> = report
+                    .findings
+                    .iter()
+                    .map(|f| format!("{} {}", f.rule.id, f.message))
+                    .collect();
                 failures.push(format!(
                     "{name}: {} {}, but found {findings:#?}",
-                    if want { "should trigger" } else { "should not trigger" },
+                    if want {
+                        "should trigger"
+                    } else {
+                        "should not trigger"
+                    },
                     rule.id
                 ));
             }
@@ -143,16 +185,32 @@ fn explain_prints_the_text_and_refuses_an_unknown_rule() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, explain::text("SL101").unwrap());
     let by_name = sessionlog(&["explain", "dependency-cycle"]);
-    assert!(by_name.stdout.starts_with("# SL121: dependency-cycle\n"), "{}", by_name.stdout);
+    assert!(
+        by_name.stdout.starts_with("# SL121: dependency-cycle\n"),
+        "{}",
+        by_name.stdout
+    );
     let list = sessionlog(&["explain"]);
     assert_eq!(list.code, 0);
     assert_eq!(list.stdout.lines().count(), rules::ALL.len());
     let unknown = sessionlog(&["explain", "SL999"]);
     assert_eq!(unknown.code, 2);
     assert!(unknown.stdout.is_empty());
-    assert!(unknown.stderr.starts_with("error: no validation rule `SL999`"), "{}", unknown.stderr);
+    assert!(
+        unknown
+            .stderr
+            .starts_with("error: no validation rule `SL999`"),
+        "{}",
+        unknown.stderr
+    );
     for rule in rules::ALL {
-        assert!(unknown.stderr.contains(&format!("\n{}  {}", rule.id, rule.name)), "{} not listed", rule.id);
+        assert!(
+            unknown
+                .stderr
+                .contains(&format!("\n{}  {}", rule.id, rule.name)),
+            "{} not listed",
+            rule.id
+        );
     }
 }
 
@@ -176,7 +234,9 @@ fn documents() -> Vec<String> {
 fn slug(heading: &str) -> String {
     let text = heading.replace('`', "");
     // Links in headings count by their text.
-    let text = regex::Regex::new(r"\[([^\]]*)\]\([^)]*\)").unwrap().replace_all(&text, "$1");
+    let text = regex::Regex::new(r"\[([^\]]*)\]\([^)]*\)")
+        .unwrap()
+        .replace_all(&text, "$1");
     text.trim()
         .to_lowercase()
         .chars()
@@ -210,7 +270,11 @@ fn anchors(text: &str) -> BTreeSet<String> {
         if let Some(c) = heading.captures(line) {
             let s = slug(&c[1]);
             let n = seen.entry(s.clone()).or_insert(0);
-            out.insert(if *n == 0 { s.clone() } else { format!("{s}-{n}") });
+            out.insert(if *n == 0 {
+                s.clone()
+            } else {
+                format!("{s}-{n}")
+            });
             *n += 1;
         }
     }
@@ -220,7 +284,8 @@ fn anchors(text: &str) -> BTreeSet<String> {
 /// Relative links and anchors of `texts` (path → text) that do not resolve.
 fn broken_links(texts: &BTreeMap<String, String>, exists: &dyn Fn(&Path) -> bool) -> Vec<String> {
     let link = regex::Regex::new(r"\]\(([^)\s]+)\)").unwrap();
-    let anchor_sets: BTreeMap<&String, BTreeSet<String>> = texts.iter().map(|(p, t)| (p, anchors(t))).collect();
+    let anchor_sets: BTreeMap<&String, BTreeSet<String>> =
+        texts.iter().map(|(p, t)| (p, anchors(t))).collect();
     let mut bad = Vec::new();
     for (file, text) in texts {
         let base = Path::new(file).parent().unwrap_or(Path::new(""));
@@ -231,7 +296,11 @@ fn broken_links(texts: &BTreeMap<String, String>, exists: &dyn Fn(&Path) -> bool
                     continue;
                 }
                 let (path, anchor) = target.split_once('#').unwrap_or((target, ""));
-                let resolved = if path.is_empty() { PathBuf::from(file) } else { normalize(&base.join(path)) };
+                let resolved = if path.is_empty() {
+                    PathBuf::from(file)
+                } else {
+                    normalize(&base.join(path))
+                };
                 let key = resolved.to_string_lossy().into_owned();
                 if !path.is_empty() && !exists(&resolved) {
                     bad.push(format!("{file}:{}: {target}: no file {key}", n + 1));
@@ -242,8 +311,14 @@ fn broken_links(texts: &BTreeMap<String, String>, exists: &dyn Fn(&Path) -> bool
                 }
                 match anchor_sets.get(&key) {
                     Some(set) if set.contains(anchor) => {}
-                    Some(_) => bad.push(format!("{file}:{}: {target}: no heading #{anchor} in {key}", n + 1)),
-                    None if key.ends_with(".md") => bad.push(format!("{file}:{}: {target}: anchor into a file not checked", n + 1)),
+                    Some(_) => bad.push(format!(
+                        "{file}:{}: {target}: no heading #{anchor} in {key}",
+                        n + 1
+                    )),
+                    None if key.ends_with(".md") => bad.push(format!(
+                        "{file}:{}: {target}: anchor into a file not checked",
+                        n + 1
+                    )),
                     None => {}
                 }
             }
@@ -269,7 +344,10 @@ fn normalize(p: &Path) -> PathBuf {
 
 #[test]
 fn every_relative_link_and_anchor_resolves() {
-    let texts: BTreeMap<String, String> = documents().into_iter().map(|d| (d.clone(), read(&d))).collect();
+    let texts: BTreeMap<String, String> = documents()
+        .into_iter()
+        .map(|d| (d.clone(), read(&d)))
+        .collect();
     let bad = broken_links(&texts, &|p| root().join(p).exists());
     assert!(bad.is_empty(), "broken links:\n{}", bad.join("\n"));
 }
@@ -282,7 +360,8 @@ fn the_link_check_finds_missing_files_and_anchors() {
     ]
     .into_iter()
     .collect();
-    let exists = |p: &Path| ["README.md", "docs/a.md", "src/x.rs"].contains(&p.to_string_lossy().as_ref());
+    let exists =
+        |p: &Path| ["README.md", "docs/a.md", "src/x.rs"].contains(&p.to_string_lossy().as_ref());
     let bad = broken_links(&texts, &exists);
     assert_eq!(
         bad,
@@ -293,5 +372,8 @@ fn the_link_check_finds_missing_files_and_anchors() {
         ],
         "{bad:#?}"
     );
-    assert_eq!(slug("Exit codes & `--check` (CI)"), "exit-codes----check-ci");
+    assert_eq!(
+        slug("Exit codes & `--check` (CI)"),
+        "exit-codes----check-ci"
+    );
 }

@@ -41,6 +41,14 @@ fn list() -> String {
     let width = rules::ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
     rules::ALL
         .iter()
-        .map(|r| format!("{}  {:width$}  {:7}  {}\n", r.id, r.name, r.severity.as_str(), r.summary))
+        .map(|r| {
+            format!(
+                "{}  {:width$}  {:7}  {}\n",
+                r.id,
+                r.name,
+                r.severity.as_str(),
+                r.summary
+            )
+        })
         .collect()
 }

@@ -26,7 +26,11 @@ pub fn render(schema: &Value) -> String {
     let required = walker.required_paths(schema, "");
     out.push_str(&format!(
         "Required keys: {}. Every other key has a default or may be left out.\n",
-        required.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        required
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     let top_required = required_of(schema);
     for (name, property) in properties(schema) {
@@ -45,7 +49,13 @@ pub fn render(schema: &Value) -> String {
         if has_properties(target) {
             walker.children(target, name, &mut rows);
         } else {
-            walker.rows(name, property, top_required.contains(&name.as_str()), &mut rows, false);
+            walker.rows(
+                name,
+                property,
+                top_required.contains(&name.as_str()),
+                &mut rows,
+                false,
+            );
         }
         for r in rows {
             out.push_str(&format!(
@@ -83,7 +93,10 @@ impl<'a> Walker<'a> {
                 .unwrap_or(node);
         }
         if let Some(branches) = node.get("anyOf").and_then(Value::as_array) {
-            let non_null: Vec<&Value> = branches.iter().filter(|b| b.get("type") != Some(&Value::from("null"))).collect();
+            let non_null: Vec<&Value> = branches
+                .iter()
+                .filter(|b| b.get("type") != Some(&Value::from("null")))
+                .collect();
             if let [one] = non_null[..] {
                 return self.target(one);
             }
@@ -95,7 +108,11 @@ impl<'a> Walker<'a> {
     fn description(&self, node: &'a Value) -> String {
         let own = text(node.get("description"));
         let target = self.target(node);
-        let of_type = if std::ptr::eq(target, node) { String::new() } else { text(target.get("description")) };
+        let of_type = if std::ptr::eq(target, node) {
+            String::new()
+        } else {
+            text(target.get("description"))
+        };
         match (own.is_empty(), of_type.is_empty() || of_type == own) {
             (_, true) => own,
             (true, false) => of_type,
@@ -108,12 +125,25 @@ impl<'a> Walker<'a> {
         let required = required_of(object);
         for (name, property) in properties(object) {
             let key = format!("{prefix}.{name}");
-            self.rows(&key, property, required.contains(&name.as_str()), rows, true);
+            self.rows(
+                &key,
+                property,
+                required.contains(&name.as_str()),
+                rows,
+                true,
+            );
         }
     }
 
     /// The row of one property, then the rows of the keys below it.
-    fn rows(&self, key: &str, property: &'a Value, required: bool, rows: &mut Vec<Row>, own_row: bool) {
+    fn rows(
+        &self,
+        key: &str,
+        property: &'a Value,
+        required: bool,
+        rows: &mut Vec<Row>,
+        own_row: bool,
+    ) {
         let target = self.target(property);
         let items = target.get("items").map(|i| self.target(i));
         let (allowed, values) = self.allowed(target);
@@ -135,7 +165,12 @@ impl<'a> Walker<'a> {
             }
         };
         if own_row || !nested {
-            rows.push(Row { key: key.to_string(), default, allowed, meaning });
+            rows.push(Row {
+                key: key.to_string(),
+                default,
+                allowed,
+                meaning,
+            });
         }
         if nested {
             self.children(target, key, rows);
@@ -152,7 +187,10 @@ impl<'a> Walker<'a> {
         }
         if let Some(branches) = s.get("oneOf").and_then(Value::as_array) {
             if branches.iter().all(|b| b.get("const").is_some()) {
-                let values: Vec<String> = branches.iter().map(|b| format!("`{}`", flow(&b["const"]))).collect();
+                let values: Vec<String> = branches
+                    .iter()
+                    .map(|b| format!("`{}`", flow(&b["const"])))
+                    .collect();
                 let described = branches
                     .iter()
                     .filter(|b| b.get("description").is_some())
@@ -163,7 +201,11 @@ impl<'a> Walker<'a> {
             // Tagged forms such as `{count: N}` / `{percentage: N}`.
             let forms: Vec<String> = branches
                 .iter()
-                .flat_map(|b| properties(b).into_iter().map(|(k, v)| format!("`{{{k}: N}}` with N a {}", self.allowed(self.target(v)).0)))
+                .flat_map(|b| {
+                    properties(b).into_iter().map(|(k, v)| {
+                        format!("`{{{k}: N}}` with N a {}", self.allowed(self.target(v)).0)
+                    })
+                })
                 .collect();
             return (forms.join(" or "), Vec::new());
         }
@@ -174,12 +216,19 @@ impl<'a> Walker<'a> {
         }
         let types: Vec<&str> = match s.get("type") {
             Some(Value::String(t)) => vec![t.as_str()],
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|t| *t != "null")
+                .collect(),
             _ => Vec::new(),
         };
         match types.first().copied() {
             Some("boolean") => words.push("`true` or `false`".to_string()),
-            Some("integer") => words.push(format!("whole number{}", bounds(s, "minimum", "maximum", ""))),
+            Some("integer") => words.push(format!(
+                "whole number{}",
+                bounds(s, "minimum", "maximum", "")
+            )),
             Some("number") => words.push(format!("number{}", bounds(s, "minimum", "maximum", ""))),
             Some("string") => {
                 let mut w = "string".to_string();
@@ -196,7 +245,10 @@ impl<'a> Walker<'a> {
                     Some(i) => self.allowed(i).0,
                     None => "values".into(),
                 };
-                words.push(format!("list{} of {inner}", bounds(s, "minItems", "maxItems", " items")));
+                words.push(format!(
+                    "list{} of {inner}",
+                    bounds(s, "minItems", "maxItems", " items")
+                ));
             }
             Some("object") => {
                 let keys = s
@@ -205,9 +257,18 @@ impl<'a> Walker<'a> {
                     .and_then(Value::as_str)
                     .map(pattern_words)
                     .unwrap_or_else(|| "any key".into());
-                let values = s.get("additionalProperties").map(|v| self.allowed(self.target(v)).0).unwrap_or_else(|| "any value".into());
-                let min = s.get("minProperties").and_then(Value::as_u64).map(|n| format!(" (at least {n})")).unwrap_or_default();
-                words.push(format!("mapping{min}: each key {keys}, each value {values}"));
+                let values = s
+                    .get("additionalProperties")
+                    .map(|v| self.allowed(self.target(v)).0)
+                    .unwrap_or_else(|| "any value".into());
+                let min = s
+                    .get("minProperties")
+                    .and_then(Value::as_u64)
+                    .map(|n| format!(" (at least {n})"))
+                    .unwrap_or_default();
+                words.push(format!(
+                    "mapping{min}: each key {keys}, each value {values}"
+                ));
             }
             _ => {}
         }
@@ -223,9 +284,17 @@ impl<'a> Walker<'a> {
             if !required.contains(&name.as_str()) {
                 continue;
             }
-            let key = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+            let key = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
             let target = self.target(property);
-            let below = if has_properties(target) { self.required_paths(target, &key) } else { Vec::new() };
+            let below = if has_properties(target) {
+                self.required_paths(target, &key)
+            } else {
+                Vec::new()
+            };
             if below.is_empty() {
                 out.push(key);
             } else {
@@ -237,15 +306,23 @@ impl<'a> Walker<'a> {
 }
 
 fn properties(s: &Value) -> Vec<(&String, &Value)> {
-    s.get("properties").and_then(Value::as_object).map(|m: &Map<String, Value>| m.iter().collect()).unwrap_or_default()
+    s.get("properties")
+        .and_then(Value::as_object)
+        .map(|m: &Map<String, Value>| m.iter().collect())
+        .unwrap_or_default()
 }
 
 fn has_properties(s: &Value) -> bool {
-    s.get("properties").and_then(Value::as_object).is_some_and(|m| !m.is_empty())
+    s.get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|m| !m.is_empty())
 }
 
 fn required_of(s: &Value) -> Vec<&str> {
-    s.get("required").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+    s.get("required")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
 }
 
 /// ` (1 to 60)`, ` (at most 63 characters)`, or nothing.
@@ -271,7 +348,9 @@ fn pattern_words(p: &str) -> String {
 
 /// A description on one line.
 fn text(v: Option<&Value>) -> String {
-    v.and_then(Value::as_str).map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default()
+    v.and_then(Value::as_str)
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// A JSON value the way it is written in the configuration (flow YAML).
@@ -280,7 +359,13 @@ fn flow(v: &Value) -> String {
         Value::String(s) if s.is_empty() => "\"\"".into(),
         Value::String(s) => s.clone(),
         Value::Array(a) => format!("[{}]", a.iter().map(flow).collect::<Vec<_>>().join(", ")),
-        Value::Object(m) => format!("{{{}}}", m.iter().map(|(k, v)| format!("{k}: {}", flow(v))).collect::<Vec<_>>().join(", ")),
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{k}: {}", flow(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         other => other.to_string(),
     }
 }
@@ -293,10 +378,20 @@ fn cell(s: &str) -> String {
 
 fn cell_text(s: &str, in_table: bool) -> String {
     static DOC: OnceLock<Regex> = OnceLock::new();
-    let doc = DOC.get_or_init(|| Regex::new(r"docs/([a-z0-9-]+\.md)(#[a-z0-9-]+)?").expect("valid regex"));
-    let s = if in_table { s.replace('|', "\\|") } else { s.to_string() };
+    let doc = DOC
+        .get_or_init(|| Regex::new(r"docs/([a-z0-9-]+\.md)(#[a-z0-9-]+)?").expect("valid regex"));
+    let s = if in_table {
+        s.replace('|', "\\|")
+    } else {
+        s.to_string()
+    };
     let linked = doc.replace_all(&s, |c: &regex::Captures| {
-        format!("[{}]({}{})", &c[0], &c[1], c.get(2).map(|m| m.as_str()).unwrap_or(""))
+        format!(
+            "[{}]({}{})",
+            &c[0],
+            &c[1],
+            c.get(2).map(|m| m.as_str()).unwrap_or("")
+        )
     });
     if linked.is_empty() {
         "—".into()
@@ -313,7 +408,13 @@ mod tests {
     #[test]
     fn every_key_of_the_schema_has_a_row() {
         let md = markdown();
-        for key in ["`organization.id`", "`log_archive.bucket.object_lock.days`", "`operators.profiles[].window.start`", "`tags`", "`regions`"] {
+        for key in [
+            "`organization.id`",
+            "`log_archive.bucket.object_lock.days`",
+            "`operators.profiles[].window.start`",
+            "`tags`",
+            "`regions`",
+        ] {
             assert!(md.contains(&format!("| {key} |")), "no row for {key}");
         }
     }
@@ -329,7 +430,10 @@ mod tests {
         let md = render(&schema);
         assert!(md.starts_with("Required keys: `a.id`."), "{md}");
         assert!(md.contains("| `a.id` | required | a 12-digit AWS account id in quotes, like \"123456789012\" (`^[0-9]{12}$`) | Its id. |"), "{md}");
-        assert!(md.contains("| `a.n` | `20` | whole number (1 to 60) | A number wrapped. |"), "{md}");
+        assert!(
+            md.contains("| `a.n` | `20` | whole number (1 to 60) | A number wrapped. |"),
+            "{md}"
+        );
         assert!(md.contains("| `mode` | `on` | one of `on`, `off` | See [docs/x.md#y](x.md#y). `on`: Is \\| on. |"), "{md}");
     }
 }

@@ -73,13 +73,20 @@ pub fn examples(text: &str) -> Result<Vec<Example>, String> {
     let mut out = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((n, line)) = lines.next() {
-        let Some(info) = line.strip_prefix("```") else { continue };
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
         let mut words = info.split_whitespace();
         let lang = words.next().unwrap_or_default();
         let expect = match words.next() {
             Some("triggers") => Some(Expect::Triggers),
             Some("fixed") => Some(Expect::Fixed),
-            Some(other) => return Err(format!("line {}: unknown example kind `{other}` (triggers, fixed)", n + 1)),
+            Some(other) => {
+                return Err(format!(
+                    "line {}: unknown example kind `{other}` (triggers, fixed)",
+                    n + 1
+                ))
+            }
             None => None,
         };
         let mut body = String::new();
@@ -92,19 +99,36 @@ pub fn examples(text: &str) -> Result<Vec<Example>, String> {
         }
         let Some(expect) = expect else { continue };
         if lang != "yaml" && lang != "json" {
-            return Err(format!("line {}: an example is `yaml` or `json`, not `{lang}`", n + 1));
+            return Err(format!(
+                "line {}: an example is `yaml` or `json`, not `{lang}`",
+                n + 1
+            ));
         }
         let mut options = Options::default();
         for w in words {
             match w.split_once('=') {
-                Some(("regions", v)) => options.regions = v.split(',').map(str::to_string).collect(),
-                Some(("security", v)) => {
-                    options.security = v.parse::<SecurityScope>().map_err(|e| format!("line {}: {e}", n + 1))?
+                Some(("regions", v)) => {
+                    options.regions = v.split(',').map(str::to_string).collect()
                 }
-                _ => return Err(format!("line {}: unknown example option `{w}` (regions=…, security=…)", n + 1)),
+                Some(("security", v)) => {
+                    options.security = v
+                        .parse::<SecurityScope>()
+                        .map_err(|e| format!("line {}: {e}", n + 1))?
+                }
+                _ => {
+                    return Err(format!(
+                        "line {}: unknown example option `{w}` (regions=…, security=…)",
+                        n + 1
+                    ))
+                }
             }
         }
-        out.push(Example { expect, text: body, options, line: n + 1 });
+        out.push(Example {
+            expect,
+            text: body,
+            options,
+            line: n + 1,
+        });
     }
     Ok(out)
 }
@@ -180,8 +204,12 @@ mod tests {
         assert_eq!(ex[0].options.security, SecurityScope::Everywhere);
         assert_eq!(ex[0].line, 2);
         assert_eq!(ex[1].expect, Expect::Fixed);
-        assert!(examples("```yaml trigger\n```\n").unwrap_err().contains("unknown example kind"));
-        assert!(examples("```yaml triggers region=x\n```\n").unwrap_err().contains("unknown example option"));
+        assert!(examples("```yaml trigger\n```\n")
+            .unwrap_err()
+            .contains("unknown example kind"));
+        assert!(examples("```yaml triggers region=x\n```\n")
+            .unwrap_err()
+            .contains("unknown example option"));
         assert!(examples("```text triggers\n```\n").is_err());
     }
 
@@ -194,6 +222,9 @@ mod tests {
 
     #[test]
     fn demote_leaves_code_alone() {
-        assert_eq!(demote("# A\n```yaml\n# c\n```\n## B\n"), "## A\n```yaml\n# c\n```\n### B\n");
+        assert_eq!(
+            demote("# A\n```yaml\n# c\n```\n## B\n"),
+            "## A\n```yaml\n# c\n```\n### B\n"
+        );
     }
 }
