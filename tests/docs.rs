@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use common::sessionlog;
-use sessionlog::validate::{explain, rules, validate_sources, Source};
+use sessionlog::validate::{explain, rules, validate_sources, SecurityScope, Source};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -150,6 +150,23 @@ fn every_example_triggers_its_rule_and_every_fix_does_not() {
         }
         for example in examples {
             let name = format!("src/validate/explain/{}.md:{}", rule.id, example.line);
+            // The reader must be able to run the example as it was run.
+            let mut flags = Vec::new();
+            if !example.options.regions.is_empty() {
+                flags.push(format!("`--regions {}`", example.options.regions.join(" ")));
+            }
+            match example.options.security {
+                SecurityScope::Auto => {}
+                SecurityScope::Everywhere => flags.push("`--security everywhere`".to_string()),
+                SecurityScope::Off => flags.push("`--security off`".to_string()),
+            }
+            for flag in flags.iter().filter(|f| {
+                example.expect == explain::Expect::Triggers && !text.contains(f.as_str())
+            }) {
+                failures.push(format!(
+                    "{name}: the text does not say the example is validated with {flag}"
+                ));
+            }
             let report = validate_sources(&[Source::new(&name, &example.text)], &example.options);
             let found = report.findings.iter().any(|f| f.rule.id == rule.id);
             let want = example.expect == explain::Expect::Triggers;
