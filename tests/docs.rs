@@ -86,6 +86,21 @@ fn configuration_reference_check_fails_on_a_schema_change() {
     assert!(changed.contains(" | Changed. |"), "{changed}");
 }
 
+#[test]
+fn every_configuration_key_is_described() {
+    // A key without a doc comment would show `—` as its meaning.
+    let reference = sessionlog::config::reference::markdown();
+    let undescribed: Vec<&str> = reference
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.ends_with(" | — |"))
+        .map(|l| l.split('`').nth(1).unwrap_or(l))
+        .collect();
+    assert!(
+        undescribed.is_empty(),
+        "configuration keys without a doc comment (the schema's description): {undescribed:?}"
+    );
+}
+
 // ------------------------------------------------------------------ explain
 
 #[test]
