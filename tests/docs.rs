@@ -215,7 +215,11 @@ fn validation_rules_doc_is_the_explanations_rendered() {
 fn explain_prints_the_text_and_refuses_an_unknown_rule() {
     let out = sessionlog(&["explain", "sl101"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout, explain::text("SL101").unwrap());
+    assert_eq!(
+        out.stdout,
+        explain::display(explain::text("SL101").unwrap())
+    );
+    assert!(out.stdout.contains("\n```yaml\n"), "{}", out.stdout);
     let by_name = sessionlog(&["explain", "dependency-cycle"]);
     assert!(
         by_name.stdout.starts_with("# SL121: dependency-cycle\n"),

@@ -19,7 +19,7 @@ pub fn execute(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let written = match &args.rule {
         None => out.write_all(list().as_bytes()),
         Some(q) => match explain::find(q).and_then(|r| explain::text(r.id)) {
-            Some(text) => out.write_all(text.as_bytes()),
+            Some(text) => out.write_all(explain::display(text).as_bytes()),
             None => {
                 let _ = write!(
                     err,

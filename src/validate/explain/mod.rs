@@ -39,6 +39,20 @@ pub fn text(id: &str) -> Option<&'static str> {
     TEXTS.iter().find(|(i, _)| *i == id).map(|(_, t)| *t)
 }
 
+/// An explanation as `explain` prints it: the examples' fences keep only
+/// their language (`yaml triggers regions=…` is for the tests).
+pub fn display(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.strip_prefix("```") {
+            Some(info) => format!(
+                "```{}\n",
+                info.split_whitespace().next().unwrap_or_default()
+            ),
+            None => format!("{l}\n"),
+        })
+        .collect()
+}
+
 /// The rule a user names: its id in any case (`sl101`) or its name
 /// (`duplicate-key`).
 pub fn find(query: &str) -> Option<&'static Rule> {
@@ -218,6 +232,14 @@ mod tests {
         assert_eq!(find("sl101").map(|r| r.id), Some("SL101"));
         assert_eq!(find("duplicate-key").map(|r| r.id), Some("SL101"));
         assert!(find("SL999").is_none());
+    }
+
+    #[test]
+    fn display_drops_the_example_options() {
+        assert_eq!(
+            display("# A\n```yaml triggers regions=a\nx: 1\n```\n"),
+            "# A\n```yaml\nx: 1\n```\n"
+        );
     }
 
     #[test]
