@@ -13,8 +13,9 @@ use super::patterns::*;
 pub struct Guardrails {
     /// Region of the management-account guardrails stack: the organization
     /// trail's home region, and where the Config guard of a trail runs (its
-    /// runbook must call the trail's home region). Default: the log-archive
-    /// home region.
+    /// runbook must call the trail's home region). Default: the region of
+    /// `cloudtrail.trail` when that is the ARN of an existing trail, else the
+    /// log-archive home region.
     #[serde(default)]
     #[schemars(pattern(REGION))]
     pub region: Option<String>,

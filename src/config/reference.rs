@@ -147,7 +147,9 @@ impl<'a> Walker<'a> {
         let target = self.target(property);
         let items = target.get("items").map(|i| self.target(i));
         let (allowed, values) = self.allowed(target);
-        let mut meaning = self.description(property);
+        // A default computed from other keys is written in the description
+        // as a sentence `Default: ….`; it goes to the Default column.
+        let (computed, mut meaning) = computed_default(&self.description(property));
         if !values.is_empty() {
             if !meaning.is_empty() {
                 meaning.push(' ');
@@ -159,7 +161,7 @@ impl<'a> Walker<'a> {
             "required".to_string()
         } else {
             match property.get("default") {
-                None | Some(Value::Null) => "not set".into(),
+                None | Some(Value::Null) => computed.unwrap_or_else(|| "not set".into()),
                 Some(Value::Object(_)) if nested => "see below".into(),
                 Some(v) => format!("`{}`", flow(v)),
             }
@@ -346,6 +348,19 @@ fn pattern_words(p: &str) -> String {
     }
 }
 
+/// `Default: the profile name.` taken out of a description: (the default,
+/// the rest).
+fn computed_default(description: &str) -> (Option<String>, String) {
+    let Some(start) = description.find("Default: ") else {
+        return (None, description.to_string());
+    };
+    let after = &description[start + "Default: ".len()..];
+    let end = after.find(". ").map(|i| i + 1).unwrap_or(after.len());
+    let default = after[..end].trim_end_matches('.').to_string();
+    let rest = format!("{}{}", &description[..start], after[end..].trim_start());
+    (Some(default), rest.trim_end().to_string())
+}
+
 /// A description on one line.
 fn text(v: Option<&Value>) -> String {
     v.and_then(Value::as_str)
@@ -404,6 +419,28 @@ fn cell_text(s: &str, in_table: bool) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_computed_default_moves_to_the_default_column() {
+        assert_eq!(
+            computed_default("Permission set name. Default: the profile name."),
+            (
+                Some("the profile name".to_string()),
+                "Permission set name.".to_string()
+            )
+        );
+        assert_eq!(
+            computed_default("Where. Default: `a.b` of it. Then more."),
+            (
+                Some("`a.b` of it".to_string()),
+                "Where. Then more.".to_string()
+            )
+        );
+        assert_eq!(
+            computed_default("No default here."),
+            (None, "No default here.".to_string())
+        );
+    }
 
     #[test]
     fn every_key_of_the_schema_has_a_row() {
