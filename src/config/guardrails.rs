@@ -13,20 +13,23 @@ use super::patterns::*;
 pub struct Guardrails {
     /// Region of the management-account guardrails stack: the organization
     /// trail's home region, and where the Config guard of a trail runs (its
-    /// runbook must call the trail's home region). Default: the log-archive
-    /// home region.
+    /// runbook must call the trail's home region). Default: the region of
+    /// `cloudtrail.trail` when that is the ARN of an existing trail, else the
+    /// log-archive home region.
     #[serde(default)]
     #[schemars(pattern(REGION))]
     pub region: Option<String>,
     /// The CloudTrail trail that records who started each session.
     #[serde(default)]
     pub cloudtrail: CloudTrail,
-    /// Seed 004: an AWS Config `cloudtrail-enabled` rule whose automatic
-    /// remediation runs an Automation runbook that turns the trail back on
-    /// with the required settings. AWS Config must be recording where it runs.
+    /// Seed 004: the AWS Config rule `sessionlog-cloudtrail-enabled`
+    /// (managed rule `CLOUD_TRAIL_ENABLED`) whose automatic remediation (at
+    /// most 5 attempts within 60 seconds) runs an Automation runbook that
+    /// turns the trail back on with the required settings. Needs a trail
+    /// (`cloudtrail.mode` not `off`); AWS Config must be recording where it runs.
     #[serde(default)]
     pub config_guard: bool,
-    /// An EventBridge rule in every member account and region that re-applies
+    /// EventBridge rules in every member account and region that re-apply
     /// the managed Session preferences (and RDP recording preferences) through
     /// the upsert function when anyone edits or deletes them. Needs
     /// `session_manager.document: upsert`.
@@ -102,19 +105,23 @@ pub struct CloudTrail {
     #[serde(default = "default_trail")]
     #[schemars(pattern(TRAIL_NAME_OR_ARN))]
     pub trail: String,
-    /// `organization`: log files go to `<bucket>/<key_prefix>/AWSLogs/…`.
-    /// `existing`: the prefix the guard restores (none when absent).
+    /// S3 prefix of the trail's log files. `organization`: log files go to
+    /// `<bucket>/<key_prefix>/AWSLogs/…` (default `cloudtrail`; must not
+    /// overlap `log_archive.bucket.key_prefix`). `existing`: the prefix the
+    /// guard restores (none when absent).
     #[serde(default)]
     #[schemars(pattern(KEY_PREFIX), length(max = 200))]
     pub key_prefix: Option<String>,
-    /// `existing` only: where the trail lives.
+    /// `existing` only: where the trail lives. Default: `management`.
     #[serde(default)]
     pub owner: Option<TrailOwner>,
-    /// `existing` only: the bucket the trail delivers to (the guard restores it).
+    /// `existing` with `config_guard`: the bucket the trail delivers to (the
+    /// guard restores it).
     #[serde(default)]
     #[schemars(pattern(BUCKET_NAME), length(min = 3, max = 63))]
     pub bucket: Option<String>,
-    /// `existing` only: the KMS key ARN the trail encrypts with (the guard restores it).
+    /// `existing` with `config_guard`: the ARN of the KMS key (of the trail's
+    /// region) the trail encrypts with (the guard restores it).
     #[serde(default)]
     #[schemars(pattern(KMS_KEY_ARN))]
     pub kms_key_arn: Option<String>,
@@ -170,6 +177,8 @@ pub const DEFAULT_TRAIL_PREFIX: &str = "cloudtrail";
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scp {
+    /// Create the service control policy and attach it to
+    /// `targets.organizational_units`.
     #[serde(default)]
     pub enabled: bool,
     /// Roles the SCP does not apply to, by name or path pattern (`*` and `?`
