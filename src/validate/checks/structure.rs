@@ -358,6 +358,33 @@ fn parameters(ctx: &Context, sink: &mut Sink) {
                 );
             }
         }
+        default_against_pattern(parameter, &ptr, sink);
+    }
+}
+
+/// A Default its own AllowedPattern refuses: CloudFormation refuses every
+/// stack created without a value for the parameter. The pattern must match
+/// the whole value, each item of a `CommaDelimitedList` (AWS
+/// CloudFormation User Guide, Parameters: AllowedPattern). A pattern the
+/// regex engine cannot read (Java-only syntax) is not guessed at.
+fn default_against_pattern(parameter: &crate::syntax::tree::Entry, ptr: &Ptr, sink: &mut Sink) {
+    let value = &parameter.value;
+    let (Some(default), Some(pattern)) = (value.get("Default"), value.get("AllowedPattern").and_then(Node::as_str)) else {
+        return;
+    };
+    let Some(text) = default.scalar_text() else { return };
+    let list = value.get("Type").and_then(Node::as_str) == Some("CommaDelimitedList");
+    let items: Vec<&str> = if list { text.split(',').map(str::trim).collect() } else { vec![text.as_str()] };
+    let whole = format!("^(?:{pattern})$");
+    for item in items {
+        if crate::validate::schema::regex_cache::is_match(&whole, item) == Some(false) {
+            sink.emit(
+                &rules::PARAMETER_SHAPE,
+                default.pos,
+                &ptr.key("Default"),
+                format!("Default {item:?} does not match the parameter's own AllowedPattern {pattern:?}: a stack created without a value for `{}` fails", parameter.key),
+            );
+        }
     }
 }
 
