@@ -64,6 +64,19 @@ fi
 
 .venv/bin/cfn-lint --version
 
+# checkov (tests/checkov.rs scans every rendered template with it) in a venv
+# of its own: checkov 3.3.30 pins boto3==1.35.49, which would replace the
+# boto3 moto and the AWS CLI are tested with in .venv.
+CHECKOV_VERSION=3.3.30
+if [ ! -x .venv-checkov/bin/python ]; then
+  "$PY" -m venv .venv-checkov
+fi
+have=$(.venv-checkov/bin/python -m pip show checkov 2>/dev/null | sed -n 's/^Version: //p' || true)
+if [ "$have" != "$CHECKOV_VERSION" ]; then
+  .venv-checkov/bin/python -m pip install --quiet "checkov==${CHECKOV_VERSION}"
+fi
+echo "checkov $(.venv-checkov/bin/checkov --version)"
+
 # The access proof (tests/access.rs) and the SCP proof (tests/scp.rs) decide
 # IAM requests with @cloud-copilot/iam-simulate, pinned with its dependencies by
 # tests/access/package-lock.json.
