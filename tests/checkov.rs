@@ -36,7 +36,16 @@ fn checkov() -> PathBuf {
 /// `(file, resource, check id)` of checkov's failed and skipped checks.
 type Checks = BTreeSet<(String, String, String)>;
 
-fn scan(dir: &Path) -> (Checks, Checks, BTreeMap<(String, String, String), String>, usize) {
+/// What one checkov run found.
+struct Scan {
+    failed: Checks,
+    skipped: Checks,
+    /// The reason given with each skipped check.
+    comments: BTreeMap<(String, String, String), String>,
+    parse_errors: usize,
+}
+
+fn scan(dir: &Path) -> Scan {
     let out = Command::new(checkov())
         .args(["--framework", "cloudformation", "--compact", "--output", "json", "--directory"])
         .arg(dir)
@@ -60,7 +69,7 @@ fn scan(dir: &Path) -> (Checks, Checks, BTreeMap<(String, String, String), Strin
             comments.insert(key(c), c["check_result"]["suppress_comment"].as_str().unwrap_or_default().to_string());
         }
     }
-    (failed, skipped, comments, parse_errors)
+    Scan { failed, skipped, comments, parse_errors }
 }
 
 /// The templates without the scanners' metadata.
@@ -106,7 +115,7 @@ fn every_generated_template_is_clean_under_checkov() {
     if let Some(keep) = std::env::var_os("SESSIONLOG_KEEP_SCANNED") {
         let _ = Command::new("cp").arg("-r").arg(dir.path()).arg(keep).status();
     }
-    let (failed, skipped, comments, parse_errors) = scan(dir.path());
+    let Scan { failed, skipped, comments, parse_errors } = scan(dir.path());
     println!("checkov: {written} distinct templates, {} checks skipped with a reason", skipped.len());
     assert!(written >= 40, "scanned {written} distinct templates");
     assert_eq!(parse_errors, 0, "checkov could not read every template");

@@ -42,6 +42,14 @@ fn a_preprocessor_tag_is_reported_not_checked_never_an_error() {
     let note = &report.findings[0];
     assert!(note.message.contains("`!Rain::Embed` is a tag of rain's pre-processor") && note.message.contains("not checked"), "{}", note.message);
     assert_eq!((note.location.line, note.location.pointer.as_str()), (9, "/Resources/Function/Properties/Code/ZipFile"));
+    // rain's own section and a module type it fills in are rain's too.
+    let module = format!("Rain:\n  Constants:\n    Name: x\n{RAIN}  Module:\n    Type: !Rain::Module ./module.yaml\n    Properties:\n      Name: !Rain::Constant Name\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub \"${{Rain::Name}}-queue\"\n");
+    let report = run(&module);
+    assert!(errors(&report).is_empty(), "{:#?}", report.findings);
+    assert_eq!(graded(&report).iter().filter(|(r, _)| *r == "SL108").count(), 5, "{:#?}", report.findings);
+    assert!(report.findings.iter().any(|f| f.rule.id == "SL108" && f.message.contains("the `Rain` section")));
+    // Without the section, neither the section nor its constant is rain's.
+    assert_eq!(errors(&run(&module.replace("Rain:\n", "Rainn:\n"))), ["SL103", "SL113"]);
     // A tag that is neither CloudFormation's nor namespaced stays an error.
     let report = run(&RAIN.replace("!Rain::Embed", "!Embed"));
     assert_eq!(errors(&report), ["SL102"]);

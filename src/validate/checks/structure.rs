@@ -95,6 +95,16 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         if entry.key == "Globals" && transformed {
             continue;
         }
+        // rain's pre-processor reads (and removes) its own section.
+        if entry.key == "Rain" {
+            sink.emit(
+                &rules::PREPROCESSOR_TAG,
+                entry.key_pos,
+                &ptr,
+                "the `Rain` section is rain's pre-processor's (its constants; `rain pkg` removes it), not CloudFormation's: not checked",
+            );
+            continue;
+        }
         if !SECTIONS.contains(&entry.key.as_str()) {
             let hint = closest(&entry.key, SECTIONS)
                 .map(|s| format!("; did you mean `{s}`?"))
@@ -230,6 +240,8 @@ fn resources(ctx: &Context, sink: &mut Sink) {
                 &ptr,
                 format!("resource `{}` has no Type", resource.id),
             ),
+            // A type a pre-processor fills in (`!Rain::Module`): SL108 said so.
+            Some(t) if matches!(t.value, Value::Preprocessed(_)) => {}
             Some(t) if t.as_str().is_none() => sink.emit(
                 &rules::RESOURCE_SHAPE,
                 t.pos,
