@@ -124,6 +124,7 @@ const CASES: &[Case] = &[
     Case { name: "key written twice", edits: &[("keys: single ", "keys: single\n  keys: split ")], key: "log_archive.keys", says: "written twice in this mapping: lines 16 and 17" },
     Case { name: "top-level section written twice", edits: &[("tags:\n  project: session-logging", "tags:\n  project: session-logging\ntags: {}")], key: "tags", says: "written twice" },
     Case { name: "YAML tag", edits: &[("region: us-east-1 ", "region: !Ref us-east-1 ")], key: "log_archive.region", says: "unknown tag `!Ref`" },
+    Case { name: "pre-processor YAML tag", edits: &[("region: us-east-1 ", "region: !Rain::Constant us-east-1 ")], key: "log_archive.region", says: "unknown tag `!Rain::Constant`" },
     Case { name: "merge key of a scalar", edits: &[("  operation_preferences:\n", "  operation_preferences:\n    <<: 5\n")], key: "(top level)", says: "merge key" },
     Case { name: "YAML alias bomb", edits: &[("tags:\n  project: session-logging", ALIAS_BOMB)], key: "(top level)", says: "alias bomb" },
 ];
