@@ -8,7 +8,7 @@ export SESSIONLOG_CFN_LINT := $(VENV)/bin/cfn-lint
 
 all: test
 
-## Install pinned test tools (cfn-lint, moto, boto3, awscli, pre-commit, pykwalify) into .venv;
+## Install pinned test tools (cfn-lint, moto, boto3, awscli, pre-commit, pykwalify) into .venv, checkov into .venv-checkov;
 ## the access and SCP proofs' evaluator (npm ci); zsh, fish, groff if missing.
 setup:
 	./scripts/test-setup.sh

@@ -114,6 +114,15 @@ const CASES: &[Case] = &[
     Case { name: "prompt tag metadata cannot serve", edits: &[("prompt_tag: Hostname", "prompt_tag: _index")], key: "session_manager.shell_profile.prompt_tag", says: "cannot be read from instance metadata" },
     Case { name: "log copy without CloudWatch", edits: &[("cloudwatch:\n    enabled: true", "cloudwatch:\n    enabled: false")], key: "log_copy.enabled", says: "session_manager.cloudwatch is off" },
     Case { name: "log copy under the instances' prefix", edits: &[("key_prefix: cloudwatch ", "key_prefix: session-manager ")], key: "log_copy.key_prefix", says: "the instances" },
+    Case { name: "bucket prefix with a `..` segment", edits: &[("key_prefix: accounts ", "key_prefix: logs/../accounts ")], key: "log_archive.bucket.key_prefix", says: "`..`" },
+    Case { name: "bucket prefix with an empty segment", edits: &[("key_prefix: accounts ", "key_prefix: logs//accounts ")], key: "log_archive.bucket.key_prefix", says: "no empty segment" },
+    Case { name: "bucket prefix with a trailing slash", edits: &[("key_prefix: accounts ", "key_prefix: accounts/ ")], key: "log_archive.bucket.key_prefix", says: "no empty segment" },
+    Case { name: "session prefix `..`", edits: &[("key_prefix: session-manager ", "key_prefix: \"..\" ")], key: "session_manager.s3.key_prefix", says: "`..`" },
+    Case { name: "session prefix empty", edits: &[("key_prefix: session-manager ", "key_prefix: \"\" ")], key: "session_manager.s3.key_prefix", says: "not empty" },
+    Case { name: "log copy prefix `..`", edits: &[("key_prefix: cloudwatch ", "key_prefix: \"..\" ")], key: "log_copy.key_prefix", says: "`..`" },
+    Case { name: "log copy prefix with a slash", edits: &[("key_prefix: cloudwatch ", "key_prefix: cloud/watch ")], key: "log_copy.key_prefix", says: "no `/`" },
+    Case { name: "trail prefix with a `..` segment", edits: &[("key_prefix: cloudtrail ", "key_prefix: cloudtrail/.. ")], key: "guardrails.cloudtrail.key_prefix", says: "`..`" },
+    Case { name: "trail prefix with an empty segment", edits: &[("key_prefix: cloudtrail ", "key_prefix: /cloudtrail ")], key: "guardrails.cloudtrail.key_prefix", says: "no empty segment" },
     Case { name: "log copy buffer below Firehose's minimum", edits: &[("buffer_size_mb: 64 ", "buffer_size_mb: 5 ")], key: "log_copy.buffer_size_mb", says: "64 to 128" },
     Case { name: "log copy buffer interval zero", edits: &[("buffer_interval_seconds: 300", "buffer_interval_seconds: 0")], key: "log_copy.buffer_interval_seconds", says: "60 to 900" },
     Case { name: "log copy name with a space", edits: &[("name: sessionlog-session-logs ", "name: session logs ")], key: "log_copy.name", says: "Firehose stream name" },
@@ -123,6 +132,7 @@ const CASES: &[Case] = &[
     Case { name: "key written twice", edits: &[("keys: single ", "keys: single\n  keys: split ")], key: "log_archive.keys", says: "written twice in this mapping: lines 16 and 17" },
     Case { name: "top-level section written twice", edits: &[("tags:\n  project: session-logging", "tags:\n  project: session-logging\ntags: {}")], key: "tags", says: "written twice" },
     Case { name: "YAML tag", edits: &[("region: us-east-1 ", "region: !Ref us-east-1 ")], key: "log_archive.region", says: "unknown tag `!Ref`" },
+    Case { name: "pre-processor YAML tag", edits: &[("region: us-east-1 ", "region: !Rain::Constant us-east-1 ")], key: "log_archive.region", says: "unknown tag `!Rain::Constant`" },
     Case { name: "merge key of a scalar", edits: &[("  operation_preferences:\n", "  operation_preferences:\n    <<: 5\n")], key: "(top level)", says: "merge key" },
     Case { name: "YAML alias bomb", edits: &[("tags:\n  project: session-logging", ALIAS_BOMB)], key: "(top level)", says: "alias bomb" },
 ];
@@ -139,41 +149,69 @@ fn line_of(text: &str, stderr: &str, file: &str) -> Option<usize> {
     (n >= 1 && n <= text.lines().count() + 1).then_some(n)
 }
 
+/// Configuration files whose bytes are not text: `(name, bytes, key, says)`.
+/// The example with one byte that is not UTF-8 put on line 16.
+fn byte_cases() -> Vec<(&'static str, Vec<u8>, &'static str, String)> {
+    let example = edited(&[]);
+    let at = example.find("keys: single").unwrap() + "keys: ".len();
+    let latin1 = [&example.as_bytes()[..at], b"sin\xE9le", &example.as_bytes()[at + "single".len()..]].concat();
+    let utf16 = example.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
+    let utf16 = [&[0xFF, 0xFE][..], &utf16].concat();
+    vec![
+        ("Latin-1 byte in a value", latin1, "(top level)", format!("byte 0xE9 at byte offset {}", at + 3)),
+        ("UTF-16 file", utf16, "(top level)", "byte 0xFF at byte offset 0".to_string()),
+    ]
+}
+
 #[test]
 fn every_bad_input_is_named_located_and_writes_nothing() {
     assert!(CASES.len() >= 25);
-    let mut failures = Vec::new();
-    for case in CASES {
-        let dir = tempfile::tempdir().unwrap();
-        // Existing output from a valid configuration.
-        let ok = sessionlog(&["render", "--out-dir", dir.path().to_str().unwrap()]);
-        assert_eq!(ok.code, 0, "{}", ok.stderr);
-        let before = snapshot_dir(dir.path());
+    let mut cases: Vec<(&str, Vec<u8>, &str, String)> =
+        CASES.iter().map(|c| (c.name, edited(c.edits).into_bytes(), c.key, c.says.to_string())).collect();
+    cases.extend(byte_cases());
+    let failures: Vec<String> = cases.iter().filter_map(|(name, bytes, key, says)| failure(name, bytes, key, says)).collect();
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
 
-        let text = edited(case.edits);
-        let cfg = dir.path().join("sessionlog.yaml");
-        std::fs::write(&cfg, &text).unwrap();
-        let before_with_cfg = {
-            let mut b = before.clone();
-            b.extend(snapshot_dir(dir.path()).into_iter().filter(|(p, _)| p.ends_with("sessionlog.yaml")));
-            b
-        };
-        let r = sessionlog(&["render", "--config", cfg.to_str().unwrap(), "--out-dir", dir.path().to_str().unwrap()]);
-        let file = cfg.display().to_string();
-        let problems = [
-            (r.code != 2).then(|| format!("exit {} instead of 2", r.code)),
-            (!r.stderr.contains(&format!("error: {}:", case.key)) && !r.stderr.contains(&format!("error: {} ", case.key)))
-                .then(|| format!("no `error: {}:`", case.key)),
-            (!r.stderr.contains(case.says)).then(|| format!("does not say {:?}", case.says)),
-            line_of(&text, &r.stderr, &file).is_none().then(|| "no file:line".to_string()),
-            (snapshot_dir(dir.path()) != before_with_cfg).then(|| "files changed".to_string()),
-        ];
-        let problems: Vec<String> = problems.into_iter().flatten().collect();
-        if !problems.is_empty() {
-            failures.push(format!("{}: {}\n{}", case.name, problems.join("; "), r.stderr));
-        }
-    }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), CASES.len(), failures.join("\n"));
+/// What is wrong with how one bad configuration is reported, if anything.
+fn failure(name: &str, bytes: &[u8], key: &str, says: &str) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    // Existing output from a valid configuration.
+    let ok = sessionlog(&["render", "--out-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let before = snapshot_dir(dir.path());
+
+    let cfg = dir.path().join("sessionlog.yaml");
+    std::fs::write(&cfg, bytes).unwrap();
+    let before_with_cfg = {
+        let mut b = before.clone();
+        b.extend(snapshot_dir(dir.path()).into_iter().filter(|(p, _)| p.ends_with("sessionlog.yaml")));
+        b
+    };
+    let r = sessionlog(&["render", "--config", cfg.to_str().unwrap(), "--out-dir", dir.path().to_str().unwrap()]);
+    let file = cfg.display().to_string();
+    let text = String::from_utf8_lossy(bytes);
+    let problems = [
+        (r.code != 2).then(|| format!("exit {} instead of 2", r.code)),
+        (!r.stderr.contains(&format!("error: {key}:")) && !r.stderr.contains(&format!("error: {key} "))).then(|| format!("no `error: {key}:`")),
+        (!r.stderr.contains(says)).then(|| format!("does not say {says:?}")),
+        line_of(&text, &r.stderr, &file).is_none().then(|| "no file:line".to_string()),
+        (snapshot_dir(dir.path()) != before_with_cfg).then(|| "files changed".to_string()),
+    ];
+    let problems: Vec<String> = problems.into_iter().flatten().collect();
+    (!problems.is_empty()).then(|| format!("{name}: {}\n{}", problems.join("; "), r.stderr))
+}
+
+#[test]
+fn a_byte_that_is_not_utf8_is_located_on_its_line() {
+    let (_, bytes, _, _) = byte_cases().swap_remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.yaml");
+    std::fs::write(&cfg, &bytes).unwrap();
+    let r = sessionlog(&["render", "--check", "--config", cfg.to_str().unwrap(), "--out-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{}:16:12", cfg.display())), "line 16, column 12 (after `  keys: sin`): {}", r.stderr);
+    assert!(r.stderr.contains("16 |   keys: sin\u{FFFD}le"), "the line shown with the bad byte replaced: {}", r.stderr);
 }
 
 #[test]

@@ -5,8 +5,10 @@ pub const ACCOUNT_ID: &str = r"^[0-9]{12}$";
 pub const REGION: &str = r"^[a-z]{2}(-gov|-iso[a-z]?|sc)?-[a-z]+-[0-9]$";
 pub const OU_OR_ROOT: &str = r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$";
 pub const BUCKET_NAME: &str = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
-pub const KEY_PREFIX: &str = r"^[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*$";
-pub const KEY_SEGMENT: &str = r"^[a-zA-Z0-9!_.*'()-]+$";
+/// Segments of safe characters joined by single `/`; a segment of dots only
+/// (`.`, `..`) is a relative path step in tools that copy the objects out.
+pub const KEY_PREFIX: &str = r"^[a-zA-Z0-9!_.*'()-]*[a-zA-Z0-9!_*'()-][a-zA-Z0-9!_.*'()-]*(/[a-zA-Z0-9!_.*'()-]*[a-zA-Z0-9!_*'()-][a-zA-Z0-9!_.*'()-]*)*$";
+pub const KEY_SEGMENT: &str = r"^[a-zA-Z0-9!_.*'()-]*[a-zA-Z0-9!_*'()-][a-zA-Z0-9!_.*'()-]*$";
 pub const ALIAS_PREFIX: &str = r"^alias/[a-zA-Z0-9/_-]+[a-zA-Z0-9_-]$";
 pub const STACK_NAME: &str = r"^[a-zA-Z][-a-zA-Z0-9]{0,119}$";
 pub const STACK_SET_PREFIX: &str = r"^[a-zA-Z][-a-zA-Z0-9]{0,80}$";
@@ -44,8 +46,8 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         REGION => "an AWS region name, like `us-east-1`",
         OU_OR_ROOT => "an organizational unit id like `ou-ab12-cd34ef56` or a root id like `r-ab12`",
         BUCKET_NAME => "an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
-        KEY_PREFIX => "an S3 key prefix of safe characters, segments separated by single `/`, no leading or trailing `/`",
-        KEY_SEGMENT => "one S3 key segment of safe characters, without `/`",
+        KEY_PREFIX => "an S3 key prefix of safe characters, segments separated by single `/`: no empty segment (`//`, a leading or trailing `/`) and no segment of dots only (`.`, `..`)",
+        KEY_SEGMENT => "one S3 key segment of safe characters: no `/`, not empty and not dots only (`.`, `..`)",
         ALIAS_PREFIX => "a KMS alias prefix starting with `alias/`, like `alias/sessionlog`",
         STACK_NAME => "a stack name: a letter, then letters, digits and hyphens (at most 120)",
         STACK_SET_PREFIX => "a letter, then letters, digits and hyphens",

@@ -13,6 +13,7 @@ pub mod names;
 pub mod operators;
 pub mod prompt;
 pub mod replica;
+pub mod scanners;
 pub mod session_document;
 pub mod support;
 pub mod tags;
@@ -36,7 +37,8 @@ pub const LOG_ARCHIVE_REPLICA_NO_COPY: &str = "log-archive-replica-no-copy";
 
 const CAPABILITIES: [&str; 1] = ["CAPABILITY_NAMED_IAM"];
 
-fn file(stem: &str, template: Template, regions: Vec<String>) -> TemplateFile {
+fn file(stem: &str, mut template: Template, regions: Vec<String>) -> TemplateFile {
+    scanners::annotate(&mut template);
     TemplateFile { file_stem: stem.into(), template, regions }
 }
 
