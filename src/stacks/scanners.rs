@@ -76,6 +76,13 @@ pub const SUPPRESSIONS: &[Suppression] = &[
         cfn_nag: None,
         reason: "The variables hold no secret: the managed Session Manager preferences document (also readable with ssm:GetDocument) and a role name. Lambda encrypts them at rest with an AWS managed key; a customer managed key would have to be in every member account.",
     },
+    Suppression {
+        resource_type: "AWS::SNS::Topic",
+        applies: topic_without_kms,
+        checkov: Some("CKV_AWS_26"),
+        cfn_nag: Some("W47"),
+        reason: "The log archive's alarm topic: EventBridge publishes to it, and EventBridge cannot publish to a topic encrypted with the AWS managed SNS key; a notification carries only the event (who called which KMS or S3 action on which key or bucket), never log content.",
+    },
 ];
 
 /// Adds the suppression metadata of every rule that does not apply to
@@ -142,6 +149,10 @@ fn firehose_error_log_group(resource: &Value) -> bool {
         t.get("Key").and_then(Value::as_str) == Some(crate::stacks::tags::COMPONENT_TAG) && t.get("Value").and_then(Value::as_str) == Some("log-copy")
     });
     tagged && p.get("KmsKeyId").is_none()
+}
+
+fn topic_without_kms(resource: &Value) -> bool {
+    properties(resource).get("KmsMasterKeyId").is_none()
 }
 
 fn function_outside_a_vpc(resource: &Value) -> bool {
