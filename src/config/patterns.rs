@@ -28,6 +28,10 @@ pub const IMDS_TAG_KEY: &str = r"^[A-Za-z0-9+=.,_:@-]{1,128}$";
 pub const TRAIL_NAME_OR_ARN: &str = r"^(arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:[0-9]{12}:trail/)?[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$";
 pub const KMS_KEY_ARN: &str = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$";
 pub const ROLE_PATTERN: &str = r"^[\w+=,.@*?-]+(/[\w+=,.@*?-]+)*$";
+/// An Identity Store user or group id (the `GroupId` pattern of
+/// `AWS::IdentityStore::Group`).
+pub const IDENTITY_STORE_ID: &str =
+    r"^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$";
 
 /// CloudWatch Logs' allowed retention values, in days.
 pub const RETENTION_DAYS: [u32; 22] = [
@@ -65,6 +69,7 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         TRAIL_NAME_OR_ARN => "a trail name (3-128 letters, digits, `._-`, starting and ending with a letter or digit) or a trail ARN",
         KMS_KEY_ARN => "a KMS key ARN, like `arn:aws:kms:us-east-1:123456789012:key/mrk-…`",
         ROLE_PATTERN => "an IAM role name or path (`admin/BreakGlass`), `*` and `?` allowed, no leading `/`",
+        IDENTITY_STORE_ID => "an Identity Store group or user id, like `34688438-1061-702c-a03d-1fa788dccfd1` (`aws identitystore list-groups`)",
         _ => return None,
     })
 }
