@@ -163,3 +163,49 @@ pub fn warnings(c: &Config) -> Vec<Diagnostic> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load::EXAMPLE;
+    use crate::config::{load, Source};
+
+    fn config(edits: &[(&str, &str)]) -> Config {
+        let mut text = EXAMPLE.to_string();
+        for (from, to) in edits {
+            assert!(text.contains(from), "{from}");
+            text = text.replacen(from, to, 1);
+        }
+        load(&Source { name: "t".into(), text }).unwrap()
+    }
+
+    fn profile(tags: serde_json::Value) -> OperatorProfile {
+        serde_json::from_value(serde_json::json!({"name": "p", "instance_tags": tags})).unwrap()
+    }
+
+    #[test]
+    fn manual_policies_overlap_unless_one_key_tells_them_apart() {
+        use serde_json::json;
+        let env = |v: &str| profile(json!({"Environment": [v]}));
+        assert!(!manual_overlap(&env("production"), &env("staging")));
+        assert!(manual_overlap(&env("production"), &env("production")));
+        assert!(manual_overlap(&env("prod-*"), &env("production")), "wildcards: conservative");
+        // Any tag of a manual policy applies it: two keys can meet on one node.
+        assert!(manual_overlap(&profile(json!({"Team": ["web"]})), &env("staging")));
+        assert!(manual_overlap(&profile(json!({"Environment": ["production"], "Team": ["web"]})), &env("staging")));
+    }
+
+    #[test]
+    fn private_ranges_without_an_endpoint_and_manual_profiles_are_warned_about() {
+        let c = config(&[("        - 198.51.100.0/24\n        - vpce-0123456789abcdef0\n", "        - 10.0.0.0/8\n")]);
+        let w = warnings(&c);
+        assert!(w.iter().any(|d| d.pointer == "/operators/profiles/1/source_networks/0" && d.message.contains("private range")), "{w:?}");
+        let named = config(&[("        - 198.51.100.0/24\n", "        - 10.0.0.0/8\n")]);
+        assert!(!warnings(&named).iter().any(|d| d.message.contains("private range")));
+        let manual = config(&[
+            ("approval: auto              # auto | manual", "approval: manual            # auto | manual"),
+            ("groups: [34688438-1061-702c-a03d-1fa788dccfd1]", "approvers: [[34688438-1061-702c-a03d-1fa788dccfd1]]"),
+        ]);
+        assert!(warnings(&manual).iter().any(|d| d.message.contains("is not generated")));
+    }
+}
