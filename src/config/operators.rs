@@ -93,10 +93,10 @@ pub struct OperatorProfile {
     pub permission_set: Option<PermissionSetConfig>,
     /// Networks the profile's sessions may start from: CIDR ranges
     /// (`203.0.113.0/24`, `10.0.0.0/8`) and/or VPC endpoint ids
-    /// (`vpce-0123456789abcdef0`). Public ranges are matched with
-    /// `aws:SourceIp` (calls to public endpoints), private ones with
-    /// `aws:VpcSourceIp` (calls through a VPC endpoint), endpoint ids with
-    /// `aws:SourceVpce`. Empty: from anywhere.
+    /// (`vpce-0123456789abcdef0`). Ranges are compared with `aws:SourceIp`
+    /// (calls to public endpoints) and `aws:VpcSourceIp` (calls through a
+    /// VPC endpoint), endpoint ids with `aws:SourceVpce` (docs/jit.md).
+    /// Empty: from anywhere.
     #[serde(default)]
     pub source_networks: Vec<String>,
     /// `standing`: the IAM policy lets the operator start sessions at any
