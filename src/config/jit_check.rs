@@ -37,7 +37,9 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
             ),
             _ => {}
         }
-        let Some(j) = p.jit.as_ref().filter(|_| p.access.jit()) else { continue };
+        let Some(j) = p.jit.as_ref().filter(|_| p.access.jit()) else {
+            continue;
+        };
         match j.approval {
             Approval::Auto => {
                 if j.groups.is_empty() {
@@ -57,7 +59,13 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
                         .help("add `approvers: [[<Identity Store user or group id>, …], …]`, one list per level"));
                 }
                 if j.approvers.len() > MAX_LEVELS {
-                    out.push(Diagnostic::new(at("/jit/approvers"), format!("{} approver levels; AWS allows at most {MAX_LEVELS}", j.approvers.len())));
+                    out.push(Diagnostic::new(
+                        at("/jit/approvers"),
+                        format!(
+                            "{} approver levels; AWS allows at most {MAX_LEVELS}",
+                            j.approvers.len()
+                        ),
+                    ));
                 }
                 for (l, level) in j.approvers.iter().enumerate() {
                     if level.is_empty() || level.len() > MAX_APPROVERS_PER_LEVEL {
@@ -65,7 +73,10 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 if !(1..=336).contains(&j.access_hours) {
-                    out.push(Diagnostic::new(at("/jit/access_hours"), format!("{} hours; AWS allows 1 to 336", j.access_hours)));
+                    out.push(Diagnostic::new(
+                        at("/jit/access_hours"),
+                        format!("{} hours; AWS allows 1 to 336", j.access_hours),
+                    ));
                 }
             }
         }
@@ -74,7 +85,10 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::new("/operators/profiles", format!("{} manual profiles; AWS allows {MAX_MANUAL_POLICIES} manual approval policies per account and region", manual.len())));
     }
     for (n, &i) in manual.iter().enumerate() {
-        if let Some(&first) = manual[..n].iter().find(|&&f| manual_overlap(&ops.profiles[f], &ops.profiles[i])) {
+        if let Some(&first) = manual[..n]
+            .iter()
+            .find(|&&f| manual_overlap(&ops.profiles[f], &ops.profiles[i]))
+        {
             out.push(Diagnostic::new(format!("/operators/profiles/{i}/jit"), format!(
                 "manual profiles `{}` and `{}` can match the same instance; AWS refuses every request to an instance two manual approval policies match",
                 ops.profiles[first].name, ops.profiles[i].name))
@@ -83,7 +97,11 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
     }
     if let Some(org) = &ops.jit {
         for (r, rule) in org.deny_access.iter().enumerate() {
-            check_cedar_tags(&rule.instance_tags, &format!("/operators/jit/deny_access/{r}/instance_tags"), out);
+            check_cedar_tags(
+                &rule.instance_tags,
+                &format!("/operators/jit/deny_access/{r}/instance_tags"),
+                out,
+            );
         }
         if let Some(region) = &org.region {
             if !regions::is_known(region) {
@@ -124,11 +142,16 @@ fn check_cedar_tags(tags: &BTreeMap<String, TagValues>, pointer: &str, out: &mut
 /// equal (wildcards are taken as matching anything: conservative).
 pub fn manual_overlap(a: &OperatorProfile, b: &OperatorProfile) -> bool {
     let pairs = |p: &OperatorProfile| -> Vec<(String, String)> {
-        p.instance_tags.iter().flat_map(|(k, vs)| vs.0.iter().map(move |v| (k.clone(), v.clone()))).collect()
+        p.instance_tags
+            .iter()
+            .flat_map(|(k, vs)| vs.0.iter().map(move |v| (k.clone(), v.clone())))
+            .collect()
     };
     let wild = |v: &str| v.contains('*') || v.contains('?');
     pairs(a).iter().any(|(ka, va)| {
-        pairs(b).iter().any(|(kb, vb)| ka != kb || va == vb || wild(va) || wild(vb))
+        pairs(b)
+            .iter()
+            .any(|(kb, vb)| ka != kb || va == vb || wild(va) || wild(vb))
     })
 }
 
@@ -137,8 +160,14 @@ pub fn warnings(c: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, p) in c.operators.profiles.iter().enumerate() {
         let at = |rest: &str| format!("/operators/profiles/{i}{rest}");
-        let parsed: Vec<_> = p.source_networks.iter().filter_map(|n| SourceNetwork::parse(n).ok()).collect();
-        let endpoint_named = parsed.iter().any(|n| matches!(n, SourceNetwork::Endpoint(_)));
+        let parsed: Vec<_> = p
+            .source_networks
+            .iter()
+            .filter_map(|n| SourceNetwork::parse(n).ok())
+            .collect();
+        let endpoint_named = parsed
+            .iter()
+            .any(|n| matches!(n, SourceNetwork::Endpoint(_)));
         for (j, n) in p.source_networks.iter().enumerate() {
             if let Ok(SourceNetwork::Range { private: true, .. }) = SourceNetwork::parse(n) {
                 if !endpoint_named {
@@ -147,7 +176,9 @@ pub fn warnings(c: &Config) -> Vec<Diagnostic> {
                 }
             }
         }
-        let Some(j) = p.jit.as_ref().filter(|_| p.access.jit()) else { continue };
+        let Some(j) = p.jit.as_ref().filter(|_| p.access.jit()) else {
+            continue;
+        };
         if p.access == Access::Both {
             out.push(Diagnostic::new(at("/access"), format!("profile `{}` keeps its standing `ssm:StartSession` next to just-in-time access", p.name))
                 .help("AWS: callers allowed ssm:StartSession keep using Session Manager, not just-in-time access; use `access: jit` once operators have moved"));
@@ -176,7 +207,11 @@ mod tests {
             assert!(text.contains(from), "{from}");
             text = text.replacen(from, to, 1);
         }
-        load(&Source { name: "t".into(), text }).unwrap()
+        load(&Source {
+            name: "t".into(),
+            text,
+        })
+        .unwrap()
     }
 
     fn profile(tags: serde_json::Value) -> OperatorProfile {
@@ -189,23 +224,50 @@ mod tests {
         let env = |v: &str| profile(json!({"Environment": [v]}));
         assert!(!manual_overlap(&env("production"), &env("staging")));
         assert!(manual_overlap(&env("production"), &env("production")));
-        assert!(manual_overlap(&env("prod-*"), &env("production")), "wildcards: conservative");
+        assert!(
+            manual_overlap(&env("prod-*"), &env("production")),
+            "wildcards: conservative"
+        );
         // Any tag of a manual policy applies it: two keys can meet on one node.
-        assert!(manual_overlap(&profile(json!({"Team": ["web"]})), &env("staging")));
-        assert!(manual_overlap(&profile(json!({"Environment": ["production"], "Team": ["web"]})), &env("staging")));
+        assert!(manual_overlap(
+            &profile(json!({"Team": ["web"]})),
+            &env("staging")
+        ));
+        assert!(manual_overlap(
+            &profile(json!({"Environment": ["production"], "Team": ["web"]})),
+            &env("staging")
+        ));
     }
 
     #[test]
     fn private_ranges_without_an_endpoint_and_manual_profiles_are_warned_about() {
-        let c = config(&[("        - 198.51.100.0/24\n        - vpce-0123456789abcdef0\n", "        - 10.0.0.0/8\n")]);
+        let c = config(&[(
+            "        - 198.51.100.0/24\n        - vpce-0123456789abcdef0\n",
+            "        - 10.0.0.0/8\n",
+        )]);
         let w = warnings(&c);
-        assert!(w.iter().any(|d| d.pointer == "/operators/profiles/1/source_networks/0" && d.message.contains("private range")), "{w:?}");
+        assert!(
+            w.iter()
+                .any(|d| d.pointer == "/operators/profiles/1/source_networks/0"
+                    && d.message.contains("private range")),
+            "{w:?}"
+        );
         let named = config(&[("        - 198.51.100.0/24\n", "        - 10.0.0.0/8\n")]);
-        assert!(!warnings(&named).iter().any(|d| d.message.contains("private range")));
+        assert!(!warnings(&named)
+            .iter()
+            .any(|d| d.message.contains("private range")));
         let manual = config(&[
-            ("approval: auto              # auto | manual", "approval: manual            # auto | manual"),
-            ("groups: [34688438-1061-702c-a03d-1fa788dccfd1]", "approvers: [[34688438-1061-702c-a03d-1fa788dccfd1]]"),
+            (
+                "approval: auto              # auto | manual",
+                "approval: manual            # auto | manual",
+            ),
+            (
+                "groups: [34688438-1061-702c-a03d-1fa788dccfd1]",
+                "approvers: [[34688438-1061-702c-a03d-1fa788dccfd1]]",
+            ),
         ]);
-        assert!(warnings(&manual).iter().any(|d| d.message.contains("is not generated")));
+        assert!(warnings(&manual)
+            .iter()
+            .any(|d| d.message.contains("is not generated")));
     }
 }

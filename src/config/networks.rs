@@ -17,7 +17,9 @@ impl SourceNetwork {
     pub fn parse(text: &str) -> Result<SourceNetwork, String> {
         if let Some(rest) = text.strip_prefix("vpce-") {
             let ok = (8..=17).contains(&rest.len())
-                && rest.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
             return if ok {
                 Ok(SourceNetwork::Endpoint(text.to_string()))
             } else {
@@ -27,7 +29,9 @@ impl SourceNetwork {
         let Some((addr, bits)) = text.split_once('/') else {
             return Err("a CIDR range needs its prefix length, like `203.0.113.7/32`".into());
         };
-        let ip: IpAddr = addr.parse().map_err(|_| format!("`{addr}` is not an IPv4 or IPv6 address"))?;
+        let ip: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("`{addr}` is not an IPv4 or IPv6 address"))?;
         let max = if ip.is_ipv4() { 32 } else { 128 };
         let bits: u32 = bits
             .parse()
@@ -36,20 +40,33 @@ impl SourceNetwork {
             .ok_or_else(|| format!("the prefix length must be 0 to {max}"))?;
         let network = mask(ip, bits);
         if network != ip {
-            return Err(format!("host bits are set: the range is `{network}/{bits}`"));
+            return Err(format!(
+                "host bits are set: the range is `{network}/{bits}`"
+            ));
         }
-        Ok(SourceNetwork::Range { text: text.to_string(), private: is_private(ip) })
+        Ok(SourceNetwork::Range {
+            text: text.to_string(),
+            private: is_private(ip),
+        })
     }
 }
 
 fn mask(ip: IpAddr, bits: u32) -> IpAddr {
     match ip {
         IpAddr::V4(v4) => {
-            let m = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            let m = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
             IpAddr::V4((u32::from(v4) & m).into())
         }
         IpAddr::V6(v6) => {
-            let m = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            let m = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
             IpAddr::V6((u128::from(v6) & m).into())
         }
     }
@@ -98,16 +115,59 @@ mod tests {
 
     #[test]
     fn parses_ranges_and_endpoints() {
-        assert_eq!(SourceNetwork::parse("203.0.113.0/24"), Ok(Range { text: "203.0.113.0/24".into(), private: false }));
-        assert_eq!(SourceNetwork::parse("10.0.0.0/8"), Ok(Range { text: "10.0.0.0/8".into(), private: true }));
-        assert_eq!(SourceNetwork::parse("172.20.0.0/16"), Ok(Range { text: "172.20.0.0/16".into(), private: true }));
-        assert_eq!(SourceNetwork::parse("2001:db8::/32"), Ok(Range { text: "2001:db8::/32".into(), private: false }));
-        assert_eq!(SourceNetwork::parse("fd00::/8"), Ok(Range { text: "fd00::/8".into(), private: true }));
-        assert_eq!(SourceNetwork::parse("vpce-0123456789abcdef0"), Ok(Endpoint("vpce-0123456789abcdef0".into())));
-        assert!(SourceNetwork::parse("10.0.0.300/8").unwrap_err().contains("not an IPv4"));
-        assert!(SourceNetwork::parse("10.0.0.1/8").unwrap_err().contains("`10.0.0.0/8`"));
-        assert!(SourceNetwork::parse("10.0.0.0/33").unwrap_err().contains("0 to 32"));
-        assert!(SourceNetwork::parse("10.0.0.1").unwrap_err().contains("/32"));
-        assert!(SourceNetwork::parse("vpce-XYZ").unwrap_err().contains("hex"));
+        assert_eq!(
+            SourceNetwork::parse("203.0.113.0/24"),
+            Ok(Range {
+                text: "203.0.113.0/24".into(),
+                private: false
+            })
+        );
+        assert_eq!(
+            SourceNetwork::parse("10.0.0.0/8"),
+            Ok(Range {
+                text: "10.0.0.0/8".into(),
+                private: true
+            })
+        );
+        assert_eq!(
+            SourceNetwork::parse("172.20.0.0/16"),
+            Ok(Range {
+                text: "172.20.0.0/16".into(),
+                private: true
+            })
+        );
+        assert_eq!(
+            SourceNetwork::parse("2001:db8::/32"),
+            Ok(Range {
+                text: "2001:db8::/32".into(),
+                private: false
+            })
+        );
+        assert_eq!(
+            SourceNetwork::parse("fd00::/8"),
+            Ok(Range {
+                text: "fd00::/8".into(),
+                private: true
+            })
+        );
+        assert_eq!(
+            SourceNetwork::parse("vpce-0123456789abcdef0"),
+            Ok(Endpoint("vpce-0123456789abcdef0".into()))
+        );
+        assert!(SourceNetwork::parse("10.0.0.300/8")
+            .unwrap_err()
+            .contains("not an IPv4"));
+        assert!(SourceNetwork::parse("10.0.0.1/8")
+            .unwrap_err()
+            .contains("`10.0.0.0/8`"));
+        assert!(SourceNetwork::parse("10.0.0.0/33")
+            .unwrap_err()
+            .contains("0 to 32"));
+        assert!(SourceNetwork::parse("10.0.0.1")
+            .unwrap_err()
+            .contains("/32"));
+        assert!(SourceNetwork::parse("vpce-XYZ")
+            .unwrap_err()
+            .contains("hex"));
     }
 }
