@@ -19,7 +19,13 @@
 //! - RDP as AWS's just-in-time node access policy grants it: GUI Connect,
 //!   the port-forwarding document only when called through GUI Connect (not a
 //!   port-forwarding loophole from the CLI), `kms:CreateGrant` on the
-//!   recording key only through GUI Connect.
+//!   recording key only through GUI Connect;
+//! - `access: jit` (docs/jit.md): no standing `StartSession` (AWS: a caller
+//!   allowed it keeps using Session Manager), `ssm:StartAccessRequest` on the
+//!   account's instances and `ssm:GetAccessToken` on its access requests
+//!   (OpsItems) instead;
+//! - `source_networks`: one Deny of the session-starting actions from
+//!   anywhere else (`source_networks_deny`).
 
 use crate::config::model::Config;
 use crate::config::Diagnostic;
@@ -391,6 +397,12 @@ mod tests {
         assert!(s.contains(&"RecordRemoteDesktopThroughGuiConnectOnly".to_string()), "{s:?}");
         assert!(!s.contains(&"EncryptSessionsWithSessionKey".to_string()), "{s:?}");
         assert!(!s.iter().any(|x| x.contains("ConsoleReadOnly")), "{s:?}");
+        let on_call: Vec<String> = policy(&c, &c.operators.profiles[1]).statements.iter().map(|s| s.sid.clone()).collect();
+        assert_eq!(
+            on_call,
+            ["EndOwnSessions", "RequestJustInTimeAccess", "GetJustInTimeAccessTokens", "SessionManagerConsoleReadOnly", "DenyOutsideSourceNetworks"],
+            "just-in-time profile with source networks"
+        );
         let json = serde_json::to_string(&policy(&c, &c.operators.profiles[0])).unwrap();
         assert!(!json.contains("aws:username"), "federated callers have no aws:username");
         assert!(policy_size(&c, &c.operators.profiles[0]) < 2500);
