@@ -15,6 +15,10 @@ JQ_VERSION=1.8.0
 PRE_COMMIT_VERSION=4.7.0     # tests/pre_commit.rs runs the hooks with it
 PYKWALIFY_VERSION=1.8.0      # the version CfCT's build stage validates manifests with
 RUAMEL_YAML_VERSION=0.18.17  # pykwalify's YAML reader, pinned for repeatable runs
+# Cedar's own engine (cedar-policy 4.x, Python binding, a prebuilt wheel):
+# tests/jit_cedar.rs parses, validates and authorizes the generated
+# just-in-time approval policies with it.
+CEDARPY_VERSION=4.12.2
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -46,6 +50,7 @@ want "jq==${JQ_VERSION}"
 want "pre-commit==${PRE_COMMIT_VERSION}"
 want "ruamel.yaml==${RUAMEL_YAML_VERSION}"
 want "pykwalify==${PYKWALIFY_VERSION}"
+want "cedarpy==${CEDARPY_VERSION}"
 
 # Shells whose completion scripts tests/completions_man.rs parses, and groff
 # for the manual page (Debian packages; only when missing).

@@ -20,9 +20,26 @@ const NAME: &str = "# name: sessionlog-222222222222-us-east-1   # default: sessi
 const LOCK: &str = "    object_lock:                    # write-once-read-many: on by default\n      mode: GOVERNANCE              # GOVERNANCE (only exempt log-archive roles may bypass) | COMPLIANCE (nobody, not even root) | OFF\n      days: 365";
 const WINDOW: &str = "# window: {start: 2026-03-01T08:00:00Z, end: 2026-03-01T18:00:00Z}   # UTC";
 const DOCUMENTS: &str = "documents: []                 # besides";
+const ON_CALL_NETWORKS: &str = "        - 198.51.100.0/24\n";
+const ON_CALL_GROUPS: &str = "groups: [34688438-1061-702c-a03d-1fa788dccfd1]";
+const ON_CALL_AUTO: &str = "approval: auto              # auto | manual";
 const IDENTITY_CENTER: &str = "  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n";
 
 const CASES: &[Case] = &[
+    Case { name: "source network not a CIDR", edits: &[(ON_CALL_NETWORKS, "        - 198.51.100.300/24\n")], key: "operators.profiles[1].source_networks[0]", says: "not an IPv4 or IPv6 address" },
+    Case { name: "source network with host bits", edits: &[(ON_CALL_NETWORKS, "        - 198.51.100.7/24\n")], key: "operators.profiles[1].source_networks[0]", says: "198.51.100.0/24" },
+    Case { name: "source network without prefix", edits: &[(ON_CALL_NETWORKS, "        - 198.51.100.7\n")], key: "operators.profiles[1].source_networks[0]", says: "/32" },
+    Case { name: "VPC endpoint id malformed", edits: &[("        - vpce-0123456789abcdef0\n", "        - vpce-XYZ\n")], key: "operators.profiles[1].source_networks[1]", says: "hex" },
+    Case { name: "Identity Store group id of the wrong form", edits: &[(ON_CALL_GROUPS, "groups: [OnCallGroup]")], key: "operators.profiles[1].jit.groups[0]", says: "Identity Store group" },
+    Case { name: "manual profile without approvers", edits: &[(ON_CALL_AUTO, "approval: manual            # auto | manual")], key: "operators.profiles[1].jit", says: "no approvers" },
+    Case { name: "auto profile without groups", edits: &[(ON_CALL_GROUPS, "groups: []")], key: "operators.profiles[1].jit.groups", says: "names no group" },
+    Case { name: "jit access without jit settings", edits: &[("      jit:\n        approval: auto              # auto | manual (manual: approvers, levels; see docs/jit.md)\n        groups: [34688438-1061-702c-a03d-1fa788dccfd1]   # Identity Store group ids\n", "")], key: "operators.profiles[1].access", says: "without `jit` settings" },
+    Case { name: "jit settings on a standing profile", edits: &[("access: jit ", "access: standing ")], key: "operators.profiles[1].jit", says: "access: standing" },
+    Case { name: "access mode misspelled", edits: &[("access: jit ", "access: jitt ")], key: "operators.profiles[1].access", says: "\"jit\"" },
+    Case { name: "question-mark wildcard in a just-in-time profile", edits: &[("        Environment: [production]\n      access: jit", "        Environment: [\"prod?\"]\n      access: jit")], key: "operators.profiles[1].instance_tags.Environment[0]", says: "Cedar" },
+    Case { name: "overlapping manual profiles", edits: &[(ON_CALL_AUTO, "approval: manual            # auto | manual"), (ON_CALL_GROUPS, "approvers: [[34688438-1061-702c-a03d-1fa788dccfd1]]"), ("        - vpce-0123456789abcdef0\n", "        - vpce-0123456789abcdef0\n    - name: second\n      instance_tags: {Environment: [production]}\n      access: jit\n      jit: {approval: manual, approvers: [[34688438-1061-702c-a03d-1fa788dccfd2]]}\n")], key: "operators.profiles[2].jit", says: "can match the same instance" },
+    Case { name: "too many approvers in a level", edits: &[(ON_CALL_AUTO, "approval: manual            # auto | manual"), (ON_CALL_GROUPS, "approvers: [[34688438-1061-702c-a03d-1fa788dcc001, 34688438-1061-702c-a03d-1fa788dcc002, 34688438-1061-702c-a03d-1fa788dcc003, 34688438-1061-702c-a03d-1fa788dcc004, 34688438-1061-702c-a03d-1fa788dcc005, 34688438-1061-702c-a03d-1fa788dcc006]]")], key: "operators.profiles[1].jit.approvers[0]", says: "1 to 5" },
+    Case { name: "deny-access rule with a bad group id", edits: &[("      - instance_tags: {DataClassification: [restricted]}\n", "      - instance_tags: {DataClassification: [restricted]}\n        groups: [interns]\n")], key: "operators.jit.deny_access[0].groups[0]", says: "Identity Store group" },
     Case { name: "organization id format", edits: &[("id: o-a1b2c3d4e5", "id: org-123")], key: "organization.id", says: "o-a1b2c3d4e5" },
     Case { name: "management account too short", edits: &[("management_account: \"111111111111\"", "management_account: \"11111\"")], key: "organization.management_account", says: "12-digit" },
     Case { name: "account id unquoted", edits: &[("account: \"222222222222\"", "account: 222222222222")], key: "log_archive.account", says: "quotes" },

@@ -430,7 +430,8 @@ async fn example_configuration_deploys_and_redeploys_as_a_no_op() {
         for r in regions {
             let s = &state[m]["regions"][r];
             assert_eq!(s["log_groups"]["/sessionlog/session-manager"]["retention"], 365, "{m}/{r}: {s}");
-            assert_eq!(s["documents"], serde_json::json!(["SSM-SessionManagerRunShell"]), "{m}/{r}");
+            // The preferences, and the example's just-in-time auto-approval policy.
+            assert_eq!(s["documents"], serde_json::json!(["SSM-SessionManagerRunShell", "sessionlog-operator-auto-approval"]), "{m}/{r}");
         }
         assert!(state[m]["policies"].as_array().unwrap().iter().any(|p| p == "sessionlog-session-logging"), "{}", state[m]);
     }

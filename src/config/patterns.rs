@@ -31,6 +31,10 @@ pub const TRAIL_NAME_OR_ARN: &str = r"^(arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:[0-
 pub const KMS_KEY_ARN: &str = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$";
 pub const EMAIL: &str = r"^[^@\s]+@[^@\s]+\.[^@\s]+$";
 pub const ROLE_PATTERN: &str = r"^[\w+=,.@*?-]+(/[\w+=,.@*?-]+)*$";
+/// An Identity Store user or group id (the `GroupId` pattern of
+/// `AWS::IdentityStore::Group`).
+pub const IDENTITY_STORE_ID: &str =
+    r"^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$";
 
 /// CloudWatch Logs' allowed retention values, in days.
 pub const RETENTION_DAYS: [u32; 22] = [
@@ -69,6 +73,7 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         KMS_KEY_ARN => "a KMS key ARN, like `arn:aws:kms:us-east-1:123456789012:key/mrk-…`",
         EMAIL => "an email address, like `security@example.com`",
         ROLE_PATTERN => "an IAM role name or path (`admin/BreakGlass`), `*` and `?` allowed, no leading `/`",
+        IDENTITY_STORE_ID => "an Identity Store group or user id, like `34688438-1061-702c-a03d-1fa788dccfd1` (`aws identitystore list-groups`)",
         _ => return None,
     })
 }

@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod archive_alarm;
 pub mod identity_center;
+pub mod jit;
 pub mod guardrails;
 pub mod key_policy;
 pub mod log_copy;
@@ -155,6 +156,18 @@ fn management_stacks(c: &Config) -> Vec<StackSpec> {
             parameters: Vec::new(),
             capabilities: Vec::new(),
             tags: identity_center::tags(c),
+        });
+    }
+    if let Some(template) = jit::management_template(c) {
+        let region = jit::deny_region(c);
+        out.push(StackSpec {
+            stack_name: jit::deny_stack_name(c),
+            account: c.organization.management_account.clone(),
+            region: region.clone(),
+            template: file(jit::MANAGEMENT_JIT, template, vec![region]),
+            parameters: Vec::new(),
+            capabilities: Vec::new(),
+            tags: tags::stack_tags(c),
         });
     }
     if let Some(template) = guardrails::management::template(c) {

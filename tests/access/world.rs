@@ -490,6 +490,10 @@ impl<'c> World<'c> {
                 let Some(content) = r.properties.get("Content") else {
                     continue;
                 };
+                // Cedar text (just-in-time approval policies), not JSON.
+                if r.properties.get("DocumentFormat").and_then(Value::as_str) == Some("TEXT") {
+                    continue;
+                }
                 let content = match content {
                     Value::String(text) => {
                         serde_json::from_str(text).map_err(|e| format!("document content: {e}"))?

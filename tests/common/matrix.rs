@@ -16,7 +16,9 @@ pub const LIFECYCLE: &str = "    lifecycle:\n      transition_to: GLACIER_IR    
 pub const GUARDRAILS: &str = "guardrails:\n  # region: us-east-1               # management-account stack, organization trail home region; default: log_archive.region\n  cloudtrail:\n    mode: organization              # organization (sessionlog creates it) | existing | off\n    trail: sessionlog-organization  # existing: the trail's name, or its ARN\n    key_prefix: cloudtrail          # log files under <bucket>/cloudtrail/AWSLogs/\n    # owner: management             # existing only: management (organization trail) | members (one per account)\n    # bucket: my-trail-bucket       # existing only: restored by the Config guard\n    # kms_key_arn: arn:aws:kms:us-east-1:111111111111:key/mrk-...   # existing only\n  config_guard: true                # seed 004: Config rule cloudtrail-enabled + automatic remediation\n  preferences_watch: true           # re-apply the preferences when someone edits or deletes them\n  scp:\n    enabled: true                   # member principals may not turn session logging off or go around it\n    break_glass_roles: []           # exempt (and protected) role names or patterns, like BreakGlassAdmin or emergency/*\n    unlogged_access:                # ways to an instance without a transcript or recording; each allowed is a warning\n      session_documents: []         # e.g. AWS-StartSSHSession, AWS-StartPortForwardingSession (none is logged)\n      instance_connect: false       # EC2 Instance Connect (SSH/RDP straight to instances)\n      serial_console: false         # the EC2 serial console\n      ecs_exec: false               # ECS Exec into containers\n      unrecorded_rdp: false         # Fleet Manager Remote Desktop where it is not recorded\n      other_regions: false          # sessions in regions outside `regions` (no preferences there)\n  log_archive:                      # the log-archive account's own guard\n    scp: true                       # only log_archive.access_role and these roles may weaken the archive\n    break_glass_roles: []\n    alarm: true                     # SNS alarm on key deletion/disabling and bucket policy/versioning/lifecycle changes\n    alarm_emails: []                # each address must confirm its subscription\n\n";
 
 /// The example's operators section, its prompt tag, and more profiles.
-pub const OPERATORS: &str = "operators:\n  policy_name_prefix: sessionlog-operator\n  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n    # region: us-east-1             # where Identity Center is enabled; default: the StackSet admin region\n  profiles:\n    - name: web-operators\n      instance_tags:                # every key must match one of its values (* and ? are wildcards)\n        Team: [web]\n        Environment: [staging, production]\n      # window: {start: 2026-03-01T08:00:00Z, end: 2026-03-01T18:00:00Z}   # UTC\n      rdp: false                    # RDP through Fleet Manager (recorded with rdp_recording)\n      documents: []                 # besides SSM-SessionManagerRunShell; others are NOT logged\n      console: true                 # Session Manager console read permissions\n      permission_set:               # needs identity_center\n        session_hours: 4\n\n";
+pub const OPERATORS: &str = concat!("operators:\n  policy_name_prefix: sessionlog-operator\n  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n    # region: us-east-1             # where Identity Center is enabled; default: the StackSet admin region\n  profiles:\n    - name: web-operators\n      instance_tags:                # every key must match one of its values (* and ? are wildcards)\n        Team: [web]\n        Environment: [staging, production]\n      # window: {start: 2026-03-01T08:00:00Z, end: 2026-03-01T18:00:00Z}   # UTC\n      rdp: false                    # RDP through Fleet Manager (recorded with rdp_recording)\n      documents: []                 # besides SSM-SessionManagerRunShell; others are NOT logged\n      console: true                 # Session Manager console read permissions\n      permission_set:               # needs identity_center\n        session_hours: 4\n", "    - name: on-call\n      instance_tags:\n        Team: [web]\n        Environment: [production]\n      access: jit                   # standing | jit | both: just-in-time node access (docs/jit.md)\n      jit:\n        approval: auto              # auto | manual (manual: approvers, levels; see docs/jit.md)\n        groups: [34688438-1061-702c-a03d-1fa788dccfd1]   # Identity Store group ids\n      source_networks:              # where sessions may start from: CIDR ranges, VPC endpoint ids\n        - 198.51.100.0/24\n        - vpce-0123456789abcdef0\n  jit:                              # organization-wide; omit without just-in-time node access\n    deny_access:                    # never auto-approved (management account, one per organization)\n      - instance_tags: {DataClassification: [restricted]}\n\n");
+/// The example's just-in-time profile and deny-access policy.
+pub const JIT: &str = "    - name: on-call\n      instance_tags:\n        Team: [web]\n        Environment: [production]\n      access: jit                   # standing | jit | both: just-in-time node access (docs/jit.md)\n      jit:\n        approval: auto              # auto | manual (manual: approvers, levels; see docs/jit.md)\n        groups: [34688438-1061-702c-a03d-1fa788dccfd1]   # Identity Store group ids\n      source_networks:              # where sessions may start from: CIDR ranges, VPC endpoint ids\n        - 198.51.100.0/24\n        - vpce-0123456789abcdef0\n  jit:                              # organization-wide; omit without just-in-time node access\n    deny_access:                    # never auto-approved (management account, one per organization)\n      - instance_tags: {DataClassification: [restricted]}\n";
 pub const PROMPT: &str = "    prompt_tag: Hostname            # the prompt shows this instance tag, read via IMDSv2\n                                    # (needs instance metadata tags on; else the instance id)\n";
 pub const PROFILES: &str = "  profiles:\n    - name: web-operators\n";
 pub const SEVERAL_PROFILES: &str = r#"  profiles:
@@ -210,6 +212,47 @@ pub fn matrix() -> Vec<(&'static str, String)> {
                 ),
                 ("keys: single", "keys: split"),
             ]),
+        ),
+    ]
+}
+
+/// Just-in-time node access (issue 20) off and with everything it takes,
+/// for cfn-lint (the example has it on). Apart from `matrix()`: the access
+/// proof's table counts configurations, and these change none of the
+/// policies it decides (the operator policies are tests/access_operators.rs's).
+pub fn jit_matrix() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "just-in-time node access off: standing profiles only, no deny-access policy, no management-jit stack",
+            edited(&[(JIT, "")]),
+        ),
+        (
+            "just-in-time node access: three auto profiles merged, a manual one, access both, deny rules with groups, private range behind a named endpoint, deny-access stack in eu-west-1",
+            edited(&[(
+                JIT,
+                r#"    - name: db-admins
+      instance_tags: {Role: [database], Environment: ["prod-*", staging]}
+      access: jit
+      jit: {approval: auto, groups: [11111111-aaaa-bbbb-cccc-000000000001, a1b2c3d4e5-11111111-aaaa-bbbb-cccc-000000000002]}
+      source_networks: [10.0.0.0/8, vpce-0123456789abcdef0, 2001:db8::/32]
+    - name: batch
+      instance_tags: {Role: [batch]}
+      access: both
+      rdp: true
+      jit: {approval: auto, groups: [11111111-aaaa-bbbb-cccc-000000000003]}
+      source_networks: [203.0.113.0/24]
+    - name: break-glass
+      instance_tags: {Tier: [core]}
+      access: jit
+      jit: {approval: manual, approvers: [[11111111-aaaa-bbbb-cccc-000000000009], [11111111-aaaa-bbbb-cccc-00000000000a, 11111111-aaaa-bbbb-cccc-00000000000b]], access_hours: 8}
+  jit:
+    region: eu-west-1
+    deny_access:
+      - instance_tags: {DataClassification: [restricted]}
+      - instance_tags: {Environment: ["prod-*"]}
+        groups: [11111111-aaaa-bbbb-cccc-000000000002]
+"#,
+            )]),
         ),
     ]
 }
