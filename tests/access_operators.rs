@@ -75,6 +75,11 @@ fn several_profiles() -> String {
       rdp: false
       documents: []  "#,
         ),
+        // The remote-access SCP denies unlogged documents unless allowed.
+        (
+            "      session_documents: []",
+            "      session_documents: [AWS-StartSSHSession, AWS-StartInteractiveCommand, CustomShell]",
+        ),
     ])
 }
 
