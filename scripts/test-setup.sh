@@ -15,6 +15,7 @@ JQ_VERSION=1.8.0
 PRE_COMMIT_VERSION=4.7.0     # tests/pre_commit.rs runs the hooks with it
 PYKWALIFY_VERSION=1.8.0      # the version CfCT's build stage validates manifests with
 RUAMEL_YAML_VERSION=0.18.17  # pykwalify's YAML reader, pinned for repeatable runs
+DUCKDB_VERSION=1.5.6         # tests/athena_sql.rs runs the sessions report's Athena SQL with it
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -46,6 +47,7 @@ want "jq==${JQ_VERSION}"
 want "pre-commit==${PRE_COMMIT_VERSION}"
 want "ruamel.yaml==${RUAMEL_YAML_VERSION}"
 want "pykwalify==${PYKWALIFY_VERSION}"
+want "duckdb==${DUCKDB_VERSION}"
 
 # Shells whose completion scripts tests/completions_man.rs parses, and groff
 # for the manual page (Debian packages; only when missing).
