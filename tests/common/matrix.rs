@@ -10,6 +10,11 @@ pub const REGIONS: &str = "regions: [us-east-1, eu-west-1, eu-south-1]";
 pub const LOCK: &str = "    # object_lock:                  # write-once-read-many; only for a new bucket\n    #   mode: GOVERNANCE            # GOVERNANCE | COMPLIANCE\n    #   days: 365";
 pub const COPY_ON: &str = "log_copy:\n  enabled: true";
 pub const COPY_OFF: &str = "log_copy:\n  enabled: false";
+pub const ATHENA_ON: &str = "    enabled: true                   # Glue tables";
+pub const ATHENA_OFF: &str = "    enabled: false                  # Glue tables";
+/// Athena with enumerated accounts and auditors of another account.
+pub const ATHENA_ACCOUNTS: &str = "    accounts: []                    # member accounts to enumerate; empty: each query names its accounts";
+pub const ATHENA_TRUSTED: &str = "      trusted_principals: []        # account ids or role ARNs that may assume it; empty: the log-archive account";
 pub const LIFECYCLE: &str = "    lifecycle:\n      transition_to: GLACIER_IR     # STANDARD_IA | ONEZONE_IA | INTELLIGENT_TIERING | GLACIER_IR | GLACIER | DEEP_ARCHIVE\n      transition_after_days: 90\n      expire_after_days: 2557       # seven years\n      noncurrent_expire_after_days: 2557  # at least expire_after_days: an overwritten log's original is kept as long\n";
 
 /// The example's guardrails section (organization trail, guard, watch, SCP).
@@ -57,9 +62,10 @@ pub fn matrix() -> Vec<(&'static str, String)> {
             ]),
         ),
         (
-            "CloudWatch off, RDP off, two regions",
+            "CloudWatch off, RDP off, two regions, Athena off",
             edited(&[
                 (REGIONS, "regions: [us-east-1, eu-west-1]"),
+                (ATHENA_ON, ATHENA_OFF),
                 (
                     "cloudwatch:\n    enabled: true",
                     "cloudwatch:\n    enabled: false",
@@ -131,8 +137,12 @@ pub fn matrix() -> Vec<(&'static str, String)> {
             ]),
         ),
         (
-            "split keys, three regions (one without RDP), all on",
-            edited(&[("keys: single", "keys: split")]),
+            "split keys, three regions (one without RDP), all on, Athena accounts enumerated, auditors of another account",
+            edited(&[
+                ("keys: single", "keys: split"),
+                (ATHENA_ACCOUNTS, "    accounts: [\"444455556666\", \"777788889999\"]"),
+                (ATHENA_TRUSTED, "      trusted_principals: [\"123412341234\", \"arn:aws:iam::123412341234:role/Auditors\"]"),
+            ]),
         ),
         (
             "GovCloud partition (aws-us-gov): split keys, two regions, plain document",
