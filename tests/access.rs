@@ -425,6 +425,8 @@ fn feature_text(f: &str) -> String {
         "watch" => "the preferences watch (`preferences_watch`, `document: upsert`)",
         "scp" => "the service control policy on",
         "home_is_member" => "the home region a member region",
+        "athena" => "Athena on (`log_archive.athena`)",
+        "athena_external_auditors" => "Athena on, the auditor role trusting `trusted_principals`",
         other if other.starts_with("profile:") => {
             return format!("{not}operator profile `{}`", &other["profile:".len()..])
         }

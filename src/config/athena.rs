@@ -75,7 +75,8 @@ pub struct AuditorRole {
     #[schemars(pattern(ROLE_NAME))]
     pub name: String,
     /// Who may assume it: account ids (their administrators decide who) or
-    /// role and user ARNs. Empty: the log-archive account itself.
+    /// role and user ARNs (they must exist when the stack is deployed).
+    /// Empty: the log-archive account's `access_role`.
     #[serde(default)]
     #[schemars(inner(pattern(AUDITOR_PRINCIPAL)))]
     pub trusted_principals: Vec<String>,

@@ -26,6 +26,7 @@ use crate::model::resources::iam::{InlinePolicy, NamedRole};
 use crate::model::{Expr, Resource, Template};
 
 use super::archive::BUCKET;
+use super::key_policy::Placement;
 use super::names::{KeyRole, Names};
 use super::tags::resource_tags;
 
@@ -326,8 +327,10 @@ fn auditor_role(c: &Config) -> NamedRole {
     read.push(s3(&format!("{}/*", p.results)));
     listed.push(Expr::lit(format!("{}/*", p.results)));
 
+    // Default: the role `sessionlog deploy` assumes in the log-archive
+    // account, whose holders administer the archive already.
     let trusted: Vec<Expr> = if a.auditor_role.trusted_principals.is_empty() {
-        vec![Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")]
+        vec![Expr::sub(format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{}", c.log_archive.access_role))]
     } else {
         a.auditor_role
             .trusted_principals
@@ -351,7 +354,7 @@ fn auditor_role(c: &Config) -> NamedRole {
         max_session_duration: 3600,
         policies: vec![InlinePolicy {
             policy_name: "sessionlog-athena-query".into(),
-            policy_document: PolicyDocument::new(vec![
+            policy_document: PolicyDocument::new([
                 Statement::allow("QueryInTheWorkGroup")
                     .actions(&[
                         "athena:StartQueryExecution",
@@ -382,11 +385,24 @@ fn auditor_role(c: &Config) -> NamedRole {
                 Statement::allow("WriteResults")
                     .actions(&["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"])
                     .resource(s3(&format!("{}/*", p.results))),
-                Statement::allow("DecryptLogsEncryptResults")
-                    .actions(&["kms:Decrypt", "kms:GenerateDataKey"])
-                    .resource(Expr::get_att(KeyRole::Archive.logical_id(), "Arn")),
-            ]),
+            ]
+            .into_iter()
+            .chain(key_statement(c))
+            .collect()),
         }],
         tags: resource_tags(c, "athena-auditor"),
     }
+}
+
+/// The archive key for reading the logs and encrypting the results: only
+/// where the key policy does not already let every principal of the
+/// organization use it (the auditor role is one of them).
+fn key_statement(c: &Config) -> Option<Statement> {
+    let policy = super::key_policy::key_policy(c, KeyRole::Archive, Placement::Primary);
+    let organization_use = policy.statements.iter().any(|s| s.sid == super::key_policy::ORGANIZATION_USE);
+    (!organization_use).then(|| {
+        Statement::allow("DecryptLogsEncryptResults")
+            .actions(&["kms:Decrypt", "kms:GenerateDataKey"])
+            .resource(Expr::get_att(KeyRole::Archive.logical_id(), "Arn"))
+    })
 }

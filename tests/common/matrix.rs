@@ -12,9 +12,9 @@ pub const COPY_ON: &str = "log_copy:\n  enabled: true";
 pub const COPY_OFF: &str = "log_copy:\n  enabled: false";
 pub const ATHENA_ON: &str = "    enabled: true                   # Glue tables";
 pub const ATHENA_OFF: &str = "    enabled: false                  # Glue tables";
-/// Athena with enumerated accounts and auditors of another account.
+/// Athena with enumerated accounts and auditors of an account outside the organization.
 pub const ATHENA_ACCOUNTS: &str = "    accounts: []                    # member accounts to enumerate; empty: each query names its accounts";
-pub const ATHENA_TRUSTED: &str = "      trusted_principals: []        # account ids or role ARNs that may assume it; empty: the log-archive account";
+pub const ATHENA_TRUSTED: &str = "      trusted_principals: []        # account ids or role ARNs that may assume it; empty: the access_role above";
 pub const LIFECYCLE: &str = "    lifecycle:\n      transition_to: GLACIER_IR     # STANDARD_IA | ONEZONE_IA | INTELLIGENT_TIERING | GLACIER_IR | GLACIER | DEEP_ARCHIVE\n      transition_after_days: 90\n      expire_after_days: 2557       # seven years\n      noncurrent_expire_after_days: 2557  # at least expire_after_days: an overwritten log's original is kept as long\n";
 
 /// The example's guardrails section (organization trail, guard, watch, SCP).
@@ -137,11 +137,11 @@ pub fn matrix() -> Vec<(&'static str, String)> {
             ]),
         ),
         (
-            "split keys, three regions (one without RDP), all on, Athena accounts enumerated, auditors of another account",
+            "split keys, three regions (one without RDP), all on, Athena accounts enumerated, auditors of an account outside the organization",
             edited(&[
                 ("keys: single", "keys: split"),
                 (ATHENA_ACCOUNTS, "    accounts: [\"444455556666\", \"777788889999\"]"),
-                (ATHENA_TRUSTED, "      trusted_principals: [\"123412341234\", \"arn:aws:iam::123412341234:role/Auditors\"]"),
+                (ATHENA_TRUSTED, "      trusted_principals: [\"999900001111\", \"arn:aws:iam::999900001111:role/Auditors\"]"),
             ]),
         ),
         (
@@ -180,6 +180,14 @@ pub fn matrix() -> Vec<(&'static str, String)> {
                 (COPY_ON, COPY_OFF),
                 ("s3:\n    enabled: true", "s3:\n    enabled: false"),
                 ("encrypt_sessions: true", "encrypt_sessions: false"),
+            ]),
+        ),
+        (
+            "Athena over the trail and the copy only: S3 off, RDP off, split keys (the archive key not the organization's)",
+            edited(&[
+                ("keys: single", "keys: split"),
+                ("s3:\n    enabled: true", "s3:\n    enabled: false"),
+                ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
             ]),
         ),
         (
