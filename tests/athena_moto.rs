@@ -22,7 +22,10 @@ use sessionlog::stacks::athena::WORKGROUP;
 /// POSTs `body` to moto's own API at `path`.
 fn moto_api(url: &str, path: &str, body: &Value) {
     let code = "import sys, urllib.request\nurllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method='POST'))";
-    let st = Command::new(support::python()).args(["-c", code, &format!("{url}{path}"), &body.to_string()]).status().unwrap();
+    let st = Command::new(support::python())
+        .args(["-c", code, &format!("{url}{path}"), &body.to_string()])
+        .status()
+        .unwrap();
     assert!(st.success(), "moto API {path}");
 }
 
@@ -34,15 +37,24 @@ fn row(cells: &[Option<&str>]) -> Value {
 async fn the_report_runs_in_the_archive_workgroup() {
     let moto = support::moto();
     let url = moto.url();
-    let c = load(&Source { name: "t.yaml".into(), text: EXAMPLE.to_string() }).unwrap();
+    let c = load(&Source {
+        name: "t.yaml".into(),
+        text: EXAMPLE.to_string(),
+    })
+    .unwrap();
     let a = &c.log_archive.athena;
 
     // The workgroup as the rendered log-archive template defines it.
-    let home = sessionlog::stacks::build(&c).archive_stacks[0].template.template.to_value();
+    let home = sessionlog::stacks::build(&c).archive_stacks[0]
+        .template
+        .template
+        .to_value();
     let wg = &home["Resources"][WORKGROUP]["Properties"];
     let name = wg["Name"].as_str().unwrap();
     assert_eq!(name, a.workgroup);
-    let output = wg["WorkGroupConfiguration"]["ResultConfiguration"]["OutputLocation"].as_str().unwrap();
+    let output = wg["WorkGroupConfiguration"]["ResultConfiguration"]["OutputLocation"]
+        .as_str()
+        .unwrap();
     let conf = aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(&url)
         .region(Region::new(c.log_archive.region.clone()))
@@ -55,7 +67,11 @@ async fn the_report_runs_in_the_archive_workgroup() {
         .configuration(
             WorkGroupConfiguration::builder()
                 .enforce_work_group_configuration(true)
-                .result_configuration(ResultConfiguration::builder().output_location(output).build())
+                .result_configuration(
+                    ResultConfiguration::builder()
+                        .output_location(output)
+                        .build(),
+                )
                 .build(),
         )
         .send()
@@ -78,7 +94,10 @@ async fn the_report_runs_in_the_archive_workgroup() {
         Some("s3://sessionlog-222222222222-us-east-1/accounts/444455556666/us-east-1/session-manager/mallory-0e0e0e0e0e0e00005.log"),
         None, Some("forged"),
     ];
-    let column_info: Vec<Value> = COLUMNS.iter().map(|c| json!({"Name": c, "Label": c, "Type": "varchar"})).collect();
+    let column_info: Vec<Value> = COLUMNS
+        .iter()
+        .map(|c| json!({"Name": c, "Label": c, "Type": "varchar"}))
+        .collect();
     moto_api(
         &url,
         "/moto-api/static/athena/query-results",
@@ -108,21 +127,42 @@ async fn the_report_runs_in_the_archive_workgroup() {
         copy: true,
     })
     .unwrap();
-    let rows = run_sessions_query(&client, name, &a.database, &sql).await.unwrap();
-    let text = |r: &[Option<&str>]| r.iter().map(|c| c.unwrap_or_default().to_string()).collect::<Vec<_>>();
+    let rows = run_sessions_query(&client, name, &a.database, &sql)
+        .await
+        .unwrap();
+    let text = |r: &[Option<&str>]| {
+        r.iter()
+            .map(|c| c.unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(rows, vec![text(&complete), text(&forged)]);
 
     // It ran once, in the workgroup, with the database and the SQL (moto
     // refuses GetQueryResults before SUCCEEDED: the function polled).
-    let ids = client.list_query_executions().work_group(name).send().await.unwrap();
+    let ids = client
+        .list_query_executions()
+        .work_group(name)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ids.query_execution_ids().len(), 1);
-    let q = client.get_query_execution().query_execution_id(&ids.query_execution_ids()[0]).send().await.unwrap();
+    let q = client
+        .get_query_execution()
+        .query_execution_id(&ids.query_execution_ids()[0])
+        .send()
+        .await
+        .unwrap();
     let q = q.query_execution().unwrap();
     assert_eq!(q.query(), Some(sql.as_str()));
     assert_eq!(q.work_group(), Some(name));
-    assert_eq!(q.query_execution_context().and_then(|x| x.database()), Some(a.database.as_str()));
+    assert_eq!(
+        q.query_execution_context().and_then(|x| x.database()),
+        Some(a.database.as_str())
+    );
 
     // A workgroup that does not exist: an error naming it, no rows.
-    let err = run_sessions_query(&client, "no-such-workgroup", &a.database, &sql).await.unwrap_err();
+    let err = run_sessions_query(&client, "no-such-workgroup", &a.database, &sql)
+        .await
+        .unwrap_err();
     assert!(format!("{err:#}").contains("no-such-workgroup"), "{err:#}");
 }

@@ -29,13 +29,24 @@ fn root() -> std::path::PathBuf {
 }
 
 fn config() -> Config {
-    load(&Source { name: "t.yaml".into(), text: common::example().to_string() }).unwrap()
+    load(&Source {
+        name: "t.yaml".into(),
+        text: common::example().to_string(),
+    })
+    .unwrap()
 }
 
 /// Seconds since the epoch of a `YYYY-MM-DDTHH:MM:SSZ` time.
 fn epoch(t: &str) -> i64 {
-    let out = Command::new("date").args(["-u", "-d", t, "+%s"]).output().unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+    let out = Command::new("date")
+        .args(["-u", "-d", t, "+%s"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 /// The synthetic archive.
@@ -58,7 +69,8 @@ struct Start<'a> {
 
 impl Archive {
     fn file(&mut self, key: String, gzip: bool, text: String, mtime: &str) {
-        self.files.push(json!({"key": key, "gzip": gzip, "text": text, "mtime": epoch(mtime)}));
+        self.files
+            .push(json!({"key": key, "gzip": gzip, "text": text, "mtime": epoch(mtime)}));
     }
 
     /// One CloudTrail log file with `records`, delivered `day` (yyyy/MM/dd).
@@ -70,7 +82,12 @@ impl Archive {
             self.n
         );
         let text = json!({ "Records": records }).to_string();
-        self.file(key, true, text, &format!("{}T12:00:00Z", day.replace('/', "-")));
+        self.file(
+            key,
+            true,
+            text,
+            &format!("{}T12:00:00Z", day.replace('/', "-")),
+        );
     }
 
     fn start(s: &Start) -> Value {
@@ -78,7 +95,10 @@ impl Archive {
         if let Some(d) = s.document {
             request["documentName"] = json!(d);
         }
-        let arn = format!("arn:aws:sts::{}:assumed-role/AWSReservedSSO_Operators_0123456789abcdef/{}", s.account, s.role_session);
+        let arn = format!(
+            "arn:aws:sts::{}:assumed-role/AWSReservedSSO_Operators_0123456789abcdef/{}",
+            s.account, s.role_session
+        );
         let mut r = json!({
             "eventVersion": "1.08",
             "userIdentity": {
@@ -145,7 +165,12 @@ impl Archive {
     /// `accounts/<account>/<region>/session-manager/<session>.log`, uploaded at `mtime`.
     fn transcript(&mut self, account: &str, region: &str, session: &str, mtime: &str) {
         let key = format!("accounts/{account}/{region}/session-manager/{session}.log");
-        self.file(key, false, format!("Script started on {mtime}\nsh-5.2$ whoami\nssm-user\nsh-5.2$ exit\n"), mtime);
+        self.file(
+            key,
+            false,
+            format!("Script started on {mtime}\nsh-5.2$ whoami\nssm-user\nsh-5.2$ exit\n"),
+            mtime,
+        );
     }
 
     /// A Firehose object of the copy with one record per stream, delivered `day`.
@@ -171,7 +196,12 @@ impl Archive {
                 .to_string()
             })
             .collect();
-        self.file(key, true, lines.join("\n") + "\n", &format!("{}T00:05:00Z", day.replace('/', "-")));
+        self.file(
+            key,
+            true,
+            lines.join("\n") + "\n",
+            &format!("{}T00:05:00Z", day.replace('/', "-")),
+        );
     }
 }
 
@@ -193,52 +223,165 @@ fn planted(clean: bool) -> Plant {
         error: None,
     };
     // complete: CloudTrail, transcript, copy.
-    a.trail_file(A, "us-east-1", "2026/03/02", vec![
-        Archive::start(&start(A, "us-east-1", "jane-0a1b2c3d4e5f60001", "2026-03-02T10:00:00Z", "jane@example.com", None)),
-        Archive::noise(A, "us-east-1", "2026-03-02T10:00:01Z"),
-        Archive::terminate(A, "us-east-1", "jane-0a1b2c3d4e5f60001", "2026-03-02T10:30:00Z"),
-    ]);
-    a.transcript(A, "us-east-1", "jane-0a1b2c3d4e5f60001", "2026-03-02T10:30:05Z");
+    a.trail_file(
+        A,
+        "us-east-1",
+        "2026/03/02",
+        vec![
+            Archive::start(&start(
+                A,
+                "us-east-1",
+                "jane-0a1b2c3d4e5f60001",
+                "2026-03-02T10:00:00Z",
+                "jane@example.com",
+                None,
+            )),
+            Archive::noise(A, "us-east-1", "2026-03-02T10:00:01Z"),
+            Archive::terminate(
+                A,
+                "us-east-1",
+                "jane-0a1b2c3d4e5f60001",
+                "2026-03-02T10:30:00Z",
+            ),
+        ],
+    );
+    a.transcript(
+        A,
+        "us-east-1",
+        "jane-0a1b2c3d4e5f60001",
+        "2026-03-02T10:30:05Z",
+    );
     a.copy(A, "us-east-1", "2026/03/02", &["jane-0a1b2c3d4e5f60001"]);
     // Started before the window, uploaded in it: neither reported nor forged.
-    a.trail_file(A, "us-east-1", "2026/03/01", vec![Archive::start(&start(
-        A, "us-east-1", "jane-0a1b2c3d4e5f60000", "2026-03-01T23:50:00Z", "jane@example.com", None,
-    ))]);
-    a.transcript(A, "us-east-1", "jane-0a1b2c3d4e5f60000", "2026-03-02T00:20:00Z");
+    a.trail_file(
+        A,
+        "us-east-1",
+        "2026/03/01",
+        vec![Archive::start(&start(
+            A,
+            "us-east-1",
+            "jane-0a1b2c3d4e5f60000",
+            "2026-03-01T23:50:00Z",
+            "jane@example.com",
+            None,
+        ))],
+    );
+    a.transcript(
+        A,
+        "us-east-1",
+        "jane-0a1b2c3d4e5f60000",
+        "2026-03-02T00:20:00Z",
+    );
     a.copy(A, "us-east-1", "2026/03/01", &["jane-0a1b2c3d4e5f60000"]);
     // After the window: not reported.
-    a.trail_file(B, "eu-west-1", "2026/03/06", vec![Archive::start(&start(
-        B, "eu-west-1", "omar-0f0f0f0f0f0f00006", "2026-03-06T09:00:00Z", "omar@example.com", None,
-    ))]);
-    a.transcript(B, "eu-west-1", "omar-0f0f0f0f0f0f00006", "2026-03-06T09:10:00Z");
+    a.trail_file(
+        B,
+        "eu-west-1",
+        "2026/03/06",
+        vec![Archive::start(&start(
+            B,
+            "eu-west-1",
+            "omar-0f0f0f0f0f0f00006",
+            "2026-03-06T09:00:00Z",
+            "omar@example.com",
+            None,
+        ))],
+    );
+    a.transcript(
+        B,
+        "eu-west-1",
+        "omar-0f0f0f0f0f0f00006",
+        "2026-03-06T09:10:00Z",
+    );
     // The log archive's own prefix: CloudWatch Logs' control message.
-    a.copy(ARCHIVE, "us-east-1", "2026/03/02", &["CloudwatchLogs-control"]);
+    a.copy(
+        ARCHIVE,
+        "us-east-1",
+        "2026/03/02",
+        &["CloudwatchLogs-control"],
+    );
     if clean {
         return Plant { archive: a };
     }
     // missing: no transcript.
-    a.trail_file(A, "eu-west-1", "2026/03/03", vec![Archive::start(&start(
-        A, "eu-west-1", "ravi-0b0b0b0b0b0b00002", "2026-03-03T08:00:00Z", "ravi@example.com", None,
-    ))]);
+    a.trail_file(
+        A,
+        "eu-west-1",
+        "2026/03/03",
+        vec![Archive::start(&start(
+            A,
+            "eu-west-1",
+            "ravi-0b0b0b0b0b0b00002",
+            "2026-03-03T08:00:00Z",
+            "ravi@example.com",
+            None,
+        ))],
+    );
     a.copy(A, "eu-west-1", "2026/03/03", &["ravi-0b0b0b0b0b0b00002"]);
     // missing: no copy.
-    a.trail_file(B, "us-east-1", "2026/03/03", vec![
-        Archive::start(&start(B, "us-east-1", "li-0c0c0c0c0c0c00003", "2026-03-03T11:00:00Z", "li@example.com", None)),
-        // A refused StartSession is no session.
-        Archive::start(&Start { error: Some("AccessDenied"), ..start(B, "us-east-1", "li-refused", "2026-03-03T11:05:00Z", "li@example.com", None) }),
-    ]);
-    a.transcript(B, "us-east-1", "li-0c0c0c0c0c0c00003", "2026-03-03T11:20:00Z");
+    a.trail_file(
+        B,
+        "us-east-1",
+        "2026/03/03",
+        vec![
+            Archive::start(&start(
+                B,
+                "us-east-1",
+                "li-0c0c0c0c0c0c00003",
+                "2026-03-03T11:00:00Z",
+                "li@example.com",
+                None,
+            )),
+            // A refused StartSession is no session.
+            Archive::start(&Start {
+                error: Some("AccessDenied"),
+                ..start(
+                    B,
+                    "us-east-1",
+                    "li-refused",
+                    "2026-03-03T11:05:00Z",
+                    "li@example.com",
+                    None,
+                )
+            }),
+        ],
+    );
+    a.transcript(
+        B,
+        "us-east-1",
+        "li-0c0c0c0c0c0c00003",
+        "2026-03-03T11:20:00Z",
+    );
     // unlogged: port forwarding logs nothing.
-    a.trail_file(A, "us-east-1", "2026/03/04", vec![Archive::start(&start(
-        A, "us-east-1", "jane-0d0d0d0d0d0d00004", "2026-03-04T15:00:00Z", "jane@example.com", Some("AWS-StartPortForwardingSession"),
-    ))]);
+    a.trail_file(
+        A,
+        "us-east-1",
+        "2026/03/04",
+        vec![Archive::start(&start(
+            A,
+            "us-east-1",
+            "jane-0d0d0d0d0d0d00004",
+            "2026-03-04T15:00:00Z",
+            "jane@example.com",
+            Some("AWS-StartPortForwardingSession"),
+        ))],
+    );
     // forged: a transcript, and a copy stream, with no session in CloudTrail.
-    a.transcript(A, "us-east-1", "mallory-0e0e0e0e0e0e00005", "2026-03-03T02:00:00Z");
+    a.transcript(
+        A,
+        "us-east-1",
+        "mallory-0e0e0e0e0e0e00005",
+        "2026-03-03T02:00:00Z",
+    );
     a.copy(B, "eu-west-1", "2026/03/03", &["ghost-0f1f2f3f4f5f00007"]);
     Plant { archive: a }
 }
 
-fn query<'a>(accounts: &'a [String], regions: &'a [String], docs: &'a [String]) -> SessionsQuery<'a> {
+fn query<'a>(
+    accounts: &'a [String],
+    regions: &'a [String],
+    docs: &'a [String],
+) -> SessionsQuery<'a> {
     SessionsQuery {
         database: "sessionlog",
         since: "2026-03-02T00:00:00Z",
@@ -254,11 +397,20 @@ fn query<'a>(accounts: &'a [String], regions: &'a [String], docs: &'a [String]) 
 }
 
 /// Runs `queries` with DuckDB over `plant`: rows as column → value maps.
-fn run(c: &Config, plant: &Plant, queries: &[String]) -> Vec<Vec<BTreeMap<String, Option<String>>>> {
+fn run(
+    c: &Config,
+    plant: &Plant,
+    queries: &[String],
+) -> Vec<Vec<BTreeMap<String, Option<String>>>> {
     let dir = tempfile::tempdir().unwrap();
     let tables: serde_json::Map<String, Value> = table_inputs(c)
         .into_iter()
-        .map(|(_, t)| (t.name.clone(), json!(t.parameters["storage.location.template"])))
+        .map(|(_, t)| {
+            (
+                t.name.clone(),
+                json!(t.parameters["storage.location.template"]),
+            )
+        })
         .collect();
     assert_eq!(tables.len(), 3, "{tables:?}");
     let spec = json!({
@@ -279,7 +431,11 @@ fn run(c: &Config, plant: &Plant, queries: &[String]) -> Vec<Vec<BTreeMap<String
         .expect("the project's .venv (scripts/test-setup.sh)");
     serde_json::to_writer(child.stdin.take().unwrap(), &spec).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v["results"]
         .as_array()
@@ -292,7 +448,11 @@ fn run(c: &Config, plant: &Plant, queries: &[String]) -> Vec<Vec<BTreeMap<String
                 .map(|row| {
                     let cells = row.as_array().unwrap();
                     assert_eq!(cells.len(), COLUMNS.len());
-                    COLUMNS.iter().zip(cells).map(|(k, v)| (k.to_string(), v.as_str().map(String::from))).collect()
+                    COLUMNS
+                        .iter()
+                        .zip(cells)
+                        .map(|(k, v)| (k.to_string(), v.as_str().map(String::from)))
+                        .collect()
                 })
                 .collect()
         })
@@ -301,7 +461,12 @@ fn run(c: &Config, plant: &Plant, queries: &[String]) -> Vec<Vec<BTreeMap<String
 
 fn verdicts(rows: &[BTreeMap<String, Option<String>>]) -> Vec<(String, String)> {
     rows.iter()
-        .map(|r| (r["session_id"].clone().unwrap(), r["integrity"].clone().unwrap()))
+        .map(|r| {
+            (
+                r["session_id"].clone().unwrap(),
+                r["integrity"].clone().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -322,7 +487,12 @@ fn every_verdict_comes_from_a_planted_case() {
     jane.user = Some("jane@example.com");
     let mut everyone = query(&[], &regions, &docs);
     everyone.target = None;
-    let queries = [all, render(&only_b).unwrap(), render(&jane).unwrap(), render(&everyone).unwrap()];
+    let queries = [
+        all,
+        render(&only_b).unwrap(),
+        render(&jane).unwrap(),
+        render(&everyone).unwrap(),
+    ];
     let results = run(&c, &planted(false), &queries);
 
     let expected = [
@@ -335,21 +505,34 @@ fn every_verdict_comes_from_a_planted_case() {
         ("ghost-0f1f2f3f4f5f00007", "forged"),
     ];
     let got = verdicts(&results[0]);
-    assert_eq!(got, expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>());
+    assert_eq!(
+        got,
+        expected
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    );
 
     let complete = &results[0][0];
     let s = |k: &str| complete[k].clone().unwrap_or_default();
     assert_eq!(s("account"), A);
     assert_eq!(s("region"), "us-east-1");
     assert_eq!(s("person"), "jane@example.com");
-    assert!(s("principal").ends_with("assumed-role/AWSReservedSSO_Operators_0123456789abcdef/jane@example.com"));
+    assert!(s("principal")
+        .ends_with("assumed-role/AWSReservedSSO_Operators_0123456789abcdef/jane@example.com"));
     assert_eq!(s("source_ip"), "198.51.100.7");
     assert_eq!(s("target"), "i-0aaa");
     assert_eq!(s("document"), "SSM-SessionManagerRunShell");
     assert_eq!(s("start_time"), "2026-03-02T10:00:00Z");
     assert_eq!(s("end_time"), "2026-03-02T10:30:00Z");
     assert_eq!(s("transcript"), format!("s3://sessionlog-222222222222-us-east-1/accounts/{A}/us-east-1/session-manager/jane-0a1b2c3d4e5f60001.log"));
-    assert!(s("copy").starts_with(&format!("s3://sessionlog-222222222222-us-east-1/accounts/{A}/us-east-1/cloudwatch/2026/03/02/")), "{}", s("copy"));
+    assert!(
+        s("copy").starts_with(&format!(
+            "s3://sessionlog-222222222222-us-east-1/accounts/{A}/us-east-1/cloudwatch/2026/03/02/"
+        )),
+        "{}",
+        s("copy")
+    );
     // The missing transcript and the missing copy are told apart by the URIs.
     assert!(results[0][1]["transcript"].is_none() && results[0][1]["copy"].is_some());
     assert!(results[0][2]["transcript"].is_some() && results[0][2]["copy"].is_none());
@@ -357,12 +540,18 @@ fn every_verdict_comes_from_a_planted_case() {
     // Filters are partition predicates: account B's two rows only.
     assert_eq!(
         verdicts(&results[1]),
-        [("li-0c0c0c0c0c0c00003".to_string(), "missing".to_string()), ("ghost-0f1f2f3f4f5f00007".into(), "forged".into())]
+        [
+            ("li-0c0c0c0c0c0c00003".to_string(), "missing".to_string()),
+            ("ghost-0f1f2f3f4f5f00007".into(), "forged".into())
+        ]
     );
     // A user filter: jane's sessions, no unattributable forged rows.
     assert_eq!(
         verdicts(&results[2]),
-        [("jane-0a1b2c3d4e5f60001".to_string(), "complete".to_string()), ("jane-0d0d0d0d0d0d00004".into(), "unlogged".into())]
+        [
+            ("jane-0a1b2c3d4e5f60001".to_string(), "complete".to_string()),
+            ("jane-0d0d0d0d0d0d00004".into(), "unlogged".into())
+        ]
     );
     // No account list (an enumerated projection): every account, the log
     // archive's control message included and ignored.
@@ -374,6 +563,13 @@ fn a_clean_archive_is_reported_clean() {
     let c = config();
     let docs = strings(&LOGGED_DOCUMENTS);
     let (ab, regions) = (strings(&[A, B]), c.regions.clone());
-    let results = run(&c, &planted(true), &[render(&query(&ab, &regions, &docs)).unwrap()]);
-    assert_eq!(verdicts(&results[0]), [("jane-0a1b2c3d4e5f60001".to_string(), "complete".to_string())]);
+    let results = run(
+        &c,
+        &planted(true),
+        &[render(&query(&ab, &regions, &docs)).unwrap()],
+    );
+    assert_eq!(
+        verdicts(&results[0]),
+        [("jane-0a1b2c3d4e5f60001".to_string(), "complete".to_string())]
+    );
 }

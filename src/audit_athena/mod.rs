@@ -19,7 +19,12 @@ const PAGE: i32 = 1000;
 /// returns its rows, without the header row Athena puts first; a NULL is
 /// an empty string. Fails, with Athena's reason, when the query fails or
 /// is cancelled.
-pub async fn run_sessions_query(client: &Client, workgroup: &str, database: &str, sql: &str) -> Result<Vec<Vec<String>>> {
+pub async fn run_sessions_query(
+    client: &Client,
+    workgroup: &str,
+    database: &str,
+    sql: &str,
+) -> Result<Vec<Vec<String>>> {
     let started = client
         .start_query_execution()
         .query_string(sql)
@@ -28,7 +33,10 @@ pub async fn run_sessions_query(client: &Client, workgroup: &str, database: &str
         .send()
         .await
         .with_context(|| format!("Athena StartQueryExecution in workgroup {workgroup}"))?;
-    let id = started.query_execution_id().ok_or_else(|| anyhow!("Athena returned no query execution id"))?.to_string();
+    let id = started
+        .query_execution_id()
+        .ok_or_else(|| anyhow!("Athena returned no query execution id"))?
+        .to_string();
 
     let mut wait = Duration::from_millis(200);
     loop {
@@ -42,8 +50,13 @@ pub async fn run_sessions_query(client: &Client, workgroup: &str, database: &str
         match status.and_then(|s| s.state()) {
             Some(QueryExecutionState::Succeeded) => break,
             Some(state @ (QueryExecutionState::Failed | QueryExecutionState::Cancelled)) => {
-                let reason = status.and_then(|s| s.state_change_reason()).unwrap_or("no reason given");
-                bail!("Athena query {id} {}: {reason}", state.as_str().to_lowercase());
+                let reason = status
+                    .and_then(|s| s.state_change_reason())
+                    .unwrap_or("no reason given");
+                bail!(
+                    "Athena query {id} {}: {reason}",
+                    state.as_str().to_lowercase()
+                );
             }
             _ => {
                 tokio::time::sleep(wait).await;
@@ -90,5 +103,8 @@ pub async fn run_sessions_query(client: &Client, workgroup: &str, database: &str
 }
 
 fn cells(row: &Row) -> Vec<String> {
-    row.data().iter().map(|d| d.var_char_value().unwrap_or_default().to_string()).collect()
+    row.data()
+        .iter()
+        .map(|d| d.var_char_value().unwrap_or_default().to_string())
+        .collect()
 }

@@ -79,7 +79,10 @@ pub fn render(q: &SessionsQuery) -> Result<String, SqlError> {
     let since = Instant::parse(q.since)?;
     let until = Instant::parse(q.until)?;
     if until.seconds() <= since.seconds() {
-        return err(format!("the window ends ({}) before it starts ({})", q.until, q.since));
+        return err(format!(
+            "the window ends ({}) before it starts ({})",
+            q.until, q.since
+        ));
     }
     for a in q.accounts {
         if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
@@ -87,7 +90,11 @@ pub fn render(q: &SessionsQuery) -> Result<String, SqlError> {
         }
     }
     for r in q.regions {
-        if r.is_empty() || !r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if r.is_empty()
+            || !r
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return err(format!("`{r}` is not a region"));
         }
     }
@@ -95,10 +102,22 @@ pub fn render(q: &SessionsQuery) -> Result<String, SqlError> {
         return err("no document is logged".into());
     }
     let list = |v: &[String]| v.iter().map(|s| literal(s)).collect::<Vec<_>>().join(", ");
-    let account_filter = if q.accounts.is_empty() { "1 = 1".to_string() } else { format!("account IN ({})", list(q.accounts)) };
-    let region_filter = if q.regions.is_empty() { "1 = 1".to_string() } else { format!("region IN ({})", list(q.regions)) };
-    let user_filter = q.user.map_or(String::new(), |u| format!("AND (s.principal = {l} OR s.person = {l})", l = literal(u)));
-    let target_filter = q.target.map_or(String::new(), |t| format!("AND s.target = {}", literal(t)));
+    let account_filter = if q.accounts.is_empty() {
+        "1 = 1".to_string()
+    } else {
+        format!("account IN ({})", list(q.accounts))
+    };
+    let region_filter = if q.regions.is_empty() {
+        "1 = 1".to_string()
+    } else {
+        format!("region IN ({})", list(q.regions))
+    };
+    let user_filter = q.user.map_or(String::new(), |u| {
+        format!("AND (s.principal = {l} OR s.person = {l})", l = literal(u))
+    });
+    let target_filter = q
+        .target
+        .map_or(String::new(), |t| format!("AND s.target = {}", literal(t)));
     let day = |days: i64| Instant::from_seconds(since.seconds() + days * 86_400).day();
     let until_plus = |days: i64| Instant::from_seconds(until.seconds() + days * 86_400);
     let values = json!({
@@ -128,7 +147,8 @@ pub fn render(q: &SessionsQuery) -> Result<String, SqlError> {
     let mut hb = handlebars::Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
-    hb.render_template(SESSIONS_SQL, &values).map_err(|e| SqlError(format!("sessions.sql: {e}")))
+    hb.render_template(SESSIONS_SQL, &values)
+        .map_err(|e| SqlError(format!("sessions.sql: {e}")))
 }
 
 /// A SQL string literal.
@@ -154,21 +174,47 @@ impl Instant {
     fn parse(s: &str) -> Result<Self, SqlError> {
         let bad = || SqlError(format!("`{s}` is not a UTC time like 2026-03-01T08:00:00Z"));
         let b = s.as_bytes();
-        if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+        if b.len() != 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+            || b[19] != b'Z'
+        {
             return Err(bad());
         }
         let n = |r: std::ops::Range<usize>| s[r].parse::<i64>().map_err(|_| bad());
-        let (y, m, d, hh, mm, ss) = (n(0..4)?, n(5..7)?, n(8..10)?, n(11..13)?, n(14..16)?, n(17..19)?);
-        if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) || hh > 23 || mm > 59 || ss > 59 {
+        let (y, m, d, hh, mm, ss) = (
+            n(0..4)?,
+            n(5..7)?,
+            n(8..10)?,
+            n(11..13)?,
+            n(14..16)?,
+            n(17..19)?,
+        );
+        if !(1..=12).contains(&m)
+            || d < 1
+            || d > days_in_month(y, m)
+            || hh > 23
+            || mm > 59
+            || ss > 59
+        {
             return Err(bad());
         }
-        Ok(Instant { days: days_from_civil(y, m, d), second_of_day: hh * 3600 + mm * 60 + ss })
+        Ok(Instant {
+            days: days_from_civil(y, m, d),
+            second_of_day: hh * 3600 + mm * 60 + ss,
+        })
     }
     fn seconds(&self) -> i64 {
         self.days * 86_400 + self.second_of_day
     }
     fn from_seconds(s: i64) -> Self {
-        Instant { days: s.div_euclid(86_400), second_of_day: s.rem_euclid(86_400) }
+        Instant {
+            days: s.div_euclid(86_400),
+            second_of_day: s.rem_euclid(86_400),
+        }
     }
     /// `yyyy/MM/dd`, as the partitions spell it.
     fn day(&self) -> String {
@@ -178,7 +224,12 @@ impl Instant {
     fn text(&self) -> String {
         let (y, m, d) = civil_from_days(self.days);
         let s = self.second_of_day;
-        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            s / 3600,
+            s / 60 % 60,
+            s % 60
+        )
     }
 }
 
@@ -210,7 +261,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 #[cfg(test)]
@@ -237,10 +296,19 @@ mod tests {
         let accounts = vec!["444455556666".to_string()];
         let docs = vec!["SSM-SessionManagerRunShell".to_string()];
         let sql = render(&query(&accounts, &docs)).unwrap();
-        assert!(sql.contains("dt BETWEEN '2026/02/27' AND '2026/03/10'"), "{sql}");
-        assert!(sql.contains("dt BETWEEN '2026/03/01' AND '2026/03/10'"), "{sql}");
+        assert!(
+            sql.contains("dt BETWEEN '2026/02/27' AND '2026/03/10'"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("dt BETWEEN '2026/03/01' AND '2026/03/10'"),
+            "{sql}"
+        );
         assert!(sql.contains("account IN ('444455556666')"), "{sql}");
-        assert!(sql.contains("from_iso8601_timestamp('2026-03-09T00:00:00Z')"), "{sql}");
+        assert!(
+            sql.contains("from_iso8601_timestamp('2026-03-09T00:00:00Z')"),
+            "{sql}"
+        );
         assert!(!sql.contains("{{"), "{sql}");
     }
 
@@ -253,7 +321,10 @@ mod tests {
         q.user = Some("o'brien");
         let sql = render(&q).unwrap();
         assert!(sql.contains("s.person = 'o''brien'"), "{sql}");
-        assert!(sql.contains("AND FALSE\n") || sql.contains("AND FALSE"), "forged rows need no filter");
+        assert!(
+            sql.contains("AND FALSE\n") || sql.contains("AND FALSE"),
+            "forged rows need no filter"
+        );
         q.since = "2026-02-30T00:00:00Z";
         assert!(render(&q).is_err());
         q.since = "2026-03-08T00:00:00Z";
@@ -265,6 +336,9 @@ mod tests {
         for (y, m, d) in [(1970, 1, 1), (2024, 2, 29), (2026, 12, 31), (2027, 1, 1)] {
             assert_eq!(civil_from_days(days_from_civil(y, m, d)), (y, m, d));
         }
-        assert_eq!(Instant::parse("2026-12-31T23:00:00Z").unwrap().seconds() + 3600, Instant::parse("2027-01-01T00:00:00Z").unwrap().seconds());
+        assert_eq!(
+            Instant::parse("2026-12-31T23:00:00Z").unwrap().seconds() + 3600,
+            Instant::parse("2027-01-01T00:00:00Z").unwrap().seconds()
+        );
     }
 }

@@ -84,7 +84,10 @@ pub struct AuditorRole {
 
 impl Default for AuditorRole {
     fn default() -> Self {
-        AuditorRole { name: default_auditor_role(), trusted_principals: Vec::new() }
+        AuditorRole {
+            name: default_auditor_role(),
+            trusted_principals: Vec::new(),
+        }
     }
 }
 

@@ -22,9 +22,15 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
     }
     let results = a.results_prefix.as_str();
     let first = |prefix: &str| prefix.split('/').next().unwrap_or_default().to_string();
-    let mut taken = vec![("log_archive.bucket.key_prefix", first(&c.log_archive.bucket.key_prefix))];
+    let mut taken = vec![(
+        "log_archive.bucket.key_prefix",
+        first(&c.log_archive.bucket.key_prefix),
+    )];
     if organization_trail {
-        taken.push(("guardrails.cloudtrail.key_prefix", first(c.guardrails.cloudtrail.organization_prefix())));
+        taken.push((
+            "guardrails.cloudtrail.key_prefix",
+            first(c.guardrails.cloudtrail.organization_prefix()),
+        ));
     }
     for (key, prefix) in taken {
         if prefix == results {
@@ -36,16 +42,22 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
     }
     if !real_day(&a.start) {
         out.push(
-            Diagnostic::new(format!("{P}/start"), format!("`{}` is not a day of the calendar", a.start))
-                .help("a day like `2026-01-01`"),
+            Diagnostic::new(
+                format!("{P}/start"),
+                format!("`{}` is not a day of the calendar", a.start),
+            )
+            .help("a day like `2026-01-01`"),
         );
     }
     let mut seen = BTreeSet::new();
     for (i, account) in a.accounts.iter().enumerate() {
         if !seen.insert(account) {
             out.push(
-                Diagnostic::new(format!("{P}/accounts/{i}"), format!("account `{account}` is listed twice"))
-                    .help("list each account once"),
+                Diagnostic::new(
+                    format!("{P}/accounts/{i}"),
+                    format!("account `{account}` is listed twice"),
+                )
+                .help("list each account once"),
             );
         }
     }
@@ -53,8 +65,11 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
     for (i, p) in a.auditor_role.trusted_principals.iter().enumerate() {
         if !seen.insert(p) {
             out.push(
-                Diagnostic::new(format!("{P}/auditor_role/trusted_principals/{i}"), format!("`{p}` is listed twice"))
-                    .help("list each principal once"),
+                Diagnostic::new(
+                    format!("{P}/auditor_role/trusted_principals/{i}"),
+                    format!("`{p}` is listed twice"),
+                )
+                .help("list each principal once"),
             );
         }
     }

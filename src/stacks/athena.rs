@@ -79,7 +79,11 @@ pub fn prefixes(c: &Config) -> Prefixes {
     let names = Names::new(c);
     Prefixes {
         trail: organization_trail(c).then(|| {
-            format!("{}/AWSLogs/{}", c.guardrails.cloudtrail.organization_prefix(), c.organization.id)
+            format!(
+                "{}/AWSLogs/{}",
+                c.guardrails.cloudtrail.organization_prefix(),
+                c.organization.id
+            )
         }),
         accounts: names.bucket_prefix().to_string(),
         results: c.log_archive.athena.results_prefix.clone(),
@@ -102,21 +106,30 @@ pub fn add(t: &mut Template, c: &Config) {
             catalog_id: catalog(),
             database_input: DatabaseInput {
                 name: a.database.clone(),
-                description: format!("sessionlog: tables over the log archive s3://{bucket}/ (partition projection)"),
+                description: format!(
+                    "sessionlog: tables over the log archive s3://{bucket}/ (partition projection)"
+                ),
             },
         }),
     );
     for (logical_id, input) in table_inputs(c) {
         t.add(
             &logical_id,
-            Resource::new(Table { catalog_id: catalog(), database_name: Expr::reference(DATABASE), table_input: input }),
+            Resource::new(Table {
+                catalog_id: catalog(),
+                database_name: Expr::reference(DATABASE),
+                table_input: input,
+            }),
         );
     }
     t.add(
         WORKGROUP,
         Resource::new(WorkGroup {
             name: a.workgroup.clone(),
-            description: format!("sessionlog: queries over the log archive; results in s3://{bucket}/{}/", a.results_prefix),
+            description: format!(
+                "sessionlog: queries over the log archive; results in s3://{bucket}/{}/",
+                a.results_prefix
+            ),
             state: "ENABLED",
             recursive_delete_option: false,
             work_group_configuration: WorkGroupConfiguration {
@@ -134,10 +147,25 @@ pub fn add(t: &mut Template, c: &Config) {
             tags: tags.clone(),
         }),
     );
-    t.add(AUDITOR_ROLE, Resource::new(auditor_role(c)).depends_on(BUCKET));
-    t.output("AthenaWorkGroup", "Athena workgroup of the archive", Expr::reference(WORKGROUP));
-    t.output("AthenaDatabase", "Glue database of the archive's tables", Expr::reference(DATABASE));
-    t.output("AthenaAuditorRoleArn", "Role that may query the archive", Expr::get_att(AUDITOR_ROLE, "Arn"));
+    t.add(
+        AUDITOR_ROLE,
+        Resource::new(auditor_role(c)).depends_on(BUCKET),
+    );
+    t.output(
+        "AthenaWorkGroup",
+        "Athena workgroup of the archive",
+        Expr::reference(WORKGROUP),
+    );
+    t.output(
+        "AthenaDatabase",
+        "Glue database of the archive's tables",
+        Expr::reference(DATABASE),
+    );
+    t.output(
+        "AthenaAuditorRoleArn",
+        "Role that may query the archive",
+        Expr::get_att(AUDITOR_ROLE, "Arn"),
+    );
 }
 
 /// `(logical id, table)` for every table of the configuration.
@@ -153,9 +181,14 @@ pub fn table_inputs(c: &Config) -> Vec<(String, TableInput)> {
             "AthenaCloudTrailTable".to_string(),
             TableInput {
                 name: CLOUDTRAIL_TABLE.into(),
-                description: "The organization trail's log files (AWS's CloudTrail table for Athena)".into(),
+                description:
+                    "The organization trail's log files (AWS's CloudTrail table for Athena)".into(),
                 table_type: "EXTERNAL_TABLE",
-                parameters: projection(c, true, &format!("{base}/${{account}}/CloudTrail/${{region}}/${{{DAY_PARTITION}}}/")),
+                parameters: projection(
+                    c,
+                    true,
+                    &format!("{base}/${{account}}/CloudTrail/${{region}}/${{{DAY_PARTITION}}}/"),
+                ),
                 partition_keys: partition_keys(true),
                 storage_descriptor: StorageDescriptor {
                     columns: cloudtrail_columns(),
@@ -228,7 +261,10 @@ pub fn table_inputs(c: &Config) -> Vec<(String, TableInput)> {
 }
 
 fn partition_keys(day: bool) -> Vec<Column> {
-    let mut keys = vec![Column::new("account", "string"), Column::new("region", "string")];
+    let mut keys = vec![
+        Column::new("account", "string"),
+        Column::new("region", "string"),
+    ];
     if day {
         keys.push(Column::new(DAY_PARTITION, "string"));
     }
@@ -255,10 +291,19 @@ fn projection(c: &Config, day: bool, template: &str) -> IndexMap<String, String>
     set("projection.region.values", c.regions.join(","));
     if day {
         set(&format!("projection.{DAY_PARTITION}.type"), "date".into());
-        set(&format!("projection.{DAY_PARTITION}.format"), "yyyy/MM/dd".into());
-        set(&format!("projection.{DAY_PARTITION}.range"), format!("{},NOW", a.start_day()));
+        set(
+            &format!("projection.{DAY_PARTITION}.format"),
+            "yyyy/MM/dd".into(),
+        );
+        set(
+            &format!("projection.{DAY_PARTITION}.range"),
+            format!("{},NOW", a.start_day()),
+        );
         set(&format!("projection.{DAY_PARTITION}.interval"), "1".into());
-        set(&format!("projection.{DAY_PARTITION}.interval.unit"), "DAYS".into());
+        set(
+            &format!("projection.{DAY_PARTITION}.interval.unit"),
+            "DAYS".into(),
+        );
     }
     set("storage.location.template", template.into());
     p
@@ -330,7 +375,10 @@ fn auditor_role(c: &Config) -> NamedRole {
     // Default: the role `sessionlog deploy` assumes in the log-archive
     // account, whose holders administer the archive already.
     let trusted: Vec<Expr> = if a.auditor_role.trusted_principals.is_empty() {
-        vec![Expr::sub(format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{}", c.log_archive.access_role))]
+        vec![Expr::sub(format!(
+            "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{}",
+            c.log_archive.access_role
+        ))]
     } else {
         a.auditor_role
             .trusted_principals
@@ -344,7 +392,11 @@ fn auditor_role(c: &Config) -> NamedRole {
             })
             .collect()
     };
-    let glue = |r: &str| Expr::sub(format!("arn:${{AWS::Partition}}:glue:${{AWS::Region}}:${{AWS::AccountId}}:{r}"));
+    let glue = |r: &str| {
+        Expr::sub(format!(
+            "arn:${{AWS::Partition}}:glue:${{AWS::Region}}:${{AWS::AccountId}}:{r}"
+        ))
+    };
     NamedRole {
         role_name: a.auditor_role.name.clone(),
         description: format!("sessionlog: queries the log archive in Athena workgroup {} (read only)", a.workgroup),
@@ -399,10 +451,110 @@ fn auditor_role(c: &Config) -> NamedRole {
 /// organization use it (the auditor role is one of them).
 fn key_statement(c: &Config) -> Option<Statement> {
     let policy = super::key_policy::key_policy(c, KeyRole::Archive, Placement::Primary);
-    let organization_use = policy.statements.iter().any(|s| s.sid == super::key_policy::ORGANIZATION_USE);
+    let organization_use = policy
+        .statements
+        .iter()
+        .any(|s| s.sid == super::key_policy::ORGANIZATION_USE);
     (!organization_use).then(|| {
         Statement::allow("DecryptLogsEncryptResults")
             .actions(&["kms:Decrypt", "kms:GenerateDataKey"])
             .resource(Expr::get_att(KeyRole::Archive.logical_id(), "Arn"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load::{load, Source, EXAMPLE};
+    use crate::stacks::build;
+
+    fn config(edits: &[(&str, &str)]) -> Config {
+        let mut text = EXAMPLE.to_string();
+        for (a, b) in edits {
+            assert!(text.contains(a), "{a}");
+            text = text.replacen(a, b, 1);
+        }
+        load(&Source {
+            name: "t.yaml".into(),
+            text,
+        })
+        .unwrap()
+    }
+
+    const ON: &str = "    enabled: true                   # Glue tables";
+
+    #[test]
+    fn off_adds_nothing() {
+        let c = config(&[(ON, "    enabled: false                  # Glue tables")]);
+        let b = build(&c);
+        let home = &b.archive_stacks[0];
+        let types = home.template.template.resource_types();
+        assert!(
+            !types
+                .iter()
+                .any(|t| t.starts_with("AWS::Glue") || t.starts_with("AWS::Athena")),
+            "{types:?}"
+        );
+        assert!(!home.template.template.resources.contains_key(AUDITOR_ROLE));
+        assert!(!home
+            .capabilities
+            .contains(&"CAPABILITY_NAMED_IAM".to_string()));
+    }
+
+    #[test]
+    fn the_home_stack_gets_the_tables_of_what_is_logged() {
+        let c = config(&[]);
+        let b = build(&c);
+        let home = &b.archive_stacks[0];
+        assert!(home
+            .capabilities
+            .contains(&"CAPABILITY_NAMED_IAM".to_string()));
+        assert!(b.archive_stacks[1..].iter().all(|s| !s
+            .template
+            .template
+            .resources
+            .contains_key(WORKGROUP)));
+        assert_eq!(
+            tables(&c),
+            [CLOUDTRAIL_TABLE, TRANSCRIPTS_TABLE, LOG_COPY_TABLE]
+        );
+        let t = table_inputs(&c);
+        let trail = &t[0].1.parameters;
+        assert_eq!(
+            trail["storage.location.template"],
+            "s3://sessionlog-222222222222-us-east-1/cloudtrail/AWSLogs/o-a1b2c3d4e5/${account}/CloudTrail/${region}/${dt}/"
+        );
+        assert_eq!(trail["projection.account.type"], "injected");
+        assert_eq!(trail["projection.dt.range"], "2026/01/01,NOW");
+        assert_eq!(
+            trail["projection.region.values"],
+            "us-east-1,eu-west-1,eu-south-1"
+        );
+
+        let c = config(&[
+            ("s3:\n    enabled: true", "s3:\n    enabled: false"),
+            ("accounts: []  ", "accounts: [\"444455556666\"]  "),
+        ]);
+        assert_eq!(tables(&c), [CLOUDTRAIL_TABLE, LOG_COPY_TABLE]);
+        let copy = &table_inputs(&c)[1].1.parameters;
+        assert_eq!(copy["projection.account.type"], "enum");
+        assert_eq!(copy["projection.account.values"], "444455556666");
+    }
+
+    #[test]
+    fn the_key_statement_only_where_the_organization_may_not_use_the_key() {
+        let statement = |c: &Config| {
+            serde_json::to_string(&auditor_role(c).policies[0].policy_document).unwrap()
+        };
+        assert!(!statement(&config(&[])).contains("DecryptLogsEncryptResults"));
+        let c = config(&[
+            ("keys: single", "keys: split"),
+            ("s3:\n    enabled: true", "s3:\n    enabled: false"),
+            (
+                "rdp_recording:\n  enabled: true",
+                "rdp_recording:\n  enabled: false",
+            ),
+        ]);
+        assert!(statement(&c).contains("DecryptLogsEncryptResults"));
+    }
 }

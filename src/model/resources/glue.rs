@@ -64,7 +64,10 @@ pub struct Column {
 
 impl Column {
     pub fn new(name: &str, column_type: &str) -> Self {
-        Column { name: name.into(), column_type: column_type.into() }
+        Column {
+            name: name.into(),
+            column_type: column_type.into(),
+        }
     }
 }
 
