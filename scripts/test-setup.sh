@@ -19,6 +19,7 @@ RUAMEL_YAML_VERSION=0.18.17  # pykwalify's YAML reader, pinned for repeatable ru
 # tests/jit_cedar.rs parses, validates and authorizes the generated
 # just-in-time approval policies with it.
 CEDARPY_VERSION=4.12.2
+DUCKDB_VERSION=1.5.6         # tests/athena_sql.rs runs the sessions report's Athena SQL with it
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -51,6 +52,7 @@ want "pre-commit==${PRE_COMMIT_VERSION}"
 want "ruamel.yaml==${RUAMEL_YAML_VERSION}"
 want "pykwalify==${PYKWALIFY_VERSION}"
 want "cedarpy==${CEDARPY_VERSION}"
+want "duckdb==${DUCKDB_VERSION}"
 
 # Shells whose completion scripts tests/completions_man.rs parses, and groff
 # for the manual page (Debian packages; only when missing).

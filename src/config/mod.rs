@@ -1,7 +1,9 @@
 //! Stage 1: the configuration file — its types, its schema, and the checks
 //! that turn text into a `Config` or into precise diagnostics.
 
+pub mod athena;
 pub mod check;
+pub mod check_athena;
 pub mod check_guardrails;
 pub mod diagnostic;
 pub mod guardrails;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::patterns::*;
 
+pub use super::athena::{Athena, AuditorRole};
 pub use super::guardrails::{CloudTrail, Guardrails, Scp, TrailMode, TrailOwner};
 
 /// A sessionlog configuration: one AWS Organization's centralized Session
@@ -100,6 +101,9 @@ pub struct LogArchive {
     #[serde(default = "default_access_role")]
     #[schemars(pattern(ROLE_NAME))]
     pub access_role: String,
+    /// Amazon Athena over the archive: Glue tables, a workgroup, an auditor role.
+    #[serde(default)]
+    pub athena: Athena,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -36,6 +36,16 @@ pub const ROLE_PATTERN: &str = r"^[\w+=,.@*?-]+(/[\w+=,.@*?-]+)*$";
 pub const IDENTITY_STORE_ID: &str =
     r"^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$";
 
+/// A Glue database name Athena can query without quoting: lowercase
+/// letters, digits and underscores.
+pub const GLUE_NAME: &str = r"^[a-z][a-z0-9_]{0,254}$";
+/// An Athena workgroup name.
+pub const WORKGROUP_NAME: &str = r"^[a-zA-Z0-9._-]{1,128}$";
+/// A day, `YYYY-MM-DD`.
+pub const DAY: &str = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+/// Who may assume the auditor role: an account id or an IAM role or user ARN.
+pub const AUDITOR_PRINCIPAL: &str = r"^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]+)$";
+
 /// CloudWatch Logs' allowed retention values, in days.
 pub const RETENTION_DAYS: [u32; 22] = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -74,6 +84,10 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         EMAIL => "an email address, like `security@example.com`",
         ROLE_PATTERN => "an IAM role name or path (`admin/BreakGlass`), `*` and `?` allowed, no leading `/`",
         IDENTITY_STORE_ID => "an Identity Store group or user id, like `34688438-1061-702c-a03d-1fa788dccfd1` (`aws identitystore list-groups`)",
+        GLUE_NAME => "a Glue database name: a lowercase letter, then lowercase letters, digits and `_` (at most 255)",
+        WORKGROUP_NAME => "an Athena workgroup name: 1-128 letters, digits and `._-`",
+        DAY => "a day, like `2026-01-01`",
+        AUDITOR_PRINCIPAL => "a 12-digit account id in quotes, or an IAM role or user ARN like `arn:aws:iam::123456789012:role/Auditor`",
         _ => return None,
     })
 }

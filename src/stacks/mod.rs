@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod archive_alarm;
+pub mod athena;
 pub mod identity_center;
 pub mod jit;
 pub mod guardrails;
@@ -186,13 +187,19 @@ fn management_stacks(c: &Config) -> Vec<StackSpec> {
     out
 }
 
-/// Plain stacks that create IAM roles (unnamed) need CAPABILITY_IAM.
+/// Plain stacks that create IAM roles need CAPABILITY_IAM, and
+/// CAPABILITY_NAMED_IAM as well when one has a name of its own (the Athena
+/// auditor role).
 fn iam_capabilities(t: &Template) -> Vec<String> {
-    if t.resource_types().iter().any(|t| t.starts_with("AWS::IAM::")) {
-        vec!["CAPABILITY_IAM".to_string()]
-    } else {
-        Vec::new()
+    if !t.resource_types().iter().any(|t| t.starts_with("AWS::IAM::")) {
+        return Vec::new();
     }
+    let named = t.resources.values().any(|r| r["Type"] == "AWS::IAM::Role" && r["Properties"]["RoleName"].is_string());
+    let mut out = vec!["CAPABILITY_IAM".to_string()];
+    if named {
+        out.push("CAPABILITY_NAMED_IAM".to_string());
+    }
+    out
 }
 
 /// Key ids, known only once the home-region stack exists.

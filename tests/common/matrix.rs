@@ -10,6 +10,11 @@ pub const REGIONS: &str = "regions: [us-east-1, eu-west-1, eu-south-1]";
 pub const LOCK: &str = "    object_lock:                    # write-once-read-many: on by default\n      mode: GOVERNANCE              # GOVERNANCE (only exempt log-archive roles may bypass) | COMPLIANCE (nobody, not even root) | OFF\n      days: 365";
 pub const COPY_ON: &str = "log_copy:\n  enabled: true";
 pub const COPY_OFF: &str = "log_copy:\n  enabled: false";
+pub const ATHENA_ON: &str = "    enabled: true                   # Glue tables";
+pub const ATHENA_OFF: &str = "    enabled: false                  # Glue tables";
+/// Athena with enumerated accounts and auditors of an account outside the organization.
+pub const ATHENA_ACCOUNTS: &str = "    accounts: []                    # member accounts to enumerate; empty: each query names its accounts";
+pub const ATHENA_TRUSTED: &str = "      trusted_principals: []        # account ids or role ARNs that may assume it; empty: the access_role above";
 pub const LIFECYCLE: &str = "    lifecycle:\n      transition_to: GLACIER_IR     # STANDARD_IA | ONEZONE_IA | INTELLIGENT_TIERING | GLACIER_IR | GLACIER | DEEP_ARCHIVE\n      transition_after_days: 90\n      expire_after_days: 2557       # seven years\n      noncurrent_expire_after_days: 2557  # at least expire_after_days: an overwritten log's original is kept as long\n";
 
 /// The example's guardrails section (organization trail, guard, watch, SCP).
@@ -56,9 +61,10 @@ pub fn matrix() -> Vec<(&'static str, String)> {
             ]),
         ),
         (
-            "CloudWatch off, RDP off, two regions",
+            "CloudWatch off, RDP off, two regions, Athena off",
             edited(&[
                 (REGIONS, "regions: [us-east-1, eu-west-1]"),
+                (ATHENA_ON, ATHENA_OFF),
                 (
                     "cloudwatch:\n    enabled: true",
                     "cloudwatch:\n    enabled: false",
@@ -130,8 +136,12 @@ pub fn matrix() -> Vec<(&'static str, String)> {
             ]),
         ),
         (
-            "split keys, three regions (one without RDP), all on",
-            edited(&[("keys: single", "keys: split")]),
+            "split keys, three regions (one without RDP), all on, Athena accounts enumerated, auditors of an account outside the organization",
+            edited(&[
+                ("keys: single", "keys: split"),
+                (ATHENA_ACCOUNTS, "    accounts: [\"444455556666\", \"777788889999\"]"),
+                (ATHENA_TRUSTED, "      trusted_principals: [\"999900001111\", \"arn:aws:iam::999900001111:role/Auditors\"]"),
+            ]),
         ),
         (
             "GovCloud partition (aws-us-gov): split keys, two regions, plain document",
@@ -169,6 +179,14 @@ pub fn matrix() -> Vec<(&'static str, String)> {
                 (COPY_ON, COPY_OFF),
                 ("s3:\n    enabled: true", "s3:\n    enabled: false"),
                 ("encrypt_sessions: true", "encrypt_sessions: false"),
+            ]),
+        ),
+        (
+            "Athena over the trail and the copy only: S3 off, RDP off, split keys (the archive key not the organization's)",
+            edited(&[
+                ("keys: single", "keys: split"),
+                ("s3:\n    enabled: true", "s3:\n    enabled: false"),
+                ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
             ]),
         ),
         (
