@@ -64,6 +64,7 @@ EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z: simulated time 0
 MANAGEMENT = "999999999999"
 ORG_ID = "o-sim0000001"
 ROOT = "r-sim0"
+WORKLOADS = "ou-sim0-workload"
 REGIONS_BY_DEFAULT = [
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
     "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1",
@@ -129,8 +130,6 @@ class Operation:
         return default
 
     def concurrency(self, r):
-        if self.auto:
-            return self.total[r]  # operation preferences do not apply
         n = self.total[r]
         mc = self.amount("MaxConcurrentCount", "MaxConcurrentPercentage", n, 1, True)
         tol = self.tolerance(r)
@@ -212,9 +211,10 @@ class Sim:
             "cloudformation": Bucket(args.cfn_rate, args.cfn_burst),
             "organizations": Bucket(args.org_rate, args.org_burst),
         }
-        # The organization: root -> OUs -> accounts (the last ones suspended/closing).
-        self.ous = {ROOT: [f"ou-sim0-{i:08d}" for i in range(args.ous)]}
-        for ou in self.ous[ROOT]:
+        # The organization: root -> the workloads OU -> --ous OUs -> the
+        # accounts, dealt out in turn (the last ones suspended, then closing).
+        self.ous = {ROOT: [WORKLOADS], WORKLOADS: [f"ou-sim0-{i:08d}" for i in range(args.ous)]}
+        for ou in self.ous[WORKLOADS]:
             self.ous[ou] = []
         self.accounts = {}
         self.parent = {}
@@ -226,7 +226,7 @@ class Sim:
             elif i >= args.accounts - args.suspended - args.closing:
                 state = "PENDING_CLOSURE"
             self.accounts[a] = state
-            self.parent[a] = self.ous[ROOT][i % args.ous] if args.ous else ROOT
+            self.parent[a] = self.ous[WORKLOADS][i % args.ous] if args.ous else WORKLOADS
         self.accounts[MANAGEMENT] = "ACTIVE"
         self.parent[MANAGEMENT] = ROOT
         self.reset()
@@ -352,13 +352,15 @@ class Sim:
             op.reason = "failure tolerance exceeded in " + ", ".join(sorted(op.stopped))
         op.ended = t
 
-    def start_operation(self, ss, action, pairs, prefs, op_id, auto=False, after=()):
+    def start_operation(self, ss, action, pairs, prefs, op_id, auto=False, after=(), at=None):
         if op_id in self.ops:
             raise SimError("OperationIdAlreadyExistsException", f"operation {op_id} already exists")
         busy = any(o.status in ("QUEUED", "RUNNING") for o in ss.operations)
         if busy and not ss.managed and not auto:
             raise SimError("OperationInProgressException", f"another operation is in progress on {ss.name}")
         op = Operation(self, ss, action, pairs, prefs, op_id, auto, after)
+        if at is not None:
+            op.created = at
         ss.operations.append(op)
         self.ops[op_id] = op
         for a, r in pairs:
@@ -371,7 +373,8 @@ class Sim:
 
     # -- auto-deployment ------------------------------------------------------
     def move_account(self, account, ou):
-        self.advance(self.now())
+        t = self.now()
+        self.advance(t)
         self.parent[account] = ou
         started = {}
         sets = [s for s in self.sets.values() if s.auto["Enabled"] and any(account in self.accounts_under(o) for o in s.ous)]
@@ -392,20 +395,34 @@ class Sim:
         for s in order:
             after = [started[by_arn[d].name] for d in s.auto["DependsOn"] if d in by_arn and by_arn[d].name in started]
             op_id = f"auto-{uuid.uuid4()}"
-            self.start_operation(s, "CREATE", [(account, r) for r in s.regions], {}, op_id, auto=True, after=after)
+            self.start_operation(s, "CREATE", [(account, r) for r in s.regions], {}, op_id, auto=True, after=after, at=t)
             started[s.name] = op_id
         return started
 
-    def floor(self):
+    def floor(self, after=()):
         """Shortest time the limits allow for the work since the reset: per
         Region, no less than its longest instance and no less than its total
-        instance time spread over the per-Region quota."""
-        by_region = {}
-        for r, d, _ in self.work:
+        instance time spread over the per-Region quota; and, where a StackSet
+        must follow another (`after`: (set, the set it follows) pairs), no
+        less than the chain of their longest instances (one operation at a
+        time per StackSet, the next one after the other's ended)."""
+        by_region, longest = {}, {}
+        for r, d, name in self.work:
             by_region.setdefault(r, []).append(d)
+            longest[name] = max(longest.get(name, 0.0), d)
         best = 0.0
         for ds in by_region.values():
             best = max(best, max(ds), sum(ds) / self.args.region_cap)
+        deps = {}
+        for b, a in after:
+            deps.setdefault(b, []).append(a)
+
+        def chain(name, seen=()):
+            if name in seen:
+                return 0.0
+            return longest.get(name, 0.0) + max([chain(a, seen + (name,)) for a in deps.get(name, [])] or [0.0])
+        for name in longest:
+            best = max(best, chain(name))
         return best
 
 
@@ -559,7 +576,7 @@ def cfn(sim, action, q):
         s = need()
         filters = {f.get("Name"): f.get("Values") for f in members(q, "Filters")}
         rows = []
-        for (a, r), i in sorted(s.instances.items()):
+        for (a, r), i in s.instances.items():
             if q.get("StackInstanceAccount") not in (None, a) or q.get("StackInstanceRegion") not in (None, r):
                 continue
             if "DETAILED_STATUS" in filters and i["detailed"] != filters["DETAILED_STATUS"]:
@@ -567,6 +584,7 @@ def cfn(sim, action, q):
             if "LAST_OPERATION_ID" in filters and i.get("last_op") != filters["LAST_OPERATION_ID"]:
                 continue
             rows.append((a, r, i))
+        rows.sort(key=lambda x: (x[0], x[1]))
         page, token = paged(rows, q, 100)
         body = "".join(
             f"<member>{x('StackSetId', s.id)}{x('Account', a)}{x('Region', r)}{x('Status', i['status'])}"
@@ -641,6 +659,9 @@ def org(sim, action, body):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without this, Nagle's algorithm
+    # and delayed ACKs add 40 ms to every call.
+    disable_nagle_algorithm = True
 
     def log_message(self, *a):
         pass
@@ -662,9 +683,12 @@ class Handler(BaseHTTPRequestHandler):
                 out = {"now": sim.now(), "elapsed": sim.now() - sim.stats_t0, "calls": sim.calls,
                        "throttled": sim.throttled, "by_action": sim.by_action}
             elif self.path.startswith("/_sim/floor"):
-                out = {"floor": sim.floor(), "instances": len(sim.work)}
+                # ?after=B:A,C:A — B and C follow A
+                q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+                after = [tuple(x.split(":", 1)) for x in ",".join(q.get("after", [])).split(",") if ":" in x]
+                out = {"floor": sim.floor(after), "instances": len(sim.work)}
             elif self.path.startswith("/_sim/org"):
-                out = {"management": MANAGEMENT, "root": ROOT, "ous": sim.ous[ROOT],
+                out = {"management": MANAGEMENT, "root": ROOT, "workloads": WORKLOADS, "ous": sim.ous[WORKLOADS],
                        "accounts": {a: s for a, s in sim.accounts.items() if a != MANAGEMENT}}
             else:
                 out = {"ok": True}

@@ -1,7 +1,7 @@
 //! `plan`, `deploy`, `status` and `destroy` of a [`Rollout`]: the order of
 //! the steps, the refusals and the confirmation.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Result;
@@ -17,7 +17,8 @@ use super::planning::InstanceKey;
 use super::report::{Event, Reporter};
 use super::status::StackStatus;
 use super::stackset::InstanceOp;
-use super::{archive, management, remedy, requirements, stackset};
+use super::side_by_side::{SetWork, Step};
+use super::{archive, management, noop, remedy, requirements, stackset};
 use super::{DeployOptions, Rollout};
 
 /// Ask on a terminal; never wait for an answer without one.
@@ -156,40 +157,53 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
             }
         }
     }
-    // 2. StackSets and their instances.
+    // 2. StackSets and their instances: every StackSet at once, except
+    // where one depends on another (side_by_side).
     if !failed {
-        for s in &r.stack_sets {
+        let mut work = Vec::new();
+        for (s, sp) in r.stack_sets.iter().zip(p.sets) {
             e.rep.emit(Event::Step { text: format!("StackSet {}", s.name) });
-            // Re-read right before writing: an earlier run may have been
-            // interrupted with an operation still running.
-            if e.wait_idle(r, s).await? {
+            // An earlier run may have been interrupted with an operation
+            // still running: wait for it, then plan again.
+            let sp = if e.wait_idle(r, s).await? {
                 e.rep.emit(Event::Note { text: format!("{}: re-reading its state after the running operations", s.name) });
-            }
-            let risky_before = e.risky;
-            e.quiet = true;
-            let sp = e.plan_set(r, s).await;
-            e.quiet = false;
-            let sp = sp?;
-            if e.risky && !risky_before && !opts.allow_replacement {
-                e.rep.emit(Event::Note { text: format!("refusing to update {}: it replaces or deletes a log group; re-run with --allow-replacement", s.name) });
-                return Ok(exit::INVALID_INPUT);
-            }
+                let risky_before = e.risky;
+                e.quiet = true;
+                let sp = e.plan_set(r, s).await;
+                e.quiet = false;
+                let sp = sp?;
+                if e.risky && !risky_before && !opts.allow_replacement {
+                    e.rep.emit(Event::Note { text: format!("refusing to update {}: it replaces or deletes a log group; re-run with --allow-replacement", s.name) });
+                    return Ok(exit::INVALID_INPUT);
+                }
+                sp
+            } else {
+                sp
+            };
             let params = known(&resolve(&s.parameters, &e.outputs))
                 .ok_or_else(|| anyhow::anyhow!("{}: a parameter has no value (missing log-archive stack outputs)", s.name))?;
             if s.body.len() > remedy::INLINE_TEMPLATE_LIMIT {
                 anyhow::bail!("template of {} is {} bytes, over the inline size limit: {}", s.name, s.body.len(), remedy::remedy("template over the inline size").unwrap_or(""));
             }
             let cfn = e.aws.cfn(&r.stack_set_region);
+            let after: Vec<usize> = s.depends_on.iter().filter_map(|d| r.stack_sets.iter().position(|x| &x.name == d)).collect();
+            let mut deps = Vec::new();
+            for &j in &after {
+                deps.extend(stackset::arn(&cfn, &r.stack_sets[j], opts).await?);
+            }
+            let mut steps = VecDeque::new();
             if !sp.exists {
-                stackset::create(&cfn, s, &params).await?;
+                stackset::create(&cfn, s, &params, &deps).await?;
                 e.rep.emit(Event::Note { text: format!("{}: StackSet created", s.name) });
             } else if sp.definition_changed {
-                let (c, s2, p2) = (cfn.clone(), s.clone(), params.clone());
-                let ok = e.run_op(r, s, "UPDATE", move || {
-                    let (c, s2, p2) = (c.clone(), s2.clone(), p2.clone());
-                    Box::pin(async move { stackset::update(&c, &s2, &p2).await })
-                }).await?;
-                failed |= !ok;
+                let (c, s2, p2, d2) = (cfn.clone(), s.clone(), params.clone(), deps.clone());
+                steps.push_back(Step {
+                    action: "UPDATE",
+                    start: Box::new(move || {
+                        let (c, s2, p2, d2) = (c.clone(), s2.clone(), p2.clone(), d2.clone());
+                        Box::pin(async move { stackset::update(&c, &s2, &p2, &d2).await })
+                    }),
+                });
             }
             let removing: BTreeSet<InstanceKey> =
                 sp.removes.iter().flat_map(|b| b.accounts.iter().flatten().flat_map(|a| b.regions.iter().map(move |r| (a.clone(), r.clone())))).collect();
@@ -199,16 +213,17 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
                 .chain(sp.removes.into_iter().map(|b| (InstanceOp::Remove, b)));
             for (op, b) in batches {
                 let (c, s2) = (cfn.clone(), s.clone());
-                let ok = e.run_op(r, s, op.action(), move || {
-                    let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
-                    Box::pin(async move { op.start(&c, &s2, &b).await })
-                }).await?;
-                failed |= !ok;
+                steps.push_back(Step {
+                    action: op.action(),
+                    start: Box::new(move || {
+                        let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
+                        Box::pin(async move { op.start(&c, &s2, &b).await })
+                    }),
+                });
             }
-            if !removing.is_empty() {
-                failed |= !e.left_over(&cfn, s, &removing).await?;
-            }
+            work.push(SetWork::new(s, steps, after, removing, sp.instances <= noop::PAGE));
         }
+        failed |= e.run_side_by_side(r, work).await?;
     }
     // 3. Management-account stacks, which may reference what the StackSets created.
     if failed && !r.management_stacks.is_empty() {

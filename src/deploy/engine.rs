@@ -34,6 +34,8 @@ pub(super) struct SetPlan {
     pub(super) adds: Vec<InstanceBatch>,
     pub(super) removes: Vec<InstanceBatch>,
     pub(super) retries: Vec<InstanceBatch>,
+    /// Stack instances wanted (0 when a no-op was recognized without listing them).
+    pub(super) instances: usize,
 }
 
 impl SetPlan {
@@ -66,6 +68,15 @@ pub(super) struct Engine<'a, 'w> {
     unchecked_noted: BTreeSet<String>,
     /// `(StackSet, account, region, opt-in status)` left out: region not enabled.
     pub(super) skipped: BTreeSet<(String, String, String, String)>,
+    /// StackSets found up to date from a handful of calls (see `noop`):
+    /// summarized in one row, their instances not listed.
+    pub(super) verified: BTreeSet<String>,
+    /// StackSets with more stack instances than one page: their table rows
+    /// are the failed instances and one row for the rest.
+    pub(super) large: BTreeSet<String>,
+    /// Suspended or closing accounts under the targets: their instances are
+    /// neither added nor removed (StackSets skips suspended accounts).
+    pub(super) inactive: BTreeSet<String>,
 }
 
 impl<'a, 'w> Engine<'a, 'w> {
@@ -74,7 +85,7 @@ impl<'a, 'w> Engine<'a, 'w> {
         if !r.archive_stacks.is_empty() {
             aws.assume_archive_role(&r.archive_account, &r.archive_access_role).await?;
         }
-        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new(), plan_only: false, adoptions: Vec::new(), discovered: BTreeSet::new(), region_checks: BTreeMap::new(), regions_by_default: None, unchecked_noted: BTreeSet::new(), skipped: BTreeSet::new() })
+        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new(), plan_only: false, adoptions: Vec::new(), discovered: BTreeSet::new(), region_checks: BTreeMap::new(), regions_by_default: None, unchecked_noted: BTreeSet::new(), skipped: BTreeSet::new(), verified: BTreeSet::new(), large: BTreeSet::new(), inactive: BTreeSet::new() })
     }
 
     fn change(&mut self, target: &str, line: String, risky: bool) {
@@ -363,6 +374,12 @@ impl<'a, 'w> Engine<'a, 'w> {
                 }
             }
         }
+        if let (Some(d), false) = (&deployed, definition_changed) {
+            if busy.is_empty() && self.noop(&cfn, s, d).await? {
+                self.verified.insert(s.name.clone());
+                return Ok(SetPlan { exists: true, definition_changed: false, adds: Vec::new(), removes: Vec::new(), retries: Vec::new(), instances: 0 });
+            }
+        }
         let key = format!("{:?}", s.targets);
         let accounts = self.target_accounts(r, s).await?;
         let mut wanted_keys: BTreeSet<InstanceKey> =
@@ -382,9 +399,18 @@ impl<'a, 'w> Engine<'a, 'w> {
             }
         }
         let existing = stackset::instances(&cfn, s, self.opts).await?;
-        let existing_keys: BTreeSet<InstanceKey> =
-            existing.iter().map(|i| i.key()).filter(|k| !not_enabled.contains_key(k)).collect();
-        let (adds, removes) = instance_batches(&wanted_keys, &existing_keys);
+        let existing_keys: BTreeSet<InstanceKey> = existing
+            .iter()
+            .map(|i| i.key())
+            .filter(|k| !not_enabled.contains_key(k) && !self.inactive.contains(&k.0))
+            .collect();
+        let (mut adds, removes) = instance_batches(&wanted_keys, &existing_keys);
+        if !self.inactive.is_empty() {
+            // Not the whole OUs: that would include the suspended or closing accounts.
+            for b in adds.iter_mut().filter(|b| b.accounts.is_none()) {
+                b.accounts = Some(accounts.iter().cloned().collect());
+            }
+        }
         let added: Vec<InstanceKey> = wanted_keys.difference(&existing_keys).cloned().collect();
         let removed: Vec<InstanceKey> = existing_keys.difference(&wanted_keys).cloned().collect();
         for (mark, keys) in [("+", added), ("-", removed)] {
@@ -405,7 +431,10 @@ impl<'a, 'w> Engine<'a, 'w> {
                 self.change(&s.name, format!("> instance {a}/{rg} (outdated: run again)"), false);
             }
         }
-        Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries })
+        if wanted_keys.len() > super::noop::PAGE {
+            self.large.insert(s.name.clone());
+        }
+        Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries, instances: wanted_keys.len() })
     }
 
     /// The accounts a StackSet targets (read from Organizations once per
@@ -415,9 +444,21 @@ impl<'a, 'w> Engine<'a, 'w> {
         if let Some(a) = self.accounts.get(&key) {
             return Ok(a.clone());
         }
-        let a = org::target_accounts(&self.aws.organizations(), &s.targets, &r.management_account).await?;
+        let (a, inactive) = org::target_accounts(&self.aws.organizations(), &s.targets, &r.management_account).await?;
+        if !inactive.is_empty() && self.inactive.is_empty() {
+            self.rep.emit(Event::Note {
+                text: format!("{} suspended or closing account(s) skipped (Organizations State): {}", inactive.len(), inactive.iter().cloned().collect::<Vec<_>>().join(", ")),
+            });
+        }
+        self.inactive.extend(inactive);
         self.accounts.insert(key, a.clone());
         Ok(a)
+    }
+
+    /// Which of `regions` are opt-in (`None` when that cannot be read).
+    pub(super) async fn opt_in_among(&mut self, regions: &[String]) -> Option<BTreeSet<String>> {
+        let regions: BTreeSet<String> = regions.iter().cloned().collect();
+        opt_in::opt_in_regions(&self.aws, &regions, &mut self.regions_by_default).await.ok()
     }
 
     /// Whether the log-archive account lacks a region its stacks go to (an
@@ -578,6 +619,20 @@ impl<'a, 'w> Engine<'a, 'w> {
         }
         for s in &r.stack_sets {
             let cfn = self.aws.cfn(&r.stack_set_region);
+            if self.verified.contains(&s.name) {
+                rows.push(Row {
+                    target: s.name.clone(),
+                    account: "(every target account)".into(),
+                    region: format!("({} Regions)", s.regions.len()),
+                    status: "CURRENT".into(),
+                    reason: "no instance failed, cancelled or running; auto-deployment keeps the target OUs covered".into(),
+                });
+                continue;
+            }
+            if self.large.contains(&s.name) {
+                bad |= self.large_rows(&cfn, s, &mut rows).await?;
+                continue;
+            }
             if stackset::describe(&cfn, s, self.opts).await?.is_none() {
                 rows.push(Row {
                     target: s.name.clone(),
@@ -589,7 +644,7 @@ impl<'a, 'w> Engine<'a, 'w> {
                 continue;
             }
             for i in stackset::instances(&cfn, s, self.opts).await? {
-                bad |= i.is_failed() || i.status != status::InstanceStatus::Current;
+                bad |= i.is_failed() || (i.status != status::InstanceStatus::Current && i.detailed != status::DetailedStatus::SkippedSuspendedAccount);
                 let reason = i.reason.clone().unwrap_or_default();
                 let reason = match self.instance_remedy(s, &i.account, &i.region, &reason, "") {
                     Some(m) if i.is_failed() => format!("{reason} — {m}"),
