@@ -11,6 +11,7 @@ use crate::model::resources::logs::SessionLogGroup;
 use crate::model::template::ResourceProperties;
 use super::client::Aws;
 use super::engine::{Engine, SetPlan, StackPlan, StackStep};
+use super::estimate;
 use super::params::{known, resolve};
 use super::plain::{self, Applied};
 use super::planning::InstanceKey;
@@ -70,6 +71,7 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
         e.rep.emit(Event::Step { text: format!("StackSet {} ({} regions)", s.name, s.regions.len()) });
         sets.push(e.plan_set(r, s).await?);
     }
+    estimate_note(e, r, &sets);
     let management = management::plan(e, r).await?;
     e.adoption_section();
     for s in r.stack_sets.iter().filter(|s| s.body.contains(SessionLogGroup::TYPE)) {
@@ -82,6 +84,53 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
     }
     requirements::check(e, r).await;
     Ok(FullPlan { stacks, sets, management, archive_blocked: false })
+}
+
+/// How long the StackSet operations will take (the simulator's model,
+/// docs/scale.md), and a warning when the operation preferences make it
+/// much longer than the recommended ones would.
+fn estimate_note(e: &mut Engine<'_, '_>, r: &Rollout, sets: &[SetPlan]) {
+    let recommended: Vec<_> = r.stack_sets.iter().map(|s| estimate::fastest(&s.operation_preferences)).collect();
+    let work = |fast: bool| -> Vec<estimate::SetWork<'_>> {
+        r.stack_sets
+            .iter()
+            .zip(sets)
+            .enumerate()
+            .map(|(i, (s, sp))| estimate::SetWork {
+                name: &s.name,
+                preferences: if fast { &recommended[i] } else { &s.operation_preferences },
+                operations: sp.operations.clone(),
+                depends_on: &s.depends_on,
+            })
+            .collect()
+    };
+    let secs = estimate::rollout_seconds(&work(false));
+    if secs <= 0.0 {
+        return;
+    }
+    let quickest = estimate::rollout_seconds(&work(true));
+    e.rep.emit(Event::Note {
+        text: format!(
+            "StackSet operations: about {} (rounds of about {:.0} s per Region; StackSets side by side, each after those it depends on; docs/scale.md)",
+            estimate::human(secs),
+            estimate::ROUND_SECONDS
+        ),
+    });
+    if secs > 1.5 * quickest {
+        let p = &r.stack_sets[0].operation_preferences;
+        e.rep.emit(Event::Note {
+            text: format!(
+                "slow rollout: stack_set.operation_preferences ({}, max_concurrent {:?}, failure_tolerance {:?}, {}) make this take about {}; \
+                 with region_concurrency: PARALLEL, max_concurrent: {{percentage: 100}} and concurrency_mode: SOFT_FAILURE_TOLERANCE about {}",
+                p.region_concurrency,
+                p.max_concurrent,
+                p.failure_tolerance,
+                p.concurrency_mode,
+                estimate::human(secs),
+                estimate::human(quickest)
+            ),
+        });
+    }
 }
 
 async fn discard_change_sets(e: &Engine<'_, '_>, r: &Rollout, p: &FullPlan) {

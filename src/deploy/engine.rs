@@ -36,6 +36,8 @@ pub(super) struct SetPlan {
     pub(super) retries: Vec<InstanceBatch>,
     /// Stack instances wanted (0 when a no-op was recognized without listing them).
     pub(super) instances: usize,
+    /// Accounts per Region of each operation deploy will run, in turn (for the estimate).
+    pub(super) operations: Vec<super::estimate::Operation>,
 }
 
 impl SetPlan {
@@ -377,7 +379,7 @@ impl<'a, 'w> Engine<'a, 'w> {
         if let (Some(d), false) = (&deployed, definition_changed) {
             if busy.is_empty() && self.noop(&cfn, s, d).await? {
                 self.verified.insert(s.name.clone());
-                return Ok(SetPlan { exists: true, definition_changed: false, adds: Vec::new(), removes: Vec::new(), retries: Vec::new(), instances: 0 });
+                return Ok(SetPlan { exists: true, definition_changed: false, adds: Vec::new(), removes: Vec::new(), retries: Vec::new(), instances: 0, operations: Vec::new() });
             }
         }
         let key = format!("{:?}", s.targets);
@@ -413,8 +415,9 @@ impl<'a, 'w> Engine<'a, 'w> {
         }
         let added: Vec<InstanceKey> = wanted_keys.difference(&existing_keys).cloned().collect();
         let removed: Vec<InstanceKey> = existing_keys.difference(&wanted_keys).cloned().collect();
+        let every = self.opts.output == super::OutputFormat::Json;
         for (mark, keys) in [("+", added), ("-", removed)] {
-            for line in instance_lines(mark, &keys) {
+            for line in instance_lines(mark, &keys, every) {
                 self.change(&s.name, line, false);
             }
         }
@@ -434,7 +437,16 @@ impl<'a, 'w> Engine<'a, 'w> {
         if wanted_keys.len() > super::noop::PAGE {
             self.large.insert(s.name.clone());
         }
-        Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries, instances: wanted_keys.len() })
+        // What each operation touches, in the order deploy runs them.
+        let mut operations = Vec::new();
+        if definition_changed && deployed.is_some() {
+            operations.push(per_region(existing_keys.intersection(&wanted_keys)));
+        }
+        for b in retries.iter().chain(&adds).chain(&removes) {
+            let n = b.accounts.as_ref().map(Vec::len).unwrap_or(accounts.len());
+            operations.push(b.regions.iter().map(|r| (r.clone(), n)).collect());
+        }
+        Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries, instances: wanted_keys.len(), operations })
     }
 
     /// The accounts a StackSet targets (read from Organizations once per
@@ -699,15 +711,38 @@ fn managed_policy_arns(body: &str, account: &str, region: &str, partition: &str)
         .collect()
 }
 
-/// `+ instance 111111111111/eu-west-1` per instance; past 24 of them, one
-/// line per region with the number of accounts.
-fn instance_lines(mark: &str, keys: &[InstanceKey]) -> Vec<String> {
-    if keys.len() <= 24 {
+/// Accounts per Region among `keys`.
+fn per_region<'k>(keys: impl Iterator<Item = &'k InstanceKey>) -> super::estimate::Operation {
+    let mut out = BTreeMap::new();
+    for (_, r) in keys {
+        *out.entry(r.clone()).or_insert(0) += 1;
+    }
+    out
+}
+
+/// `+ instance 111111111111/eu-west-1` per instance (always with `every`:
+/// `--output json`); past 24 of them, one line when every Region has the
+/// same accounts, else one line per Region with the number of accounts.
+fn instance_lines(mark: &str, keys: &[InstanceKey], every: bool) -> Vec<String> {
+    if every || keys.len() <= 24 {
         return keys.iter().map(|(a, r)| format!("{mark} instance {a}/{r}")).collect();
     }
     let mut by_region: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (a, r) in keys {
         by_region.entry(r).or_default().push(a);
+    }
+    let first = by_region.values().next().cloned().unwrap_or_default();
+    if by_region.values().all(|a| *a == first) {
+        let regions: Vec<&str> = by_region.keys().cloned().collect();
+        return vec![format!(
+            "{mark} {} instances: {} accounts ({}, …) in each of {} Region{} ({}); `--output json` lists every instance",
+            keys.len(),
+            first.len(),
+            first.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+            regions.len(),
+            if regions.len() == 1 { "" } else { "s" },
+            regions.join(", ")
+        )];
     }
     by_region
         .into_iter()
@@ -728,11 +763,15 @@ mod tests {
     #[test]
     fn instance_lines_are_summarized_per_region_past_24() {
         let few: Vec<InstanceKey> = (0..3).map(|i| (format!("{i:012}"), "eu-west-1".to_string())).collect();
-        assert_eq!(instance_lines("+", &few)[0], "+ instance 000000000000/eu-west-1");
+        assert_eq!(instance_lines("+", &few, false)[0], "+ instance 000000000000/eu-west-1");
         let many: Vec<InstanceKey> = (0..30)
             .flat_map(|i| ["eu-west-1", "us-east-1"].map(|r| (format!("{i:012}"), r.to_string())))
             .collect();
-        let lines = instance_lines("-", &many);
+        let lines = instance_lines("-", &many, false);
+        assert_eq!(lines, ["- 60 instances: 30 accounts (000000000000, 000000000001, 000000000002, …) in each of 2 Regions (eu-west-1, us-east-1); `--output json` lists every instance"]);
+        assert_eq!(instance_lines("-", &many, true).len(), 60);
+        let uneven: Vec<InstanceKey> = many.iter().filter(|(a, r)| r == "eu-west-1" || a.as_str() < "000000000010").cloned().collect();
+        let lines = instance_lines("-", &uneven, false);
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with("- 30 instances in eu-west-1 (000000000000, 000000000001, 000000000002, …)"), "{lines:?}");
     }

@@ -16,6 +16,7 @@ pub mod args;
 pub mod client;
 mod commands;
 mod engine;
+pub mod estimate;
 pub mod import_template;
 pub mod opt_in;
 mod management;
