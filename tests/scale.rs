@@ -28,8 +28,12 @@ const REGIONS: [&str; 17] = [
     "eu-central-1", "eu-north-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
     "ap-southeast-2",
 ];
-/// Real milliseconds per simulated second.
-const MS: f64 = 10.0;
+/// Real milliseconds per simulated second (BENCH_SCALE_MS): at 50 an API
+/// call answered in 5–15 ms here takes 0.1–0.3 simulated seconds, about
+/// what CloudFormation's API takes.
+fn ms() -> f64 {
+    std::env::var("BENCH_SCALE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(50.0)
+}
 /// Every contender polls an operation every 5 simulated seconds.
 const POLL: f64 = 5.0;
 
@@ -319,7 +323,7 @@ async fn one_after_another(sim: &Sim, r: &Rollout, sets: &[(Value, Value)]) -> R
 }
 
 fn sim(accounts: usize) -> Sim {
-    Sim::start(MS, &["--accounts", &accounts.to_string(), "--ous", "4", "--suspended", "3", "--closing", "2"])
+    Sim::start(ms(), &["--accounts", &accounts.to_string(), "--ous", "4", "--suspended", "3", "--closing", "2"])
 }
 
 #[tokio::test]
@@ -360,9 +364,10 @@ async fn bench_scale() {
 
     println!(
         "\nbench-scale: {accounts} member accounts (3 suspended, 2 closing) x {} Regions, {} StackSets, {instances} stack instances; \
-         simulator at {MS} ms per simulated second, every contender polling every {POLL} s",
+         simulator at {} ms per simulated second, every contender polling every {POLL} s",
         REGIONS.len(),
-        r.stack_sets.len()
+        r.stack_sets.len(),
+        ms()
     );
     for s in &r.stack_sets {
         let p = &s.operation_preferences;

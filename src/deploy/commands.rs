@@ -270,7 +270,8 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
                     }),
                 });
             }
-            work.push(SetWork::new(s, steps, after, removing, sp.instances <= noop::PAGE));
+            let small = sp.instances <= noop::PAGE && !e.large.contains(&s.name);
+            work.push(SetWork::new(s, steps, after, removing, small));
         }
         failed |= e.run_side_by_side(r, work).await?;
     }

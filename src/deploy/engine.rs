@@ -376,10 +376,20 @@ impl<'a, 'w> Engine<'a, 'w> {
                 }
             }
         }
-        if let (Some(d), false) = (&deployed, definition_changed) {
+        if let Some(d) = &deployed {
             if busy.is_empty() && self.noop(&cfn, s, d).await? {
-                self.verified.insert(s.name.clone());
-                return Ok(SetPlan { exists: true, definition_changed: false, adds: Vec::new(), removes: Vec::new(), retries: Vec::new(), instances: 0, operations: Vec::new() });
+                // Every instance exists and none failed: nothing to add or
+                // retry; a definition change is one UpdateStackSet.
+                let mut operations = Vec::new();
+                if definition_changed {
+                    self.change(&s.name, format!("> every instance ({} Regions × every account of the target OUs)", s.regions.len()), false);
+                    let n = self.accounts.get(&format!("{:?}", s.targets)).map(BTreeSet::len).unwrap_or(super::noop::PAGE);
+                    operations.push(s.regions.iter().map(|r| (r.clone(), n)).collect());
+                    self.large.insert(s.name.clone());
+                } else {
+                    self.verified.insert(s.name.clone());
+                }
+                return Ok(SetPlan { exists: true, definition_changed, adds: Vec::new(), removes: Vec::new(), retries: Vec::new(), instances: 0, operations });
             }
         }
         let key = format!("{:?}", s.targets);

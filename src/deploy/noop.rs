@@ -1,11 +1,11 @@
-//! Recognizing an up-to-date StackSet from a handful of calls, without
-//! listing its stack instances (51,000 of them for 1,000 accounts × 17
-//! Regions × 3 StackSets) nor the organization's accounts.
+//! Knowing that a StackSet has every instance it should, none failed, from
+//! a handful of calls, without listing its stack instances (18,000 for
+//! 1,000 accounts × 18 Regions) nor the organization's accounts: then a
+//! no-op is recognized as such, and a definition change is one
+//! `UpdateStackSet` with nothing to add or retry.
 //!
-//! With the definition unchanged (template, parameters, description,
-//! auto-deployment, capabilities: compared by the caller from
-//! `DescribeStackSet`) and no operation running (`ListStackSetOperations`),
-//! every instance is current when:
+//! With no operation running (`ListStackSetOperations`), the instances are
+//! complete when:
 //! - the StackSet targets exactly the wanted OUs and Regions
 //!   (`DescribeStackSet`: `OrganizationalUnitIds`, `Regions`) and
 //!   excludes no account (an exclusion list is not kept by the service, so
