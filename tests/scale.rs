@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_cloudformation::types::{
-    AccountFilterType, AutoDeployment, Capability, ConcurrencyMode, DeploymentTargets, ManagedExecution, Parameter,
-    PermissionModels, RegionConcurrencyType, StackSetOperationPreferences,
+    AccountFilterType, AutoDeployment, Capability, ConcurrencyMode, DeploymentTargets, ManagedExecution, Parameter, PermissionModels, RegionConcurrencyType,
+    StackSetOperationPreferences,
 };
 use aws_sdk_cloudformation::Client;
 use serde_json::Value;
@@ -24,8 +24,22 @@ use support::Sim;
 
 /// The 17 Regions enabled by default in every account.
 const REGIONS: [&str; 17] = [
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1", "eu-west-2", "eu-west-3",
-    "eu-central-1", "eu-north-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
     "ap-southeast-2",
 ];
 /// Real milliseconds per simulated second (BENCH_SCALE_MS): at 50 an API
@@ -45,7 +59,10 @@ fn bundle(org: &Value) -> Bundle {
         .replace("ou-ab12-cd34ef56", org["workloads"].as_str().unwrap())
         .replace("regions: [us-east-1, eu-west-1, eu-south-1]", &format!("regions: [{}]", REGIONS.join(", ")));
     assert!(text.contains("o-sim0000001") && text.contains("ap-southeast-2"), "example changed");
-    let source = sessionlog::config::Source { name: "scale.sessionlog.yaml".into(), text };
+    let source = sessionlog::config::Source {
+        name: "scale.sessionlog.yaml".into(),
+        text,
+    };
     let config = sessionlog::config::load(&source).unwrap_or_else(|e| panic!("{e}"));
     sessionlog::stacks::build(&config)
 }
@@ -64,7 +81,14 @@ fn rollout(b: &Bundle) -> Rollout {
     r.management_stacks.clear();
     r.requirements.clear();
     for s in &mut r.stack_sets {
-        s.parameters = s.parameters.iter().map(|p| ParameterValue::Literal { key: p.key().to_string(), value: literal(p) }).collect();
+        s.parameters = s
+            .parameters
+            .iter()
+            .map(|p| ParameterValue::Literal {
+                key: p.key().to_string(),
+                value: literal(p),
+            })
+            .collect();
     }
     r
 }
@@ -88,7 +112,10 @@ struct Run {
 /// `(set, the set it follows)` for every dependency of the rollout: the
 /// floor counts them (the same work, in the same safe order).
 fn after(r: &Rollout) -> Vec<(String, String)> {
-    r.stack_sets.iter().flat_map(|s| s.depends_on.iter().map(move |d| (s.name.clone(), d.clone()))).collect()
+    r.stack_sets
+        .iter()
+        .flat_map(|s| s.depends_on.iter().map(move |d| (s.name.clone(), d.clone())))
+        .collect()
 }
 
 fn measured(sim: &Sim, r: &Rollout) -> Run {
@@ -117,9 +144,22 @@ async fn sessionlog_deploy(sim: &Sim, r: &Rollout) -> Run {
     let code = sessionlog::deploy::deploy_rollout(r, &opts, &mut out).await.unwrap();
     let run = measured(sim, r);
     let text = String::from_utf8_lossy(&out);
-    let told: Vec<&str> = text.lines().filter(|l| l.contains("\"failure\"") || l.contains("\"note\"") || l.contains("\"operation\"")).collect();
-    let summary: Value = text.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).find(|v| v["event"] == "summary").unwrap_or_default();
-    let odd: Vec<&Value> = summary["rows"].as_array().into_iter().flatten().filter(|r| r["status"] != "CURRENT").take(10).collect();
+    let told: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("\"failure\"") || l.contains("\"note\"") || l.contains("\"operation\""))
+        .collect();
+    let summary: Value = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .unwrap_or_default();
+    let odd: Vec<&Value> = summary["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["status"] != "CURRENT")
+        .take(10)
+        .collect();
     let told: Vec<String> = told.iter().map(|l| l.to_string()).chain(odd.iter().map(|r| r.to_string())).collect();
     assert_eq!(code, 0, "{}", told.iter().rev().take(40).rev().cloned().collect::<Vec<_>>().join("\n"));
     run
@@ -130,7 +170,11 @@ async fn sessionlog_deploy(sim: &Sim, r: &Rollout) -> Run {
 async fn wait(sim: &Sim, cfn: &Client, set: &str, id: &str) {
     loop {
         let d = cfn.describe_stack_set_operation().stack_set_name(set).operation_id(id).send().await.unwrap();
-        let st = d.stack_set_operation().and_then(|o| o.status()).map(|s| s.as_str().to_string()).unwrap_or_default();
+        let st = d
+            .stack_set_operation()
+            .and_then(|o| o.status())
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default();
         match st.as_str() {
             "RUNNING" | "QUEUED" | "STOPPING" => tokio::time::sleep(sim.real(POLL)).await,
             "SUCCEEDED" => return,
@@ -194,11 +238,24 @@ async fn cli(sim: &Sim, r: &Rollout, sets: &[(Value, Value)], change: bool) -> R
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| Parameter::builder().parameter_key(p["ParameterKey"].as_str().unwrap()).parameter_value(p["ParameterValue"].as_str().unwrap()).build())
+            .map(|p| {
+                Parameter::builder()
+                    .parameter_key(p["ParameterKey"].as_str().unwrap())
+                    .parameter_value(p["ParameterValue"].as_str().unwrap())
+                    .build()
+            })
             .collect();
-        let caps: Vec<Capability> = set["Capabilities"].as_array().unwrap().iter().map(|c| Capability::from(c.as_str().unwrap())).collect();
+        let caps: Vec<Capability> = set["Capabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| Capability::from(c.as_str().unwrap()))
+            .collect();
         let id = if change {
-            let body = set["TemplateBody"].as_str().unwrap().replace("Generated by sessionlog", "Generated by sessionlog (changed)");
+            let body = set["TemplateBody"]
+                .as_str()
+                .unwrap()
+                .replace("Generated by sessionlog", "Generated by sessionlog (changed)");
             cfn.update_stack_set()
                 .stack_set_name(name)
                 .template_body(body)
@@ -253,7 +310,11 @@ async fn one_after_another(sim: &Sim, r: &Rollout, sets: &[(Value, Value)]) -> R
     sim.reset();
     for (s, (_, inst)) in r.stack_sets.iter().zip(sets) {
         let deployed = cfn.describe_stack_set().stack_set_name(&s.name).send().await.ok();
-        let body = deployed.as_ref().and_then(|d| d.stack_set()).and_then(|d| d.template_body()).map(str::to_string);
+        let body = deployed
+            .as_ref()
+            .and_then(|d| d.stack_set())
+            .and_then(|d| d.template_body())
+            .map(str::to_string);
         let mut have = 0;
         let mut pages = cfn.list_stack_instances().stack_set_name(&s.name).into_paginator().send();
         while let Some(p) = pages.next().await {
@@ -371,9 +432,20 @@ async fn bench_scale() {
     );
     for s in &r.stack_sets {
         let p = &s.operation_preferences;
-        println!("  {} ({} Regions): {} {:?} {:?} {}", s.name, s.regions.len(), p.region_concurrency, p.max_concurrent, p.failure_tolerance, p.concurrency_mode);
+        println!(
+            "  {} ({} Regions): {} {:?} {:?} {}",
+            s.name,
+            s.regions.len(),
+            p.region_concurrency,
+            p.max_concurrent,
+            p.failure_tolerance,
+            p.concurrency_mode
+        );
     }
-    println!("{:<28} {:<16} {:>12} {:>10} {:>10} {:>10}", "", "", "simulated s", "API calls", "throttled", "floor s");
+    println!(
+        "{:<28} {:<16} {:>12} {:>10} {:>10} {:>10}",
+        "", "", "simulated s", "API calls", "throttled", "floor s"
+    );
     for (who, what, run) in &rows {
         match run {
             Some(x) => println!("{who:<28} {what:<16} {:>12.0} {:>10} {:>10} {:>10.0}", x.seconds, x.calls, x.throttled, x.floor),

@@ -8,8 +8,8 @@
 mod support;
 
 use aws_sdk_cloudformation::types::{
-    AccountFilterType, AutoDeployment, ConcurrencyMode, DeploymentTargets, ManagedExecution, PermissionModels,
-    RegionConcurrencyType, StackInstanceFilter, StackInstanceFilterName, StackSetOperationPreferences,
+    AccountFilterType, AutoDeployment, ConcurrencyMode, DeploymentTargets, ManagedExecution, PermissionModels, RegionConcurrencyType, StackInstanceFilter,
+    StackInstanceFilterName, StackSetOperationPreferences,
 };
 use aws_sdk_cloudformation::Client;
 use support::Sim;
@@ -51,10 +51,18 @@ struct Prefs {
 
 fn prefs(p: &Prefs) -> StackSetOperationPreferences {
     let b = StackSetOperationPreferences::builder()
-        .region_concurrency_type(if p.parallel { RegionConcurrencyType::Parallel } else { RegionConcurrencyType::Sequential })
+        .region_concurrency_type(if p.parallel {
+            RegionConcurrencyType::Parallel
+        } else {
+            RegionConcurrencyType::Sequential
+        })
         .set_region_order(Some(REGIONS.iter().map(|r| r.to_string()).collect()))
         .failure_tolerance_count(p.tolerance)
-        .concurrency_mode(if p.soft { ConcurrencyMode::SoftFailureTolerance } else { ConcurrencyMode::StrictFailureTolerance });
+        .concurrency_mode(if p.soft {
+            ConcurrencyMode::SoftFailureTolerance
+        } else {
+            ConcurrencyMode::StrictFailureTolerance
+        });
     match p.max_pct {
         Some(pct) => b.max_concurrent_percentage(pct),
         None => b.max_concurrent_count(p.max),
@@ -90,7 +98,17 @@ fn about(got: f64, want: f64) {
 async fn sequential_regions_run_one_after_the_other_at_max_concurrent_per_region() {
     // 4 accounts, 2 at a time: 2 waves of 30 s per Region, 2 Regions in turn.
     let s = sim(&[]);
-    let (st, secs) = rollout(&s, Prefs { parallel: false, max: 2, max_pct: None, tolerance: 1, soft: false }).await;
+    let (st, secs) = rollout(
+        &s,
+        Prefs {
+            parallel: false,
+            max: 2,
+            max_pct: None,
+            tolerance: 1,
+            soft: false,
+        },
+    )
+    .await;
     assert_eq!(st, "SUCCEEDED");
     about(secs, 120.0);
 }
@@ -98,7 +116,17 @@ async fn sequential_regions_run_one_after_the_other_at_max_concurrent_per_region
 #[tokio::test]
 async fn parallel_regions_take_half_as_long() {
     let s = sim(&[]);
-    let (st, secs) = rollout(&s, Prefs { parallel: true, max: 2, max_pct: None, tolerance: 1, soft: false }).await;
+    let (st, secs) = rollout(
+        &s,
+        Prefs {
+            parallel: true,
+            max: 2,
+            max_pct: None,
+            tolerance: 1,
+            soft: false,
+        },
+    )
+    .await;
     assert_eq!(st, "SUCCEEDED");
     about(secs, 60.0);
 }
@@ -107,10 +135,30 @@ async fn parallel_regions_take_half_as_long() {
 async fn strict_failure_tolerance_caps_concurrency_at_tolerance_plus_one_and_soft_does_not() {
     // STRICT with tolerance 0: one account at a time whatever MaxConcurrentCount says.
     let s = sim(&[]);
-    let (_, strict) = rollout(&s, Prefs { parallel: true, max: 4, max_pct: None, tolerance: 0, soft: false }).await;
+    let (_, strict) = rollout(
+        &s,
+        Prefs {
+            parallel: true,
+            max: 4,
+            max_pct: None,
+            tolerance: 0,
+            soft: false,
+        },
+    )
+    .await;
     about(strict, 120.0);
     let s = sim(&[]);
-    let (_, soft) = rollout(&s, Prefs { parallel: true, max: 4, max_pct: None, tolerance: 0, soft: true }).await;
+    let (_, soft) = rollout(
+        &s,
+        Prefs {
+            parallel: true,
+            max: 4,
+            max_pct: None,
+            tolerance: 0,
+            soft: true,
+        },
+    )
+    .await;
     about(soft, 30.0);
 }
 
@@ -118,10 +166,30 @@ async fn strict_failure_tolerance_caps_concurrency_at_tolerance_plus_one_and_sof
 async fn max_concurrent_percentage_rounds_down_but_not_below_one() {
     // 40% of 4 accounts = 1.6 → 1 at a time: 120 s; 10% = 0.4 → 1 (not 0): 120 s.
     let s = sim(&[]);
-    let (_, forty) = rollout(&s, Prefs { parallel: true, max: 0, max_pct: Some(40), tolerance: 0, soft: true }).await;
+    let (_, forty) = rollout(
+        &s,
+        Prefs {
+            parallel: true,
+            max: 0,
+            max_pct: Some(40),
+            tolerance: 0,
+            soft: true,
+        },
+    )
+    .await;
     about(forty, 120.0);
     let s = sim(&[]);
-    let (_, ten) = rollout(&s, Prefs { parallel: true, max: 0, max_pct: Some(10), tolerance: 0, soft: true }).await;
+    let (_, ten) = rollout(
+        &s,
+        Prefs {
+            parallel: true,
+            max: 0,
+            max_pct: Some(10),
+            tolerance: 0,
+            soft: true,
+        },
+    )
+    .await;
     about(ten, 120.0);
 }
 
@@ -131,13 +199,28 @@ async fn a_failure_past_the_tolerance_stops_the_region_and_the_later_ones() {
     // time) the operation stops after 30 s and never reaches eu-west-1.
     let s = sim(&["--fail", "100000000000:us-east-1"]);
     let cfn = s.cfn().await;
-    let (st, secs) = rollout(&s, Prefs { parallel: false, max: 2, max_pct: None, tolerance: 0, soft: false }).await;
+    let (st, secs) = rollout(
+        &s,
+        Prefs {
+            parallel: false,
+            max: 2,
+            max_pct: None,
+            tolerance: 0,
+            soft: false,
+        },
+    )
+    .await;
     assert_eq!(st, "FAILED");
     about(secs, 30.0);
     let cancelled = cfn
         .list_stack_instances()
         .stack_set_name("set")
-        .filters(StackInstanceFilter::builder().name(StackInstanceFilterName::DetailedStatus).values("CANCELLED").build())
+        .filters(
+            StackInstanceFilter::builder()
+                .name(StackInstanceFilterName::DetailedStatus)
+                .values("CANCELLED")
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -147,11 +230,31 @@ async fn a_failure_past_the_tolerance_stops_the_region_and_the_later_ones() {
     // lowers the concurrency by the failure: us-east-1 runs 2 (one fails),
     // then 1 and 1: 90 s; eu-west-1 2 and 2: 60 s. 150 s (SOFT: 120 s).
     let s = sim(&["--fail", "100000000000:us-east-1"]);
-    let (st, secs) = rollout(&s, Prefs { parallel: false, max: 2, max_pct: None, tolerance: 1, soft: false }).await;
+    let (st, secs) = rollout(
+        &s,
+        Prefs {
+            parallel: false,
+            max: 2,
+            max_pct: None,
+            tolerance: 1,
+            soft: false,
+        },
+    )
+    .await;
     assert_eq!(st, "SUCCEEDED");
     about(secs, 150.0);
     let s = sim(&["--fail", "100000000000:us-east-1"]);
-    let (st, secs) = rollout(&s, Prefs { parallel: false, max: 2, max_pct: None, tolerance: 1, soft: true }).await;
+    let (st, secs) = rollout(
+        &s,
+        Prefs {
+            parallel: false,
+            max: 2,
+            max_pct: None,
+            tolerance: 1,
+            soft: true,
+        },
+    )
+    .await;
     assert_eq!(st, "SUCCEEDED");
     about(secs, 120.0);
 }
@@ -160,7 +263,16 @@ async fn a_failure_past_the_tolerance_stops_the_region_and_the_later_ones() {
 async fn a_second_operation_is_queued_with_managed_execution_and_refused_without() {
     let s = sim(&[]);
     let cfn = s.cfn().await;
-    let (o, p) = (ou(&s), Prefs { parallel: true, max: 4, max_pct: None, tolerance: 0, soft: true });
+    let (o, p) = (
+        ou(&s),
+        Prefs {
+            parallel: true,
+            max: 4,
+            max_pct: None,
+            tolerance: 0,
+            soft: true,
+        },
+    );
     create_set(&cfn, "queued", true).await;
     let first = start(&cfn, "queued", &o, &p).await.unwrap();
     let second = cfn
@@ -191,7 +303,16 @@ async fn the_per_region_quota_holds_instances_of_every_stack_set_back() {
     // started, not 30 s.
     let s = sim(&["--region-cap", "4"]);
     let cfn = s.cfn().await;
-    let (o, p) = (ou(&s), Prefs { parallel: true, max: 4, max_pct: None, tolerance: 0, soft: true });
+    let (o, p) = (
+        ou(&s),
+        Prefs {
+            parallel: true,
+            max: 4,
+            max_pct: None,
+            tolerance: 0,
+            soft: true,
+        },
+    );
     let mut ids = Vec::new();
     for name in ["a", "b"] {
         create_set(&cfn, name, true).await;
@@ -223,7 +344,13 @@ async fn auto_deployment_ignores_the_preferences_and_follows_depends_on() {
     let s = sim(&["--accounts", "5"]);
     let cfn = s.cfn().await;
     let o = ou(&s);
-    let p = Prefs { parallel: false, max: 1, max_pct: None, tolerance: 0, soft: false };
+    let p = Prefs {
+        parallel: false,
+        max: 1,
+        max_pct: None,
+        tolerance: 0,
+        soft: false,
+    };
     let mut arn = String::new();
     for name in ["iam", "regional"] {
         let mut auto = AutoDeployment::builder().enabled(true).retain_stacks_on_account_removal(false);
@@ -239,14 +366,28 @@ async fn auto_deployment_ignores_the_preferences_and_follows_depends_on() {
             .send()
             .await
             .unwrap();
-        arn = cfn.describe_stack_set().stack_set_name(name).send().await.unwrap().stack_set().unwrap().stack_set_arn().unwrap().to_string();
+        arn = cfn
+            .describe_stack_set()
+            .stack_set_name(name)
+            .send()
+            .await
+            .unwrap()
+            .stack_set()
+            .unwrap()
+            .stack_set_arn()
+            .unwrap()
+            .to_string();
         // The 4 accounts other than the last one (it starts outside the OU).
         let others: Vec<String> = s.org()["accounts"].as_object().unwrap().keys().filter(|a| !a.ends_with('4')).cloned().collect();
         let id = cfn
             .create_stack_instances()
             .stack_set_name(name)
             .deployment_targets(
-                DeploymentTargets::builder().organizational_unit_ids(&o).set_accounts(Some(others)).account_filter_type(AccountFilterType::Intersection).build(),
+                DeploymentTargets::builder()
+                    .organizational_unit_ids(&o)
+                    .set_accounts(Some(others))
+                    .account_filter_type(AccountFilterType::Intersection)
+                    .build(),
             )
             .set_regions(Some(REGIONS.iter().map(|r| r.to_string()).collect()))
             .operation_preferences(prefs(&p))
@@ -270,14 +411,29 @@ async fn auto_deployment_ignores_the_preferences_and_follows_depends_on() {
 #[tokio::test]
 async fn suspended_accounts_are_skipped() {
     let s = sim(&["--suspended", "1"]);
-    let (st, secs) = rollout(&s, Prefs { parallel: true, max: 4, max_pct: None, tolerance: 0, soft: true }).await;
+    let (st, secs) = rollout(
+        &s,
+        Prefs {
+            parallel: true,
+            max: 4,
+            max_pct: None,
+            tolerance: 0,
+            soft: true,
+        },
+    )
+    .await;
     assert_eq!(st, "SUCCEEDED");
     about(secs, 30.0);
     let cfn = s.cfn().await;
     let skipped = cfn
         .list_stack_instances()
         .stack_set_name("set")
-        .filters(StackInstanceFilter::builder().name(StackInstanceFilterName::DetailedStatus).values("SKIPPED_SUSPENDED_ACCOUNT").build())
+        .filters(
+            StackInstanceFilter::builder()
+                .name(StackInstanceFilterName::DetailedStatus)
+                .values("SKIPPED_SUSPENDED_ACCOUNT")
+                .build(),
+        )
         .send()
         .await
         .unwrap();

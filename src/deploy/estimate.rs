@@ -37,7 +37,11 @@ pub fn concurrency(p: &OperationPreferences, n: usize) -> usize {
 /// Seconds one operation takes.
 pub fn operation_seconds(p: &OperationPreferences, op: &Operation) -> f64 {
     let rounds = op.values().filter(|n| **n > 0).map(|&n| n.div_ceil(concurrency(p, n)));
-    let rounds = if p.region_concurrency == "SEQUENTIAL" { rounds.sum::<usize>() } else { rounds.max().unwrap_or(0) };
+    let rounds = if p.region_concurrency == "SEQUENTIAL" {
+        rounds.sum::<usize>()
+    } else {
+        rounds.max().unwrap_or(0)
+    };
     rounds as f64 * ROUND_SECONDS
 }
 
@@ -92,7 +96,12 @@ mod tests {
     use super::*;
 
     fn prefs(region: &str, max: Amount, tol: Amount, mode: &str) -> OperationPreferences {
-        OperationPreferences { region_concurrency: region.into(), max_concurrent: max, failure_tolerance: tol, concurrency_mode: mode.into() }
+        OperationPreferences {
+            region_concurrency: region.into(),
+            max_concurrent: max,
+            failure_tolerance: tol,
+            concurrency_mode: mode.into(),
+        }
     }
 
     fn op(n: usize, regions: usize) -> Operation {
@@ -114,7 +123,10 @@ mod tests {
         // 25% of 1,000 accounts: 4 rounds; 10% of 4 rounds down to 0, then 1.
         let quarter = prefs("PARALLEL", Amount::Percentage(25), Amount::Count(0), "SOFT_FAILURE_TOLERANCE");
         assert_eq!(operation_seconds(&quarter, &op(1000, 17)), 4.0 * ROUND_SECONDS);
-        assert_eq!(concurrency(&prefs("PARALLEL", Amount::Percentage(10), Amount::Count(0), "SOFT_FAILURE_TOLERANCE"), 4), 1);
+        assert_eq!(
+            concurrency(&prefs("PARALLEL", Amount::Percentage(10), Amount::Count(0), "SOFT_FAILURE_TOLERANCE"), 4),
+            1
+        );
     }
 
     #[test]
@@ -122,9 +134,24 @@ mod tests {
         let p = prefs("PARALLEL", Amount::Percentage(100), Amount::Count(0), "SOFT_FAILURE_TOLERANCE");
         let deps = ["iam".to_string()];
         let sets = [
-            SetWork { name: "iam", preferences: &p, operations: vec![op(10, 1)], depends_on: &[] },
-            SetWork { name: "regional", preferences: &p, operations: vec![op(10, 16), op(2, 16)], depends_on: &deps },
-            SetWork { name: "guard", preferences: &p, operations: vec![op(10, 1)], depends_on: &[] },
+            SetWork {
+                name: "iam",
+                preferences: &p,
+                operations: vec![op(10, 1)],
+                depends_on: &[],
+            },
+            SetWork {
+                name: "regional",
+                preferences: &p,
+                operations: vec![op(10, 16), op(2, 16)],
+                depends_on: &deps,
+            },
+            SetWork {
+                name: "guard",
+                preferences: &p,
+                operations: vec![op(10, 1)],
+                depends_on: &[],
+            },
         ];
         assert_eq!(rollout_seconds(&sets), 3.0 * ROUND_SECONDS);
         assert_eq!(human(3.0 * ROUND_SECONDS), "5 min");

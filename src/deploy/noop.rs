@@ -62,7 +62,13 @@ impl Engine<'_, '_> {
                 Some(m) => format!("{reason} — {m}"),
                 None => reason,
             };
-            rows.push(Row { target: s.name.clone(), account: i.account.clone(), region: i.region.clone(), status: format!("{} {}", i.status, i.detailed), reason });
+            rows.push(Row {
+                target: s.name.clone(),
+                account: i.account.clone(),
+                region: i.region.clone(),
+                status: format!("{} {}", i.status, i.detailed),
+                reason,
+            });
         }
         rows.push(Row {
             target: s.name.clone(),

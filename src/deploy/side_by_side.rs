@@ -50,7 +50,17 @@ pub(super) struct SetWork<'r> {
 
 impl<'r> SetWork<'r> {
     pub(super) fn new(set: &'r SetDef, steps: VecDeque<Step>, after: Vec<usize>, removing: BTreeSet<InstanceKey>, small: bool) -> Self {
-        SetWork { set, steps, after, removing, small, running: None, busy: 0, failed: false, done: false }
+        SetWork {
+            set,
+            steps,
+            after,
+            removing,
+            small,
+            running: None,
+            busy: 0,
+            failed: false,
+            done: false,
+        }
     }
 }
 
@@ -74,7 +84,9 @@ impl Engine<'_, '_> {
                 }
                 if let Some(&j) = work[i].after.iter().find(|&&j| work[j].failed) {
                     let (name, dep) = (work[i].set.name.clone(), work[j].set.name.clone());
-                    self.rep.emit(Event::Note { text: format!("{name}: not changed, because {dep}, which it depends on, failed") });
+                    self.rep.emit(Event::Note {
+                        text: format!("{name}: not changed, because {dep}, which it depends on, failed"),
+                    });
                     work[i].failed = true;
                     work[i].done = true;
                     continue;
@@ -89,8 +101,18 @@ impl Engine<'_, '_> {
                 };
                 match (step.start)().await? {
                     Started::Id(id) => {
-                        self.rep.emit(Event::Operation { stack_set: w.set.name.clone(), operation_id: id.clone(), action: step.action.into(), status: "STARTED".into() });
-                        w.running = Some(Running { id, action: step.action, last: BTreeMap::new(), deadline: tokio::time::Instant::now() + self.opts.timeout });
+                        self.rep.emit(Event::Operation {
+                            stack_set: w.set.name.clone(),
+                            operation_id: id.clone(),
+                            action: step.action.into(),
+                            status: "STARTED".into(),
+                        });
+                        w.running = Some(Running {
+                            id,
+                            action: step.action,
+                            last: BTreeMap::new(),
+                            deadline: tokio::time::Instant::now() + self.opts.timeout,
+                        });
                     }
                     Started::Busy if w.busy < 100 => {
                         // Another operation (started elsewhere) runs: next round.
@@ -116,9 +138,19 @@ impl Engine<'_, '_> {
         if w.small {
             let now = stackset::instances(cfn, s, self.opts).await?;
             for i in &now {
-                let text = if i.detailed == status::DetailedStatus::Succeeded { i.status.to_string() } else { format!("{} {}", i.status, i.detailed) };
+                let text = if i.detailed == status::DetailedStatus::Succeeded {
+                    i.status.to_string()
+                } else {
+                    format!("{} {}", i.status, i.detailed)
+                };
                 if run.last.get(&i.key()) != Some(&text) {
-                    self.rep.emit(Event::Instance { stack_set: s.name.clone(), account: i.account.clone(), region: i.region.clone(), status: text.clone(), reason: i.reason.clone() });
+                    self.rep.emit(Event::Instance {
+                        stack_set: s.name.clone(),
+                        account: i.account.clone(),
+                        region: i.region.clone(),
+                        status: text.clone(),
+                        reason: i.reason.clone(),
+                    });
                     run.last.insert(i.key(), text);
                 }
             }
@@ -140,7 +172,11 @@ impl Engine<'_, '_> {
             ok = false;
             let why = i.reason.clone().unwrap_or_else(|| i.detailed.to_string());
             let remedy = self.instance_remedy(s, &i.account, &i.region, &why, run.action);
-            self.rep.emit(Event::Failure { target: format!("{} {}/{}", s.name, i.account, i.region), reason: why, remedy });
+            self.rep.emit(Event::Failure {
+                target: format!("{} {}/{}", s.name, i.account, i.region),
+                reason: why,
+                remedy,
+            });
         }
         if !st.is_success() {
             for (a, rg, why) in stackset::operation_failures(cfn, s, &run.id).await {
@@ -148,7 +184,12 @@ impl Engine<'_, '_> {
             }
             self.failure(&format!("{} operation {}", s.name, run.id), &reason.clone().unwrap_or_else(|| st.to_string()));
         }
-        self.rep.emit(Event::Operation { stack_set: s.name.clone(), operation_id: run.id, action: run.action.into(), status: st.to_string() });
+        self.rep.emit(Event::Operation {
+            stack_set: s.name.clone(),
+            operation_id: run.id,
+            action: run.action.into(),
+            status: st.to_string(),
+        });
         w.failed |= !ok;
         Ok(())
     }

@@ -84,7 +84,11 @@ impl Sim {
             }
         });
         match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(line) if line.starts_with("READY ") => Sim { child, port: line.trim()[6..].parse().unwrap(), ms_per_second },
+            Ok(line) if line.starts_with("READY ") => Sim {
+                child,
+                port: line.trim()[6..].parse().unwrap(),
+                ms_per_second,
+            },
             other => {
                 let _ = child.kill();
                 panic!("simulator did not start: {other:?}");
