@@ -469,3 +469,46 @@ async fn bench_scale() {
     );
     let _ = Duration::ZERO;
 }
+
+/// `plan` on 20 accounts × 17 Regions: the estimate from the simulator's
+/// model, and a warning with both estimates when the preferences are slow.
+#[tokio::test]
+async fn plan_estimates_the_rollout_and_warns_about_slow_preferences() {
+    let s = Sim::start(2.0, &["--accounts", "20", "--ous", "2"]);
+    let b = bundle(&s.org());
+    let opts = DeployOptions {
+        endpoint_url: Some(s.url()),
+        region: Some("us-east-1".into()),
+        output: OutputFormat::Json,
+        retry_initial_backoff: s.real(1.0),
+        ..DeployOptions::default()
+    };
+    let plan = |r: Rollout| {
+        let opts = opts.clone();
+        async move {
+            let mut out = Vec::new();
+            sessionlog::deploy::plan_rollout(&r, &opts, &mut out).await.unwrap();
+            let notes: Vec<String> = String::from_utf8(out)
+                .unwrap()
+                .lines()
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                .filter(|v| v["event"] == "note")
+                .map(|v| v["text"].as_str().unwrap().to_string())
+                .collect();
+            notes
+        }
+    };
+    // The defaults: one round of member-iam, then one of member-regional*.
+    let notes = plan(rollout(&b)).await;
+    assert!(notes.iter().any(|n| n.starts_with("StackSet operations: about 3 min")), "{notes:?}");
+    assert!(!notes.iter().any(|n| n.starts_with("slow rollout")), "{notes:?}");
+    // 25 % at a time, SEQUENTIAL: 4 rounds per Region, 16 Regions in turn.
+    let mut slow = rollout(&b);
+    for s in &mut slow.stack_sets {
+        s.operation_preferences.max_concurrent = sessionlog::bundle::Amount::Percentage(25);
+        s.operation_preferences.region_concurrency = "SEQUENTIAL".into();
+    }
+    let notes = plan(slow).await;
+    let warning = notes.iter().find(|n| n.starts_with("slow rollout")).unwrap_or_else(|| panic!("{notes:?}"));
+    assert!(warning.contains("about 1 h 42 min") && warning.ends_with("about 3 min"), "{warning}");
+}
