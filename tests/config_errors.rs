@@ -77,9 +77,9 @@ const CASES: &[Case] = &[
     Case { name: "IAM region outside the member regions", edits: &[("attach_to_default_host_management_role: false", "attach_to_default_host_management_role: false\n  region: ap-south-1")], key: "instance_policy.region", says: "not one of `regions`" },
     Case { name: "role name", edits: &[("attach_to_roles: []", "attach_to_roles: [\"my role\"]")], key: "instance_policy.attach_to_roles[0]", says: "IAM role name" },
     Case { name: "call-as", edits: &[("call_as: SELF ", "call_as: ROOT ")], key: "stack_set.call_as", says: "\"DELEGATED_ADMIN\"" },
-    Case { name: "percentage over 100", edits: &[("max_concurrent: {percentage: 25}", "max_concurrent: {percentage: 250}")], key: "stack_set.operation_preferences.max_concurrent.percentage", says: "0 to 100" },
+    Case { name: "percentage over 100", edits: &[("max_concurrent: {percentage: 100}", "max_concurrent: {percentage: 250}")], key: "stack_set.operation_preferences.max_concurrent.percentage", says: "0 to 100" },
     Case { name: "amount with an unknown form", edits: &[("failure_tolerance: {count: 0}", "failure_tolerance: {ratio: 1}")], key: "stack_set.operation_preferences.failure_tolerance", says: "`{count: …}`" },
-    Case { name: "strict tolerance with more concurrency", edits: &[("max_concurrent: {percentage: 25}", "max_concurrent: {count: 5}"), ("concurrency_mode: SOFT_FAILURE_TOLERANCE", "concurrency_mode: STRICT_FAILURE_TOLERANCE")], key: "stack_set.operation_preferences.max_concurrent", says: "failure_tolerance + 1" },
+    Case { name: "strict tolerance with more concurrency", edits: &[("max_concurrent: {percentage: 100}", "max_concurrent: {count: 5}"), ("concurrency_mode: SOFT_FAILURE_TOLERANCE", "concurrency_mode: STRICT_FAILURE_TOLERANCE")], key: "stack_set.operation_preferences.max_concurrent", says: "failure_tolerance + 1" },
     Case { name: "reserved tag key", edits: &[("project: session-logging", "aws:project: session-logging")], key: "tags.aws:project", says: "reserved" },
     Case { name: "shell profile as a list", edits: &[("linux: \"\"", "linux: [a, b]")], key: "session_manager.shell_profile.linux", says: "a string" },
     Case { name: "Config guard without a trail", edits: &[("mode: organization ", "mode: off ")], key: "guardrails.config_guard", says: "no trail to guard" },
@@ -271,7 +271,7 @@ fn yaml_merge_keys_are_read_and_written_keys_win() {
     use sessionlog::config::model::AmountConfig;
     use sessionlog::config::{load, Source};
     let text = edited(&[
-        ("    max_concurrent: {percentage: 25}\n    failure_tolerance: {count: 0}\n", "    failure_tolerance: &tolerance {count: 1}\n    max_concurrent: {<<: *tolerance}\n"),
+        ("    max_concurrent: {percentage: 100}\n    failure_tolerance: {count: 0}\n", "    failure_tolerance: &tolerance {count: 1}\n    max_concurrent: {<<: *tolerance}\n"),
         ("  auto_deployment:\n    enabled: true\n    retain_stacks_on_account_removal: false\n", "  auto_deployment:\n    <<: [{enabled: false, retain_stacks_on_account_removal: true}, {enabled: true}]\n    enabled: true\n"),
     ]);
     let config = load(&Source { name: "merge.yaml".into(), text }).unwrap_or_else(|e| panic!("{e}"));

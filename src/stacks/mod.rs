@@ -118,6 +118,16 @@ pub fn build_for(c: &Config, support: &RegionSupport) -> Bundle {
         stack_sets.push(stack_set(c, v.stem, v.what, template, v.regions));
     }
 
+    // The regional StackSets' Session Manager preferences make every session
+    // write to the bucket and log groups with the keys: the instances' policy
+    // (member-iam) must exist first in each account.
+    if member_iam::needed(c) {
+        let iam = names.stack_set(MEMBER_IAM);
+        for s in stack_sets.iter_mut().filter(|s| s.name != iam) {
+            s.depends_on.push(iam.clone());
+        }
+    }
+
     if let Some(guard) = guardrails::member_guard::template(c) {
         stack_sets.push(stack_set(c, guardrails::MEMBER_GUARD, "AWS Config guard of the member accounts' own trails", guard, vec![guardrails::GuardNames::new(c).region()]));
     }
@@ -256,6 +266,7 @@ fn stack_set(c: &Config, stem: &str, what: &str, template: Template, regions: Ve
             concurrency_mode: serde_plain(&o.concurrency_mode),
         },
         tags: tags::stack_tags(c),
+        depends_on: Vec::new(),
     }
 }
 
