@@ -62,6 +62,9 @@ pub struct ExemptRoles {
     pub stacksets_exec: Option<String>,
     /// The roles sessionlog's stacks create (`sessionlog/*`).
     pub own_path: Option<String>,
+    /// The role `deploy` assumes from the management account
+    /// (`log_archive.access_role`): it should trust nothing else.
+    pub access_role: Option<String>,
     /// Roles exempt by configuration, each with the key that names it.
     pub named: Vec<(String, String)>,
 }

@@ -185,6 +185,23 @@ pub fn judge_roles(account: &str, roles: &[Role], exempt: &ExemptRoles, own: &Ow
             }
             continue;
         }
+        if exempt.access_role.as_deref() == Some(res.as_str()) {
+            let home = [format!("AWS:arn:{partition}:iam::{management}:"), format!("AWS:{management}")];
+            let strangers: Vec<String> = r.trusted.iter().filter(|t| !home.iter().any(|h| t.starts_with(h.as_str()))).cloned().collect();
+            if !strangers.is_empty() {
+                out.push(Finding {
+                    level: Level::Warning,
+                    account: account.to_string(),
+                    subject,
+                    reason: format!(
+                        "log_archive.access_role, which the log-archive protection exempts, is trusted by {} besides the management account: they could weaken the archive past the SCP",
+                        strangers.join(", ")
+                    ),
+                    remedy: format!("trust only the management account ({management}) in its trust policy, or name another role in log_archive.access_role"),
+                });
+            }
+            continue;
+        }
         if let Some((key, p)) = exempt.named.iter().find(|(_, p)| glob(p, &res)) {
             out.push(Finding {
                 level: Level::Notice,
@@ -513,6 +530,7 @@ mod tests {
         let exempt = ExemptRoles {
             stacksets_exec: Some("stacksets-exec-*".into()),
             own_path: Some("sessionlog/*".into()),
+            access_role: None,
             named: vec![("guardrails.scp.break_glass_roles".into(), "BreakGlass*".into())],
         };
         let real = format!("AWS:arn:aws:iam::111111111111:{ORG_ADMIN_ROLE}");
@@ -532,6 +550,17 @@ mod tests {
             vec![("role stacksets-exec-evil", Level::Warning), ("role /sessionlog/planted", Level::Warning), ("role BreakGlassAdmin", Level::Notice)]
         );
         assert!(f[2].reason.contains("AWS:arn:aws:iam::111111111111:root"), "{}", f[2].reason);
+    }
+
+    #[test]
+    fn the_access_role_may_trust_only_the_management_account() {
+        let exempt = ExemptRoles { stacksets_exec: None, own_path: None, access_role: Some("Access".into()), named: Vec::new() };
+        let ok = [role("Access", "/", &["AWS:arn:aws:iam::111111111111:root"])];
+        assert!(judge_roles("333333333333", &ok, &exempt, &OwnRoles::new(), "111111111111", "aws").is_empty());
+        let bad = [role("Access", "/", &["AWS:arn:aws:iam::111111111111:root", "AWS:arn:aws:iam::333333333333:root"])];
+        let f = judge_roles("333333333333", &bad, &exempt, &OwnRoles::new(), "111111111111", "aws");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].reason.contains("AWS:arn:aws:iam::333333333333:root") && !f[0].reason.contains("111111111111:root"), "{}", f[0].reason);
     }
 
     #[test]

@@ -17,12 +17,14 @@ pub fn requirement(c: &Config) -> Option<Requirement> {
     let members = c.guardrails.scp.enabled.then(|| ExemptRoles {
         stacksets_exec: Some(STACKSETS_EXEC_ROLE_PATTERN.to_string()),
         own_path: Some(format!("{}*", ROLE_PATH.trim_start_matches('/'))),
+        access_role: None,
         named: named("guardrails.scp.break_glass_roles", &c.guardrails.scp.break_glass_roles),
     });
-    let archive = c.guardrails.log_archive.scp.then(|| {
-        let mut named = vec![("log_archive.access_role".to_string(), c.log_archive.access_role.clone())];
-        named.extend(self::named("guardrails.log_archive.break_glass_roles", &c.guardrails.log_archive.break_glass_roles));
-        ExemptRoles { stacksets_exec: None, own_path: None, named }
+    let archive = c.guardrails.log_archive.scp.then(|| ExemptRoles {
+        stacksets_exec: None,
+        own_path: None,
+        access_role: Some(c.log_archive.access_role.clone()),
+        named: named("guardrails.log_archive.break_glass_roles", &c.guardrails.log_archive.break_glass_roles),
     });
     Some(Requirement::ScpAttachment(ScpAttachment { policies, members, archive }))
 }
