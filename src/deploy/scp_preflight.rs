@@ -304,13 +304,12 @@ async fn own_roles(aws: &Aws, cfg: &SdkConfig, stacks: &[(String, String)]) -> R
         let cfn = aws.cfn_with_config(cfg, region);
         let mut token = None;
         loop {
-            let r = cfn
-                .list_stack_resources()
-                .stack_name(stack)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| format!("cloudformation:ListStackResources {stack}: {}", DisplayErrorContext(&e)))?;
+            let r = match cfn.list_stack_resources().stack_name(stack).set_next_token(token).send().await {
+                Ok(r) => r,
+                // A stack that does not exist (yet) created nothing.
+                Err(e) if e.as_service_error().and_then(|x| x.meta().message()).is_some_and(|m| m.contains("does not exist")) => break,
+                Err(e) => return Err(format!("cloudformation:ListStackResources {stack}: {}", DisplayErrorContext(&e))),
+            };
             out.extend(
                 r.stack_resource_summaries()
                     .iter()
@@ -435,13 +434,17 @@ pub(super) async fn check(e: &mut Engine<'_, '_>, r: &Rollout) -> bool {
     if let Some(exempt) = &a.members {
         match members(e, r).await {
             Ok(accounts) => {
-                let stacks = match instance_stacks(e, r).await {
+                let mut stacks = match instance_stacks(e, r).await {
                     Ok(s) => s,
                     Err(err) => {
                         e.rep.emit(Event::Note { text: format!("warning: cannot list the stacks of sessionlog's StackSets ({err}): every role under /sessionlog/ is reported") });
                         BTreeMap::new()
                     }
                 };
+                // The log-archive account may be in a target OU: its own
+                // stacks' roles are sessionlog's too.
+                let archive = r.archive_stacks.iter().map(|s| (s.region.clone(), s.stack_name.clone()));
+                stacks.entry(r.archive_account.clone()).or_default().extend(archive);
                 findings.extend(roles_in(e, r, &accounts, exempt, &stacks).await);
             }
             Err(err) => e.rep.emit(Event::Note {
