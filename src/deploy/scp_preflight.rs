@@ -85,7 +85,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 3 <= b.len() {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -117,7 +120,10 @@ pub fn trusted_principals(document: &str) -> Vec<String> {
             Value::Object(m) => {
                 for (kind, v) in m {
                     let values = match v {
-                        Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+                        Value::Array(a) => a
+                            .iter()
+                            .filter_map(|x| x.as_str().map(String::from))
+                            .collect(),
                         Value::String(x) => vec![x.clone()],
                         _ => Vec::new(),
                     };
@@ -145,12 +151,26 @@ pub type OwnRoles = BTreeSet<String>;
 
 /// The findings about the roles of one account, given the roles sessionlog's
 /// own stacks created there.
-pub fn judge_roles(account: &str, roles: &[Role], exempt: &ExemptRoles, own: &OwnRoles, management: &str, partition: &str) -> Vec<Finding> {
+pub fn judge_roles(
+    account: &str,
+    roles: &[Role],
+    exempt: &ExemptRoles,
+    own: &OwnRoles,
+    management: &str,
+    partition: &str,
+) -> Vec<Finding> {
     let org_admin = format!("AWS:arn:{partition}:iam::{management}:{ORG_ADMIN_ROLE}");
     let mut out = Vec::new();
     for r in roles {
         let res = r.resource();
-        let subject = format!("role {}", if r.path == "/" { r.name.clone() } else { format!("{}{}", r.path, r.name) });
+        let subject = format!(
+            "role {}",
+            if r.path == "/" {
+                r.name.clone()
+            } else {
+                format!("{}{}", r.path, r.name)
+            }
+        );
         let delete = format!(
             "if nobody in your organization made it for this, remove it before deploying (in account {account}: `aws iam delete-role --role-name {}` after detaching its policies); once the SCP is attached, nobody outside its exemptions can create or change such a role",
             r.name
@@ -186,8 +206,16 @@ pub fn judge_roles(account: &str, roles: &[Role], exempt: &ExemptRoles, own: &Ow
             continue;
         }
         if exempt.access_role.as_deref() == Some(res.as_str()) {
-            let home = [format!("AWS:arn:{partition}:iam::{management}:"), format!("AWS:{management}")];
-            let strangers: Vec<String> = r.trusted.iter().filter(|t| !home.iter().any(|h| t.starts_with(h.as_str()))).cloned().collect();
+            let home = [
+                format!("AWS:arn:{partition}:iam::{management}:"),
+                format!("AWS:{management}"),
+            ];
+            let strangers: Vec<String> = r
+                .trusted
+                .iter()
+                .filter(|t| !home.iter().any(|h| t.starts_with(h.as_str())))
+                .cloned()
+                .collect();
             if !strangers.is_empty() {
                 out.push(Finding {
                     level: Level::Warning,
@@ -220,7 +248,10 @@ pub fn judge_roles(account: &str, roles: &[Role], exempt: &ExemptRoles, own: &Ow
 
 /// Whether each target has room for the policies that go there, given the
 /// names of the service control policies already attached to it.
-pub fn judge_room(policies: &[(String, Vec<String>)], attached: &BTreeMap<String, Vec<String>>) -> Vec<Finding> {
+pub fn judge_room(
+    policies: &[(String, Vec<String>)],
+    attached: &BTreeMap<String, Vec<String>>,
+) -> Vec<Finding> {
     let mut wanted: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (name, targets) in policies {
         for t in targets {
@@ -229,8 +260,13 @@ pub fn judge_room(policies: &[(String, Vec<String>)], attached: &BTreeMap<String
     }
     let mut out = Vec::new();
     for (target, names) in wanted {
-        let Some(now) = attached.get(target) else { continue };
-        let new: Vec<&&str> = names.iter().filter(|n| !now.iter().any(|a| a == **n)).collect();
+        let Some(now) = attached.get(target) else {
+            continue;
+        };
+        let new: Vec<&&str> = names
+            .iter()
+            .filter(|n| !now.iter().any(|a| a == **n))
+            .collect();
         if now.len() + new.len() > MAX_PER_TARGET {
             out.push(Finding {
                 level: Level::Error,
@@ -265,8 +301,17 @@ async fn attached(aws: &Aws, target: &str) -> Result<Vec<String>, String> {
             .set_next_token(token)
             .send()
             .await
-            .map_err(|e| format!("organizations:ListPoliciesForTarget: {}", DisplayErrorContext(&e)))?;
-        names.extend(r.policies().iter().filter_map(|p| p.name().map(String::from)));
+            .map_err(|e| {
+                format!(
+                    "organizations:ListPoliciesForTarget: {}",
+                    DisplayErrorContext(&e)
+                )
+            })?;
+        names.extend(
+            r.policies()
+                .iter()
+                .filter_map(|p| p.name().map(String::from)),
+        );
         token = r.next_token().map(String::from);
         if token.is_none() {
             return Ok(names);
@@ -298,17 +343,38 @@ async fn list_roles(iam: &aws_sdk_iam::Client) -> Result<Vec<Role>, String> {
 
 /// The roles sessionlog's stacks `(region, stack id)` created, read in the
 /// account with `cfg`.
-async fn own_roles(aws: &Aws, cfg: &SdkConfig, stacks: &[(String, String)]) -> Result<OwnRoles, String> {
+async fn own_roles(
+    aws: &Aws,
+    cfg: &SdkConfig,
+    stacks: &[(String, String)],
+) -> Result<OwnRoles, String> {
     let mut out = OwnRoles::new();
     for (region, stack) in stacks {
         let cfn = aws.cfn_with_config(cfg, region);
         let mut token = None;
         loop {
-            let r = match cfn.list_stack_resources().stack_name(stack).set_next_token(token).send().await {
+            let r = match cfn
+                .list_stack_resources()
+                .stack_name(stack)
+                .set_next_token(token)
+                .send()
+                .await
+            {
                 Ok(r) => r,
                 // A stack that does not exist (yet) created nothing.
-                Err(e) if e.as_service_error().and_then(|x| x.meta().message()).is_some_and(|m| m.contains("does not exist")) => break,
-                Err(e) => return Err(format!("cloudformation:ListStackResources {stack}: {}", DisplayErrorContext(&e))),
+                Err(e)
+                    if e.as_service_error()
+                        .and_then(|x| x.meta().message())
+                        .is_some_and(|m| m.contains("does not exist")) =>
+                {
+                    break
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "cloudformation:ListStackResources {stack}: {}",
+                        DisplayErrorContext(&e)
+                    ))
+                }
             };
             out.extend(
                 r.stack_resource_summaries()
@@ -326,7 +392,10 @@ async fn own_roles(aws: &Aws, cfg: &SdkConfig, stacks: &[(String, String)]) -> R
 }
 
 /// The stacks of sessionlog's StackSets, by account: `(region, stack id)`.
-async fn instance_stacks(e: &Engine<'_, '_>, r: &Rollout) -> Result<BTreeMap<String, Vec<(String, String)>>, String> {
+async fn instance_stacks(
+    e: &Engine<'_, '_>,
+    r: &Rollout,
+) -> Result<BTreeMap<String, Vec<(String, String)>>, String> {
     let cfn = e.aws.cfn(&r.stack_set_region);
     let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for s in &r.stack_sets {
@@ -335,18 +404,28 @@ async fn instance_stacks(e: &Engine<'_, '_>, r: &Rollout) -> Result<BTreeMap<Str
             let resp = cfn
                 .list_stack_instances()
                 .stack_set_name(&s.name)
-                .call_as(aws_sdk_cloudformation::types::CallAs::from(s.call_as.as_str()))
+                .call_as(aws_sdk_cloudformation::types::CallAs::from(
+                    s.call_as.as_str(),
+                ))
                 .set_next_token(token)
                 .send()
                 .await;
             let resp = match resp {
                 Ok(x) => x,
                 Err(err) if format!("{err:?}").contains("StackSetNotFound") => break,
-                Err(err) => return Err(format!("cloudformation:ListStackInstances {}: {}", s.name, DisplayErrorContext(&err))),
+                Err(err) => {
+                    return Err(format!(
+                        "cloudformation:ListStackInstances {}: {}",
+                        s.name,
+                        DisplayErrorContext(&err)
+                    ))
+                }
             };
             for i in resp.summaries() {
                 if let (Some(a), Some(rg), Some(id)) = (i.account(), i.region(), i.stack_id()) {
-                    out.entry(a.to_string()).or_default().push((rg.to_string(), id.to_string()));
+                    out.entry(a.to_string())
+                        .or_default()
+                        .push((rg.to_string(), id.to_string()));
                 }
             }
             token = resp.next_token().map(String::from);
@@ -359,7 +438,14 @@ async fn instance_stacks(e: &Engine<'_, '_>, r: &Rollout) -> Result<BTreeMap<Str
 }
 
 /// The findings of one account.
-async fn account_findings(aws: Aws, account: String, role: String, exempt: ExemptRoles, stacks: Vec<(String, String)>, management: String) -> Vec<Finding> {
+async fn account_findings(
+    aws: Aws,
+    account: String,
+    role: String,
+    exempt: ExemptRoles,
+    stacks: Vec<(String, String)>,
+    management: String,
+) -> Vec<Finding> {
     let cannot = |why: String| {
         vec![Finding {
             level: Level::Warning,
@@ -388,7 +474,13 @@ async fn account_findings(aws: Aws, account: String, role: String, exempt: Exemp
     judge_roles(&account, &roles, &exempt, &own, &management, &aws.partition)
 }
 
-async fn roles_in(e: &Engine<'_, '_>, r: &Rollout, accounts: &[String], exempt: &ExemptRoles, stacks: &BTreeMap<String, Vec<(String, String)>>) -> Vec<Finding> {
+async fn roles_in(
+    e: &Engine<'_, '_>,
+    r: &Rollout,
+    accounts: &[String],
+    exempt: &ExemptRoles,
+    stacks: &BTreeMap<String, Vec<(String, String)>>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for chunk in accounts.chunks(PARALLEL_ACCOUNTS) {
         let mut set = tokio::task::JoinSet::new();
@@ -416,7 +508,13 @@ async fn roles_in(e: &Engine<'_, '_>, r: &Rollout, accounts: &[String], exempt: 
 }
 
 fn emit(e: &mut Engine<'_, '_>, f: Finding) {
-    e.rep.emit(Event::Finding { level: f.level, account: f.account, subject: f.subject, reason: f.reason, remedy: f.remedy });
+    e.rep.emit(Event::Finding {
+        level: f.level,
+        account: f.account,
+        subject: f.subject,
+        reason: f.reason,
+        remedy: f.remedy,
+    });
 }
 
 /// Reads and reports; `true` when attaching a policy would fail (`deploy`
@@ -428,7 +526,9 @@ pub(super) async fn check(e: &mut Engine<'_, '_>, r: &Rollout) -> bool {
     }) else {
         return false;
     };
-    e.rep.emit(Event::Step { text: "service control policies: what attaching them would break or exempt".into() });
+    e.rep.emit(Event::Step {
+        text: "service control policies: what attaching them would break or exempt".into(),
+    });
     let mut findings = room(e, &a).await;
     let blocked = findings.iter().any(|f| f.level == Level::Error);
     if let Some(exempt) = &a.members {
@@ -453,14 +553,30 @@ pub(super) async fn check(e: &mut Engine<'_, '_>, r: &Rollout) -> bool {
         }
     }
     if let Some(exempt) = &a.archive {
-        findings.extend(roles_in(e, r, std::slice::from_ref(&r.archive_account), exempt, &BTreeMap::new()).await);
+        findings.extend(
+            roles_in(
+                e,
+                r,
+                std::slice::from_ref(&r.archive_account),
+                exempt,
+                &BTreeMap::new(),
+            )
+            .await,
+        );
     }
     let (errors, warnings) = (
         findings.iter().filter(|f| f.level == Level::Error).count(),
-        findings.iter().filter(|f| f.level == Level::Warning).count(),
+        findings
+            .iter()
+            .filter(|f| f.level == Level::Warning)
+            .count(),
     );
     if findings.is_empty() {
-        e.rep.emit(Event::Note { text: "nothing found that the service control policies would break or exempt unexpectedly".into() });
+        e.rep.emit(Event::Note {
+            text:
+                "nothing found that the service control policies would break or exempt unexpectedly"
+                    .into(),
+        });
     }
     for f in findings {
         emit(e, f);
@@ -497,7 +613,9 @@ async fn room(e: &mut Engine<'_, '_>, a: &ScpAttachment) -> Vec<Finding> {
 
 /// The accounts the target OUs' policies apply to: the StackSets' targets.
 async fn members(e: &mut Engine<'_, '_>, r: &Rollout) -> anyhow::Result<Vec<String>> {
-    let Some(set) = r.stack_sets.first() else { return Ok(Vec::new()) };
+    let Some(set) = r.stack_sets.first() else {
+        return Ok(Vec::new());
+    };
     Ok(e.target_accounts(r, set).await?.into_iter().collect())
 }
 
@@ -518,14 +636,30 @@ mod tests {
     #[test]
     fn trust_policies_url_encoded_or_not() {
         let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::1:root"],"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"},{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}"#;
-        let want = vec!["AWS:arn:aws:iam::1:root".to_string(), "Service:lambda.amazonaws.com".to_string()];
+        let want = vec![
+            "AWS:arn:aws:iam::1:root".to_string(),
+            "Service:lambda.amazonaws.com".to_string(),
+        ];
         assert_eq!(trusted_principals(doc), want);
-        let encoded: String = doc.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        let encoded: String = doc
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
         assert_eq!(trusted_principals(&encoded), want);
     }
 
     fn role(name: &str, path: &str, trusted: &[&str]) -> Role {
-        Role { name: name.into(), path: path.into(), trusted: trusted.iter().map(|s| s.to_string()).collect() }
+        Role {
+            name: name.into(),
+            path: path.into(),
+            trusted: trusted.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]
@@ -534,42 +668,104 @@ mod tests {
             stacksets_exec: Some("stacksets-exec-*".into()),
             own_path: Some("sessionlog/*".into()),
             access_role: None,
-            named: vec![("guardrails.scp.break_glass_roles".into(), "BreakGlass*".into())],
+            named: vec![(
+                "guardrails.scp.break_glass_roles".into(),
+                "BreakGlass*".into(),
+            )],
         };
         let real = format!("AWS:arn:aws:iam::111111111111:{ORG_ADMIN_ROLE}");
         let roles = [
             role("stacksets-exec-real", "/", &[&real]),
-            role("stacksets-exec-evil", "/", &["AWS:arn:aws:iam::222222222222:root"]),
+            role(
+                "stacksets-exec-evil",
+                "/",
+                &["AWS:arn:aws:iam::222222222222:root"],
+            ),
             role("fn", "/sessionlog/", &["Service:lambda.amazonaws.com"]),
-            role("planted", "/sessionlog/", &["AWS:arn:aws:iam::222222222222:root"]),
-            role("BreakGlassAdmin", "/", &["AWS:arn:aws:iam::111111111111:root"]),
+            role(
+                "planted",
+                "/sessionlog/",
+                &["AWS:arn:aws:iam::222222222222:root"],
+            ),
+            role(
+                "BreakGlassAdmin",
+                "/",
+                &["AWS:arn:aws:iam::111111111111:root"],
+            ),
             role("Unrelated", "/", &["AWS:arn:aws:iam::222222222222:root"]),
         ];
         let own = OwnRoles::from(["fn".to_string()]);
         let f = judge_roles("222222222222", &roles, &exempt, &own, "111111111111", "aws");
-        let subjects: Vec<(&str, Level)> = f.iter().map(|f| (f.subject.as_str(), f.level)).collect();
+        let subjects: Vec<(&str, Level)> =
+            f.iter().map(|f| (f.subject.as_str(), f.level)).collect();
         assert_eq!(
             subjects,
-            vec![("role stacksets-exec-evil", Level::Warning), ("role /sessionlog/planted", Level::Warning), ("role BreakGlassAdmin", Level::Notice)]
+            vec![
+                ("role stacksets-exec-evil", Level::Warning),
+                ("role /sessionlog/planted", Level::Warning),
+                ("role BreakGlassAdmin", Level::Notice)
+            ]
         );
-        assert!(f[2].reason.contains("AWS:arn:aws:iam::111111111111:root"), "{}", f[2].reason);
+        assert!(
+            f[2].reason.contains("AWS:arn:aws:iam::111111111111:root"),
+            "{}",
+            f[2].reason
+        );
     }
 
     #[test]
     fn the_access_role_may_trust_only_the_management_account() {
-        let exempt = ExemptRoles { stacksets_exec: None, own_path: None, access_role: Some("Access".into()), named: Vec::new() };
+        let exempt = ExemptRoles {
+            stacksets_exec: None,
+            own_path: None,
+            access_role: Some("Access".into()),
+            named: Vec::new(),
+        };
         let ok = [role("Access", "/", &["AWS:arn:aws:iam::111111111111:root"])];
-        assert!(judge_roles("333333333333", &ok, &exempt, &OwnRoles::new(), "111111111111", "aws").is_empty());
-        let bad = [role("Access", "/", &["AWS:arn:aws:iam::111111111111:root", "AWS:arn:aws:iam::333333333333:root"])];
-        let f = judge_roles("333333333333", &bad, &exempt, &OwnRoles::new(), "111111111111", "aws");
+        assert!(judge_roles(
+            "333333333333",
+            &ok,
+            &exempt,
+            &OwnRoles::new(),
+            "111111111111",
+            "aws"
+        )
+        .is_empty());
+        let bad = [role(
+            "Access",
+            "/",
+            &[
+                "AWS:arn:aws:iam::111111111111:root",
+                "AWS:arn:aws:iam::333333333333:root",
+            ],
+        )];
+        let f = judge_roles(
+            "333333333333",
+            &bad,
+            &exempt,
+            &OwnRoles::new(),
+            "111111111111",
+            "aws",
+        );
         assert_eq!(f.len(), 1);
-        assert!(f[0].reason.contains("AWS:arn:aws:iam::333333333333:root") && !f[0].reason.contains("111111111111:root"), "{}", f[0].reason);
+        assert!(
+            f[0].reason.contains("AWS:arn:aws:iam::333333333333:root")
+                && !f[0].reason.contains("111111111111:root"),
+            "{}",
+            f[0].reason
+        );
     }
 
     #[test]
     fn room_counts_what_is_already_attached_and_ours_once() {
-        let policies = vec![("a".to_string(), vec!["ou-1".to_string()]), ("b".to_string(), vec!["ou-1".to_string()])];
-        let mut now = BTreeMap::from([("ou-1".to_string(), vec!["FullAWSAccess".to_string(), "x".into(), "y".into()])]);
+        let policies = vec![
+            ("a".to_string(), vec!["ou-1".to_string()]),
+            ("b".to_string(), vec!["ou-1".to_string()]),
+        ];
+        let mut now = BTreeMap::from([(
+            "ou-1".to_string(),
+            vec!["FullAWSAccess".to_string(), "x".into(), "y".into()],
+        )]);
         assert!(judge_room(&policies, &now).is_empty(), "3 + 2 fit");
         now.get_mut("ou-1").unwrap().push("z".into());
         let f = judge_room(&policies, &now);

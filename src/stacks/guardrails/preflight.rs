@@ -10,7 +10,10 @@ use super::ROLE_PATH;
 
 /// The check, when any policy is on.
 pub fn requirement(c: &Config) -> Option<Requirement> {
-    let policies: Vec<(String, Vec<String>)> = scp::policies(c).into_iter().map(|p| (p.name, p.targets)).collect();
+    let policies: Vec<(String, Vec<String>)> = scp::policies(c)
+        .into_iter()
+        .map(|p| (p.name, p.targets))
+        .collect();
     if policies.is_empty() {
         return None;
     }
@@ -18,17 +21,30 @@ pub fn requirement(c: &Config) -> Option<Requirement> {
         stacksets_exec: Some(STACKSETS_EXEC_ROLE_PATTERN.to_string()),
         own_path: Some(format!("{}*", ROLE_PATH.trim_start_matches('/'))),
         access_role: None,
-        named: named("guardrails.scp.break_glass_roles", &c.guardrails.scp.break_glass_roles),
+        named: named(
+            "guardrails.scp.break_glass_roles",
+            &c.guardrails.scp.break_glass_roles,
+        ),
     });
     let archive = c.guardrails.log_archive.scp.then(|| ExemptRoles {
         stacksets_exec: None,
         own_path: None,
         access_role: Some(c.log_archive.access_role.clone()),
-        named: named("guardrails.log_archive.break_glass_roles", &c.guardrails.log_archive.break_glass_roles),
+        named: named(
+            "guardrails.log_archive.break_glass_roles",
+            &c.guardrails.log_archive.break_glass_roles,
+        ),
     });
-    Some(Requirement::ScpAttachment(ScpAttachment { policies, members, archive }))
+    Some(Requirement::ScpAttachment(ScpAttachment {
+        policies,
+        members,
+        archive,
+    }))
 }
 
 fn named(key: &str, patterns: &[String]) -> Vec<(String, String)> {
-    patterns.iter().map(|p| (key.to_string(), p.clone())).collect()
+    patterns
+        .iter()
+        .map(|p| (key.to_string(), p.clone()))
+        .collect()
 }
