@@ -36,6 +36,37 @@ pub enum Requirement {
     /// AWS Config must be recording in `region` of `account` (`None`: of
     /// every member account): a Config rule evaluates nothing otherwise.
     ConfigRecording { account: Option<String>, region: String, stack: String },
+    /// Service control policies are attached: each target must have room
+    /// for them, and the roles they exempt must be the ones meant.
+    ScpAttachment(ScpAttachment),
+}
+
+/// What `plan` reads before sessionlog's SCPs are attached (see
+/// `deploy::scp_preflight`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScpAttachment {
+    /// Each policy's name and the targets (OU or account ids) it goes to.
+    pub policies: Vec<(String, Vec<String>)>,
+    /// The roles exempt in the member accounts of the target OUs (`None`:
+    /// no policy there).
+    pub members: Option<ExemptRoles>,
+    /// The roles exempt in the log-archive account (`None`: no policy there).
+    pub archive: Option<ExemptRoles>,
+}
+
+/// Roles a policy exempts, by ARN pattern: each pattern matches what comes
+/// after `role/` in the ARN (`*` any characters, `?` one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExemptRoles {
+    /// The roles service-managed StackSets act through (`stacksets-exec-*`).
+    pub stacksets_exec: Option<String>,
+    /// The roles sessionlog's stacks create (`sessionlog/*`).
+    pub own_path: Option<String>,
+    /// The role `deploy` assumes from the management account
+    /// (`log_archive.access_role`): it should trust nothing else.
+    pub access_role: Option<String>,
+    /// Roles exempt by configuration, each with the key that names it.
+    pub named: Vec<(String, String)>,
 }
 
 /// A template file of the bundle (`templates/<file_stem>.yaml`).

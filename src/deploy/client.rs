@@ -268,6 +268,28 @@ impl Aws {
         )
     }
 
+    /// The caller's own configuration in `account`, else `role` assumed there.
+    pub async fn config_in(&self, account: &str, role: &str, session: &str) -> Result<SdkConfig> {
+        if account == self.caller_account {
+            return Ok(self.base.clone());
+        }
+        self.assumed(account, role, session, 900).await
+    }
+
+    /// IAM with the credentials of `cfg` (an assumed role's).
+    pub fn iam_with(&self, cfg: &SdkConfig) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(cfg)
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
+    /// CloudFormation in `region` with the credentials of `cfg`.
+    pub fn cfn_with_config(&self, cfg: &SdkConfig, region: &str) -> aws_sdk_cloudformation::Client {
+        self.cfn_with(cfg, region)
+    }
+
     /// The Account Management API, in the management account.
     pub fn account(&self) -> aws_sdk_account::Client {
         aws_sdk_account::Client::from_conf(

@@ -19,7 +19,7 @@ use super::report::{Event, Reporter};
 use super::status::StackStatus;
 use super::stackset::InstanceOp;
 use super::side_by_side::{SetWork, Step};
-use super::{archive, management, noop, remedy, requirements, stackset};
+use super::{archive, management, noop, remedy, requirements, scp_preflight, stackset};
 use super::{DeployOptions, Rollout};
 
 /// Ask on a terminal; never wait for an answer without one.
@@ -46,6 +46,9 @@ struct FullPlan {
     /// The log-archive account lacks a region its stacks need: nothing can
     /// be deployed (reported; nothing else planned).
     archive_blocked: bool,
+    /// A target has no room for sessionlog's service control policies:
+    /// their attachment would fail (reported by `scp_preflight`).
+    scp_blocked: bool,
 }
 
 impl FullPlan {
@@ -59,7 +62,7 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
         e.rep.emit(Event::Note {
             text: "the log-archive stacks cannot be created where their region is not enabled, and every StackSet needs them: nothing else is planned".into(),
         });
-        return Ok(FullPlan { stacks: Vec::new(), sets: Vec::new(), management: Vec::new(), archive_blocked: true });
+        return Ok(FullPlan { stacks: Vec::new(), sets: Vec::new(), management: Vec::new(), archive_blocked: true, scp_blocked: false });
     }
     let mut stacks = Vec::new();
     for s in &r.archive_stacks {
@@ -83,7 +86,8 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
         });
     }
     requirements::check(e, r).await;
-    Ok(FullPlan { stacks, sets, management, archive_blocked: false })
+    let scp_blocked = scp_preflight::check(e, r).await;
+    Ok(FullPlan { stacks, sets, management, archive_blocked: false, scp_blocked })
 }
 
 /// How long the StackSet operations will take (the simulator's model,
@@ -175,6 +179,14 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
     let p = make_plan(&mut e, r).await?;
     if p.archive_blocked {
         e.rep.emit(Event::Note { text: "stopping before any change: enable the region in the log-archive account, then deploy again".into() });
+        e.summary(r, false).await?;
+        return Ok(exit::DEPLOY_FAILED);
+    }
+    if p.scp_blocked {
+        // Stop before any change: the management stack that attaches the
+        // policies goes last and would fail after everything else changed.
+        discard_change_sets(&e, r, &p).await;
+        e.rep.emit(Event::Note { text: "stopping before any change: make room for sessionlog's service control policies (see the error above), then deploy again".into() });
         e.summary(r, false).await?;
         return Ok(exit::DEPLOY_FAILED);
     }

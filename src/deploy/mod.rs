@@ -25,6 +25,7 @@ pub mod org;
 mod params;
 mod plain;
 mod requirements;
+pub mod scp_preflight;
 pub mod planning;
 pub mod remedy;
 pub mod report;

@@ -44,6 +44,31 @@ pub enum Event {
     /// A retained resource a stack adopts (CloudFormation import) instead of creating it.
     Adopt { stack: String, account: String, region: String, resource_type: String, logical_id: String, physical_id: String, why: String },
     Summary { rows: Vec<Row>, api_calls: u64, write_calls: u64, up_to_date: bool },
+    /// Something in the organization a service control policy would break
+    /// or exempt, found before it is attached (see `scp_preflight`).
+    Finding { level: Level, account: String, subject: String, reason: String, remedy: String },
+}
+
+/// How much a [`Event::Finding`] matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// `deploy` would fail: it stops before any change.
+    Error,
+    /// The deploy goes on, but what the SCP promises does not hold until fixed.
+    Warning,
+    /// For the user to confirm.
+    Notice,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Notice => "notice",
+        }
+    }
 }
 
 /// Where events go.
@@ -117,6 +142,9 @@ impl<'a> Reporter<'a> {
             }
             Event::Adopt { stack, region, resource_type, logical_id, physical_id, why, .. } => {
                 format!("  {stack} ({region}): = {resource_type} {logical_id} = {physical_id} ({why})")
+            }
+            Event::Finding { level, account, subject, reason, remedy } => {
+                format!("  {} {account} {subject}: {reason}\n    remedy: {remedy}", level.as_str())
             }
             Event::Failure { target, reason, remedy } => {
                 let mut s = format!("  FAILED {target}: {reason}");

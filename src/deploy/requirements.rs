@@ -153,6 +153,8 @@ pub(super) async fn check(e: &mut Engine<'_, '_>, r: &Rollout) {
                 "note: the CloudTrail guard of {stack} needs AWS Config recording in {account}/{region}; these credentials are of {}, so check it there",
                 e.aws.caller_account
             ),
+            // Read by `scp_preflight`.
+            Requirement::ScpAttachment(_) => continue,
             Requirement::ConfigRecording { account: None, region, stack } => {
                 for text in check_members(e, r, region, stack).await {
                     e.rep.emit(Event::Note { text });

@@ -8,6 +8,7 @@
 pub mod guard;
 pub mod management;
 pub mod member_guard;
+pub mod preflight;
 pub mod scp;
 pub mod trail;
 pub mod watch;
@@ -50,6 +51,7 @@ pub fn requirements(c: &Config) -> Vec<Requirement> {
             stack: format!("{}-{MEMBER_GUARD}", c.stack_set.name_prefix),
         });
     }
+    out.extend(preflight::requirement(c));
     out
 }
 
