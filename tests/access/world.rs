@@ -730,6 +730,16 @@ impl<'c> World<'c> {
         }
     }
 
+    /// The ARN of the stack (in `account` and `region`) that holds the
+    /// resource `logical_id` — what `!Ref AWS::StackId` is in its template.
+    pub fn stack_holding(&self, account: &str, region: &str, logical_id: &str) -> Result<String, String> {
+        self.stacks
+            .iter()
+            .find(|s| s.account == account && s.region == region && s.resolved.resources.contains_key(logical_id))
+            .map(|s| super::resolve::stack_id(&s.resolved.context))
+            .ok_or_else(|| format!("no stack with {logical_id} in {account}/{region}"))
+    }
+
     /// A member template's function by logical id (the upsert function is
     /// the target of the watch's rules): ARN and its resource-based policy.
     pub fn function(
