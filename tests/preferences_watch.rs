@@ -58,8 +58,18 @@ fn the_watch_restores_what_the_custom_resource_applies() {
             "{}",
             set.name
         );
-        assert_eq!(env[functions::ENV_STACK]["Ref"], "AWS::StackId", "{}", set.name);
-        assert_eq!(env[functions::ENV_DOCUMENT], "SSM-SessionManagerRunShell", "{}", set.name);
+        assert_eq!(
+            env[functions::ENV_STACK]["Ref"],
+            "AWS::StackId",
+            "{}",
+            set.name
+        );
+        assert_eq!(
+            env[functions::ENV_DOCUMENT],
+            "SSM-SessionManagerRunShell",
+            "{}",
+            set.name
+        );
         let rdp = !set.name.ends_with("no-rdp");
         assert_eq!(env.get(watch::ENV_RDP).is_some(), rdp, "{}", set.name);
         if rdp {

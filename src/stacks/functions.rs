@@ -57,13 +57,29 @@ pub fn log_group_environment(c: &Config) -> Environment {
     let names = Names::new(c);
     // The same tags the template gives the custom resource (resource_tags).
     let mut tags = Map::new();
-    tags.insert(COMPONENT_TAG.to_string(), Value::String(LOG_GROUP_COMPONENT.into()));
-    tags.extend(c.tags.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))));
+    tags.insert(
+        COMPONENT_TAG.to_string(),
+        Value::String(LOG_GROUP_COMPONENT.into()),
+    );
+    tags.extend(
+        c.tags
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone()))),
+    );
     let mut variables = IndexMap::new();
     variables.insert(ENV_LOG_GROUP.to_string(), Expr::lit(names.log_group()));
-    variables.insert(ENV_KEY.to_string(), Expr::sub(names.key_arn_sub(names.session_key(), "${AWS::Region}")));
-    variables.insert(ENV_RETENTION.to_string(), Expr::lit(c.session_manager.cloudwatch.retention_days.to_string()));
-    variables.insert(ENV_TAGS.to_string(), Expr::lit(Value::Object(tags).to_string()));
+    variables.insert(
+        ENV_KEY.to_string(),
+        Expr::sub(names.key_arn_sub(names.session_key(), "${AWS::Region}")),
+    );
+    variables.insert(
+        ENV_RETENTION.to_string(),
+        Expr::lit(c.session_manager.cloudwatch.retention_days.to_string()),
+    );
+    variables.insert(
+        ENV_TAGS.to_string(),
+        Expr::lit(Value::Object(tags).to_string()),
+    );
     Environment { variables }
 }
 
@@ -96,7 +112,11 @@ pub fn environment_size(env: &Environment) -> usize {
                 // The stack ARN: partition, region, account, a stack name of
                 // up to 128 characters and its 36-character id.
                 Expr::Ref(r) if r == "AWS::StackId" => {
-                    format!("arn:aws-iso-b:cloudformation:ap-southeast-77:123456789012:stack/{}/{}", "s".repeat(128), "0".repeat(36))
+                    format!(
+                        "arn:aws-iso-b:cloudformation:ap-southeast-77:123456789012:stack/{}/{}",
+                        "s".repeat(128),
+                        "0".repeat(36)
+                    )
                 }
                 _ => "r".repeat(256),
             };
@@ -104,8 +124,14 @@ pub fn environment_size(env: &Environment) -> usize {
                 .replace("${AWS::Partition}", "aws-iso-b")
                 .replace("${AWS::Region}", "ap-southeast-77")
                 .replace("${AWS::AccountId}", "123456789012")
-                .replace(&format!("${{{}}}", KeyRole::Archive.parameter()), &format!("mrk-{}", "0".repeat(32)))
-                .replace(&format!("${{{}}}", KeyRole::Session.parameter()), &format!("mrk-{}", "0".repeat(32)));
+                .replace(
+                    &format!("${{{}}}", KeyRole::Archive.parameter()),
+                    &format!("mrk-{}", "0".repeat(32)),
+                )
+                .replace(
+                    &format!("${{{}}}", KeyRole::Session.parameter()),
+                    &format!("mrk-{}", "0".repeat(32)),
+                );
             k.len() + longest.len()
         })
         .sum()
