@@ -25,10 +25,12 @@ bench: setup
 	./scripts/bench-validate.sh
 	./scripts/bench-deploy.sh
 
-## Regenerate the committed output of the embedded example and the schema.
+## Regenerate the committed output of the embedded example, the schema, and the docs
+## generated from them (configuration reference, validation rules: tests/docs.rs).
 templates:
 	cargo run --locked --quiet -- render
 	cargo run --locked --quiet -- schema > schemas/sessionlog.schema.json
+	UPDATE_DOCS=1 cargo test --locked --quiet --test docs
 
 render: templates
 

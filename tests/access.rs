@@ -12,7 +12,7 @@
 //!   every request (actions, ARNs, context keys — an error fails the test);
 //! - every statement of every generated policy must matter: removing it from
 //!   the rendered template must change at least one decision;
-//! - the README's Access table is generated from the scenarios
+//! - the Access table of docs/access.md is generated from the scenarios
 //!   (`UPDATE_ACCESS_TABLE=1` rewrites it).
 //!
 //! Needs Node.js and `npm ci` in tests/access: `make setup` does both.
@@ -423,7 +423,10 @@ fn feature_text(f: &str) -> String {
         "guard_in_management" => "the CloudTrail guard in the management account",
         "guard_in_members" => "the CloudTrail guard in each member account (`owner: members`)",
         "watch" => "the preferences watch (`preferences_watch`, `document: upsert`)",
-        "scp" => "the service control policy on",
+        "scp" => "the service control policies on (`guardrails.scp`)",
+        "archive_scp" => "the log-archive SCP on (`guardrails.log_archive.scp`)",
+        "alarm" => "the log archive's alarm in the region",
+        "alarm_on" => "the log archive's alarm on (`guardrails.log_archive.alarm`)",
         "home_is_member" => "the home region a member region",
         other if other.starts_with("profile:") => {
             return format!("{not}operator profile `{}`", &other["profile:".len()..])
@@ -433,7 +436,7 @@ fn feature_text(f: &str) -> String {
     format!("{not}{text}")
 }
 
-/// The README's Access table: the scenarios, grouped by actor, with the
+/// The Access table of docs/access.md: the scenarios, grouped by actor, with the
 /// decision every configuration and region gave.
 fn access_table(t: &Table, b: &Baseline) -> String {
     let mut decided: BTreeMap<usize, (BTreeSet<String>, usize)> = BTreeMap::new();
@@ -503,14 +506,14 @@ fn readme_access_table_is_generated_from_the_scenarios() {
     let t = table();
     let b = baseline();
     let generated = access_table(&t, b);
-    let readme_path = repo_root().join("README.md");
+    let readme_path = repo_root().join("docs/access.md");
     let readme = std::fs::read_to_string(&readme_path).unwrap();
     let start = readme
         .find(TABLE_START)
-        .expect("README.md has the access-table start marker");
+        .expect("docs/access.md has the access-table start marker");
     let end = readme
         .find(TABLE_END)
-        .expect("README.md has the access-table end marker");
+        .expect("docs/access.md has the access-table end marker");
     let current = &readme[start + TABLE_START.len()..end];
     let wanted = format!("\n{generated}");
     if current == wanted {
@@ -527,9 +530,9 @@ fn readme_access_table_is_generated_from_the_scenarios() {
     }
     let diff = similar::TextDiff::from_lines(current, wanted.as_str())
         .unified_diff()
-        .header("README.md", "generated")
+        .header("docs/access.md", "generated")
         .to_string();
-    panic!("README.md's Access table is stale; run UPDATE_ACCESS_TABLE=1 cargo test --test access\n{diff}");
+    panic!("docs/access.md's Access table is stale; run UPDATE_ACCESS_TABLE=1 cargo test --test access\n{diff}");
 }
 
 /// The evaluator is strict where the proof relies on it: what it refuses

@@ -17,7 +17,7 @@ struct Case {
 
 const REGIONS: &str = "regions: [us-east-1, eu-west-1, eu-south-1]";
 const NAME: &str = "# name: sessionlog-222222222222-us-east-1   # default: sessionlog-<account>-<region>";
-const LOCK: &str = "    # object_lock:                  # write-once-read-many; only for a new bucket\n    #   mode: GOVERNANCE            # GOVERNANCE | COMPLIANCE\n    #   days: 365";
+const LOCK: &str = "    object_lock:                    # write-once-read-many: on by default\n      mode: GOVERNANCE              # GOVERNANCE (only exempt log-archive roles may bypass) | COMPLIANCE (nobody, not even root) | OFF\n      days: 365";
 const WINDOW: &str = "# window: {start: 2026-03-01T08:00:00Z, end: 2026-03-01T18:00:00Z}   # UTC";
 const DOCUMENTS: &str = "documents: []                 # besides";
 const IDENTITY_CENTER: &str = "  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n";
@@ -77,6 +77,14 @@ const CASES: &[Case] = &[
     Case { name: "break-glass pattern exempting everyone", edits: &[("break_glass_roles: [] ", "break_glass_roles: [\"*\"] ")], key: "guardrails.scp.break_glass_roles[0]", says: "every role" },
     Case { name: "break-glass pattern with a leading slash", edits: &[("break_glass_roles: [] ", "break_glass_roles: [/admin] ")], key: "guardrails.scp.break_glass_roles[0]", says: "no leading `/`" },
     Case { name: "SCP over the size limit", edits: &[("break_glass_roles: [] ", "break_glass_roles: [EmergencyAccessRoleForIncidentResponseTeamMemberNumber00, EmergencyAccessRoleForIncidentResponseTeamMemberNumber01, EmergencyAccessRoleForIncidentResponseTeamMemberNumber02, EmergencyAccessRoleForIncidentResponseTeamMemberNumber03, EmergencyAccessRoleForIncidentResponseTeamMemberNumber04, EmergencyAccessRoleForIncidentResponseTeamMemberNumber05, EmergencyAccessRoleForIncidentResponseTeamMemberNumber06, EmergencyAccessRoleForIncidentResponseTeamMemberNumber07, EmergencyAccessRoleForIncidentResponseTeamMemberNumber08, EmergencyAccessRoleForIncidentResponseTeamMemberNumber09, EmergencyAccessRoleForIncidentResponseTeamMemberNumber10, EmergencyAccessRoleForIncidentResponseTeamMemberNumber11, EmergencyAccessRoleForIncidentResponseTeamMemberNumber12, EmergencyAccessRoleForIncidentResponseTeamMemberNumber13, EmergencyAccessRoleForIncidentResponseTeamMemberNumber14, EmergencyAccessRoleForIncidentResponseTeamMemberNumber15, EmergencyAccessRoleForIncidentResponseTeamMemberNumber16, EmergencyAccessRoleForIncidentResponseTeamMemberNumber17, EmergencyAccessRoleForIncidentResponseTeamMemberNumber18, EmergencyAccessRoleForIncidentResponseTeamMemberNumber19] ")], key: "guardrails.scp", says: "AWS Organizations allows 5120" },
+    Case { name: "operator document the remote-access SCP denies", edits: &[("documents: []                 # besides", "documents: [AWS-StartSSHSession] # besides")], key: "operators.profiles[0].documents[0]", says: "remote-access SCP denies" },
+    Case { name: "the logged document listed as unlogged", edits: &[("      session_documents: []", "      session_documents: [SSM-SessionManagerRunShell]")], key: "guardrails.scp.unlogged_access.session_documents[0]", says: "always allowed" },
+    Case { name: "unlogged document listed twice", edits: &[("      session_documents: []", "      session_documents: [AWS-StartSSHSession, AWS-StartSSHSession]")], key: "guardrails.scp.unlogged_access.session_documents[1]", says: "twice" },
+    Case { name: "break-glass role naming sessionlog's own roles", edits: &[("break_glass_roles: [] ", "break_glass_roles: [sessionlog/admin] ")], key: "guardrails.scp.break_glass_roles[0]", says: "exempt already" },
+    Case { name: "log-archive break-glass roles without its SCP", edits: &[("    scp: true                       # only log_archive", "    scp: false                      # only log_archive"), ("    break_glass_roles: []\n    alarm:", "    break_glass_roles: [ArchiveBreakGlass]\n    alarm:")], key: "guardrails.log_archive.break_glass_roles", says: "exempt nothing" },
+    Case { name: "alarm email that is not an address", edits: &[("alarm_emails: []", "alarm_emails: [security-team]")], key: "guardrails.log_archive.alarm_emails[0]", says: "email address" },
+    Case { name: "alarm emails without the alarm", edits: &[("    alarm: true ", "    alarm: false "), ("alarm_emails: []", "alarm_emails: [security@example.com]")], key: "guardrails.log_archive.alarm_emails", says: "receive nothing" },
+    Case { name: "object lock mode unknown", edits: &[("      mode: GOVERNANCE              # GOVERNANCE (only", "      mode: WORM                    # GOVERNANCE (only")], key: "log_archive.bucket.object_lock.mode", says: "OFF" },
     Case { name: "instance tag key with a bad character", edits: &[("Team: [web]", "\"Te$m\": [web]")], key: "operators.profiles[0].instance_tags.Te$m", says: "tag key" },
     Case { name: "instance tag key with a wildcard", edits: &[("Team: [web]", "\"Team*\": [web]")], key: "operators.profiles[0].instance_tags.Team*", says: "tag key" },
     Case { name: "instance tag value with a bad character", edits: &[("Team: [web]", "Team: [\"web;prod\"]")], key: "operators.profiles[0].instance_tags.Team[0]", says: "tag value" },
@@ -253,7 +261,8 @@ fn an_operator_policy_over_iams_size_limit_is_a_configuration_error() {
 }
 
 /// Valid, but said out loud: every unlogged session document a profile opts
-/// into, RDP without recording, tags Identity Center cannot carry. Rendering
+/// into, every unlogged path the remote-access SCP allows, RDP without
+/// recording, tags Identity Center cannot carry. Rendering
 /// goes on (exit 0) and the warnings point at the lines.
 #[test]
 fn unlogged_documents_and_unrecorded_rdp_are_warned_about_where_they_are_allowed() {
@@ -262,6 +271,8 @@ fn unlogged_documents_and_unrecorded_rdp_are_warned_about_where_they_are_allowed
         ("      rdp: false ", "      rdp: true "),
         ("rdp_recording:\n  enabled: true", "rdp_recording:\n  enabled: false"),
         ("project: session-logging", "project: session-logging\n  cost center: \"42\""),
+        ("      session_documents: []", "      session_documents: [AWS-StartSSHSession, TeamShell]"),
+        ("instance_connect: false", "instance_connect: true"),
     ]);
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("c.yaml");
@@ -275,6 +286,8 @@ fn unlogged_documents_and_unrecorded_rdp_are_warned_about_where_they_are_allowed
         ("operators.profiles[0].documents[1]", "`TeamShell`, a document of your own", line("documents: [AWS-StartSSHSession")),
         ("operators.profiles[0].rdp", "RDP connections are not recorded", line("rdp: true")),
         ("tags.cost center", "not put on the Identity Center stack", line("cost center")),
+        ("guardrails.scp.unlogged_access.session_documents[0]", "allows sessions through `AWS-StartSSHSession`", line("session_documents: [AWS-StartSSHSession")),
+        ("guardrails.scp.unlogged_access.instance_connect", "EC2 Instance Connect", line("instance_connect: true")),
     ] {
         let warning = format!("warning: {key}: ");
         let at_line = format!("{file}:{at}:");

@@ -5,6 +5,7 @@
 pub mod compile;
 pub mod completions;
 pub mod deploy;
+pub mod explain;
 pub mod export;
 pub mod init;
 pub mod man;
@@ -47,6 +48,8 @@ pub enum Command {
     /// Check templates: structure, resource schemas, regions, the Session
     /// document, security invariants.
     Validate(validate::Args),
+    /// Explain a validation rule (SL###): what it checks, why, an example and the fix.
+    Explain(explain::Args),
     /// Show what `deploy` would change, without changing anything.
     Plan(deploy::Plan),
     /// Deploy the log-archive stacks, the member StackSets, then the management-account stacks.
@@ -88,6 +91,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Render(a) => render::execute(&a, out, err),
         Command::Schema(a) => schema::execute(&a, out, err),
         Command::Validate(a) => validate::execute(&a, out, err),
+        Command::Explain(a) => explain::execute(&a, out, err),
         Command::Plan(a) => a.execute(out, err),
         Command::Deploy(a) => a.execute(out, err),
         Command::Status(a) => a.execute(out, err),

@@ -173,7 +173,7 @@ fn check_bucket(c: &Config, out: &mut Vec<Diagnostic>) {
                 Some(_) => {}
             }
         }
-        if let (Some(lock), Some(exp)) = (&b.object_lock, l.expire_after_days) {
+        if let (Some(lock), Some(exp)) = (b.object_lock(), l.expire_after_days) {
             if exp < lock.days {
                 out.push(Diagnostic::new(format!("{p}/expire_after_days"), format!("objects expire after {exp} days but Object Lock keeps them {} days", lock.days))
                     .help("expire_after_days must be at least object_lock.days"));

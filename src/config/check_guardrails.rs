@@ -24,6 +24,80 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
     if g.scp.enabled {
         check_scp(c, out);
     }
+    check_log_archive_guard(c, out);
+}
+
+/// Warnings of the guardrails: every remote-access path allowed without a
+/// transcript or recording.
+pub fn warnings(c: &Config) -> Vec<Diagnostic> {
+    let g = &c.guardrails;
+    if !g.scp.enabled {
+        return Vec::new();
+    }
+    g.scp
+        .unlogged_access
+        .allowed()
+        .into_iter()
+        .map(|(key, what)| {
+            Diagnostic::new(
+                format!("{P}/scp/unlogged_access/{key}"),
+                format!("the remote-access SCP allows {what}: such sessions leave no transcript or recording"),
+            )
+            .help("CloudTrail records only who started them; remove it unless the organization accepts that")
+        })
+        .collect()
+}
+
+fn check_break_glass(p: &str, roles: &[String], out: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, r) in roles.iter().enumerate() {
+        if !seen.insert(r) {
+            out.push(Diagnostic::new(
+                format!("{p}/break_glass_roles/{i}"),
+                format!("`{r}` is listed twice"),
+            ));
+        } else if r.chars().all(|ch| ch == '*' || ch == '?' || ch == '/') {
+            out.push(
+                Diagnostic::new(
+                    format!("{p}/break_glass_roles/{i}"),
+                    format!("`{r}` exempts every role: the SCP would protect nothing"),
+                )
+                .help("name the break-glass roles, like `BreakGlassAdmin` or `emergency/*`"),
+            );
+        } else if r.starts_with("sessionlog/") || r.starts_with("stacksets-exec-") {
+            out.push(
+                Diagnostic::new(
+                    format!("{p}/break_glass_roles/{i}"),
+                    format!("`{r}` names sessionlog's or the StackSets' own roles, which are exempt already"),
+                )
+                .help("name roles of your own"),
+            );
+        }
+    }
+}
+
+fn check_log_archive_guard(c: &Config, out: &mut Vec<Diagnostic>) {
+    let g = &c.guardrails.log_archive;
+    let p = format!("{P}/log_archive");
+    check_break_glass(&p, &g.break_glass_roles, out);
+    if !g.scp && !g.break_glass_roles.is_empty() {
+        out.push(
+            Diagnostic::new(format!("{p}/break_glass_roles"), "break-glass roles without the log-archive SCP exempt nothing")
+                .help("turn guardrails.log_archive.scp on, or remove them"),
+        );
+    }
+    if !g.alarm && !g.alarm_emails.is_empty() {
+        out.push(
+            Diagnostic::new(format!("{p}/alarm_emails"), "alarm emails without the alarm receive nothing")
+                .help("turn guardrails.log_archive.alarm on, or remove them"),
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, e) in g.alarm_emails.iter().enumerate() {
+        if !seen.insert(e.to_lowercase()) {
+            out.push(Diagnostic::new(format!("{p}/alarm_emails/{i}"), format!("`{e}` is listed twice")));
+        }
+    }
 }
 
 fn check_region(c: &Config, out: &mut Vec<Diagnostic>) {
@@ -199,21 +273,32 @@ fn check_watch(c: &Config, out: &mut Vec<Diagnostic>) {
 
 fn check_scp(c: &Config, out: &mut Vec<Diagnostic>) {
     let p = format!("{P}/scp");
+    check_break_glass(&p, &c.guardrails.scp.break_glass_roles, out);
+    let allowed = &c.guardrails.scp.unlogged_access.session_documents;
     let mut seen = std::collections::BTreeSet::new();
-    for (i, r) in c.guardrails.scp.break_glass_roles.iter().enumerate() {
-        if !seen.insert(r) {
-            out.push(Diagnostic::new(
-                format!("{p}/break_glass_roles/{i}"),
-                format!("`{r}` is listed twice"),
-            ));
-        } else if r.chars().all(|ch| ch == '*' || ch == '?' || ch == '/') {
+    for (i, d) in allowed.iter().enumerate() {
+        if !seen.insert(d) {
+            out.push(Diagnostic::new(format!("{p}/unlogged_access/session_documents/{i}"), format!("`{d}` is listed twice")));
+        } else if d == super::operators::SESSION_DOCUMENT {
             out.push(
-                Diagnostic::new(
-                    format!("{p}/break_glass_roles/{i}"),
-                    format!("`{r}` exempts every role: the SCP would protect nothing"),
-                )
-                .help("name the break-glass roles, like `BreakGlassAdmin` or `emergency/*`"),
+                Diagnostic::new(format!("{p}/unlogged_access/session_documents/{i}"), format!("`{d}` is the logged document, always allowed"))
+                    .help("list only documents other than SSM-SessionManagerRunShell"),
             );
+        }
+    }
+    // The remote-access SCP denies every other session document: an operator
+    // profile that allows one would be refused at the first session.
+    for (i, prof) in c.operators.profiles.iter().enumerate() {
+        for (j, d) in prof.documents.iter().enumerate() {
+            if d != super::operators::SESSION_DOCUMENT && !allowed.contains(d) {
+                out.push(
+                    Diagnostic::new(
+                        format!("/operators/profiles/{i}/documents/{j}"),
+                        format!("profile `{}` allows `{d}`, which the remote-access SCP denies", prof.name),
+                    )
+                    .help(format!("add `{d}` to guardrails.scp.unlogged_access.session_documents (it is not logged), or remove it from the profile")),
+                );
+            }
         }
     }
 }

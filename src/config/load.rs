@@ -152,6 +152,7 @@ fn syntax_problem(issue: &ParseIssue) -> Diagnostic {
 /// documents an operator profile allows, …), located in its source.
 pub fn warnings(source: &Source, config: &Config) -> Vec<Diagnostic> {
     let mut ds = super::operators_check::warnings(config);
+    ds.extend(super::check_guardrails::warnings(config));
     locate_in(source, &mut ds);
     ds
 }

@@ -11,6 +11,7 @@ pub mod model;
 pub mod operators;
 pub mod operators_check;
 pub mod patterns;
+pub mod reference;
 pub mod schema;
 
 pub use diagnostic::Diagnostic;

@@ -21,8 +21,10 @@ pub struct Config {
     pub organization: Organization,
     /// The central log-archive account: bucket and keys.
     pub log_archive: LogArchive,
-    /// Regions where member accounts log sessions. Replica keys are created in
-    /// each of them.
+    /// Member regions: where member accounts log sessions (known AWS
+    /// regions, all of one partition). Each region other than the home
+    /// region gets a replica of every key used there (session encryption,
+    /// log groups, RDP recording).
     #[schemars(length(min = 1), inner(pattern(REGION)))]
     pub regions: Vec<String>,
     /// Which member accounts receive the StackSet instances.
@@ -33,9 +35,7 @@ pub struct Config {
     /// RDP connection recording (Fleet Manager GUI connect).
     #[serde(default)]
     pub rdp_recording: RdpRecording,
-    /// The tamper-proof copy: session logs from every member log group,
-    /// through a CloudWatch Logs destination and Amazon Data Firehose of the
-    /// log-archive account, into the central bucket.
+    /// The tamper-proof copy (seed 002).
     #[serde(default)]
     pub log_copy: LogCopy,
     /// The IAM managed policy for the instances' role.
@@ -48,7 +48,8 @@ pub struct Config {
     /// the preferences watch, and a service control policy. All off by default.
     #[serde(default)]
     pub guardrails: Guardrails,
-    /// Tags added to every taggable resource and to the stacks.
+    /// Tags added to every taggable resource and to the stacks. Keys may
+    /// not start with `aws:` (reserved by AWS).
     #[serde(default)]
     #[schemars(extend("propertyNames" = {"pattern": TAG_KEY}))]
     pub tags: BTreeMap<String, String>,
@@ -72,24 +73,26 @@ pub struct Organization {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogArchive {
-    /// The log-archive account id (12 digits, quoted).
+    /// The log-archive account id (12 digits, quoted); not the management
+    /// account.
     #[schemars(pattern(ACCOUNT_ID))]
     pub account: String,
     /// Home region: the bucket and the multi-region primary keys live here.
     #[schemars(pattern(REGION))]
     pub region: String,
-    /// One key for everything, or split keys: `archive` for the bucket and
-    /// `session` for the session stream and log groups (seed 001's Key 1/Key 2).
+    /// One key for everything, or split keys (seed 001's Key 1/Key 2).
     #[serde(default)]
     pub keys: KeyLayout,
-    /// Alias prefix of the keys: `<prefix>/archive` and `<prefix>/session`.
+    /// Alias prefix of the keys: aliases `<prefix>/archive` and
+    /// `<prefix>/session` in every region.
     #[serde(default = "default_alias_prefix")]
     #[schemars(pattern(ALIAS_PREFIX))]
     pub key_alias_prefix: String,
     /// The bucket.
     #[serde(default)]
     pub bucket: BucketConfig,
-    /// Name of the log-archive stacks (the replica stacks add `-replica`).
+    /// Name of the log-archive stack; the replica stacks (in the other
+    /// member regions) are `<name>-replica`.
     #[serde(default = "default_archive_stack_name")]
     #[schemars(pattern(STACK_NAME))]
     pub stack_name: String,
@@ -102,11 +105,12 @@ pub struct LogArchive {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyLayout {
-    /// One key for the bucket, the session stream and the log groups.
+    /// One key for the bucket, RDP recordings, session streams and log groups.
     #[default]
     Single,
-    /// Key 1 (`archive`) for the bucket; Key 2 (`session`) for the session
-    /// stream, the log groups and RDP recordings' grants.
+    /// Key 1 (`archive`) for the bucket and RDP recordings; Key 2
+    /// (`session`) for session streams and log groups, created only when
+    /// sessions are encrypted or CloudWatch logging is on.
     Split,
 }
 
@@ -114,6 +118,9 @@ pub enum KeyLayout {
 #[serde(deny_unknown_fields)]
 pub struct BucketConfig {
     /// Bucket name. Default: `sessionlog-<log-archive account>-<home region>`.
+    /// S3's naming rules, and no dots (virtual-hosted TLS access to dotted
+    /// names fails), no reserved prefixes (`xn--`, `sthree-`,
+    /// `amzn-s3-demo-`) or suffixes (`-s3alias`, `--ol-s3`, `.mrap`, `--x-s3`).
     #[serde(default)]
     #[schemars(pattern(BUCKET_NAME), length(min = 3, max = 63))]
     pub name: Option<String>,
@@ -122,10 +129,14 @@ pub struct BucketConfig {
     #[serde(default = "default_key_prefix")]
     #[schemars(pattern(KEY_PREFIX))]
     pub key_prefix: String,
-    /// S3 Object Lock (write-once-read-many). Only on new buckets.
+    /// S3 Object Lock (write-once-read-many): every new object version is
+    /// kept for `days` whatever anyone asks. On by default, in `GOVERNANCE`
+    /// mode for 365 days; `{mode: "OFF"}` turns it off. Once on for a bucket,
+    /// S3 never turns it off again (nor versioning).
     #[serde(default)]
-    pub object_lock: Option<ObjectLock>,
-    /// Lifecycle of log objects.
+    pub object_lock: ObjectLock,
+    /// Lifecycle of log objects. Not set: objects are kept until someone in
+    /// the log-archive account deletes them.
     #[serde(default)]
     pub lifecycle: Option<Lifecycle>,
 }
@@ -133,18 +144,35 @@ pub struct BucketConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectLock {
-    /// `GOVERNANCE` (privileged users may shorten) or `COMPLIANCE` (nobody can).
+    /// `GOVERNANCE`: only a principal allowed `s3:BypassGovernanceRetention`
+    /// may delete a version early — with `guardrails.log_archive.scp`, only
+    /// the log archive's exempt roles. `COMPLIANCE`: nobody can, not even the
+    /// account's root user, until the retention ends. `OFF`: no Object Lock.
+    #[serde(default)]
     pub mode: ObjectLockMode,
     /// Default retention of every new object version, in days.
+    #[serde(default = "default_lock_days")]
     #[schemars(range(min = 1, max = 36500))]
     pub days: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+impl Default for ObjectLock {
+    fn default() -> Self {
+        ObjectLock { mode: ObjectLockMode::default(), days: default_lock_days() }
+    }
+}
+
+fn default_lock_days() -> u32 {
+    365
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ObjectLockMode {
+    #[default]
     Governance,
     Compliance,
+    Off,
 }
 
 impl ObjectLockMode {
@@ -152,7 +180,15 @@ impl ObjectLockMode {
         match self {
             ObjectLockMode::Governance => "GOVERNANCE",
             ObjectLockMode::Compliance => "COMPLIANCE",
+            ObjectLockMode::Off => "OFF",
         }
+    }
+}
+
+impl BucketConfig {
+    /// The Object Lock to apply, `None` when it is off.
+    pub fn object_lock(&self) -> Option<&ObjectLock> {
+        (self.object_lock.mode != ObjectLockMode::Off).then_some(&self.object_lock)
     }
 }
 
@@ -220,7 +256,8 @@ pub struct Targets {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionManager {
-    /// Minutes of inactivity before a session ends (1–60).
+    /// Minutes of inactivity before a session ends (1–60). Written into the
+    /// preferences document as a string, as the console expects.
     #[serde(default = "default_idle")]
     #[schemars(range(min = 1, max = 60))]
     pub idle_session_timeout: u32,
@@ -268,6 +305,8 @@ impl Default for SessionManager {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunAs {
+    /// Run Linux sessions as another OS user than `ssm-user` (the
+    /// document's `runAsEnabled`).
     #[serde(default)]
     pub enabled: bool,
     /// The OS user sessions run as when enabled.
@@ -279,15 +318,18 @@ pub struct RunAs {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShellProfile {
+    /// Commands run at the start of every Linux session (empty: none).
     #[serde(default)]
     #[schemars(length(max = 4096))]
     pub linux: String,
+    /// Commands run at the start of every Windows session (empty: none).
     #[serde(default)]
     #[schemars(length(max = 4096))]
     pub windows: String,
     /// Show this instance tag (seed 003: `Hostname`) in the Linux prompt,
     /// read through IMDSv2 instance-metadata tags; the instance id when the
-    /// instance does not serve its tags in metadata.
+    /// instance does not serve its tags in metadata. What the instance needs:
+    /// docs/operators.md#operator-access.
     #[serde(default)]
     #[schemars(pattern(IMDS_TAG_KEY))]
     pub prompt_tag: Option<String>,
@@ -310,6 +352,8 @@ pub enum DocumentMode {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloudWatch {
+    /// Send session logs to a CloudWatch Logs log group (encrypted with the
+    /// session key).
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Log group name, the same in every member account and region.
@@ -339,6 +383,7 @@ impl Default for CloudWatch {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct S3Logging {
+    /// Upload session logs to the central bucket.
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Sub-prefix for session logs: objects go to
@@ -357,6 +402,8 @@ impl Default for S3Logging {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RdpRecording {
+    /// Record RDP connections into the bucket, encrypted with the archive
+    /// key of the node's region.
     #[serde(default = "yes")]
     pub enabled: bool,
     /// In regions without `AWS::SSMGuiConnect::Preferences`: `skip` deploys
@@ -389,18 +436,22 @@ pub enum UnsupportedRegions {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogCopy {
-    /// Off by default: Firehose is billed per GB (see the README's cost
-    /// section). Needs `session_manager.cloudwatch`.
+    /// The copy through CloudWatch Logs destinations and Firehose. Off by
+    /// default: Firehose is billed per GB (docs/log-copy.md#what-the-copy-costs).
+    /// Needs `session_manager.cloudwatch`.
     #[serde(default)]
     pub enabled: bool,
     /// Sub-prefix of the copy: objects go to
-    /// `<bucket.key_prefix>/<account>/<region>/<this>/`; records Firehose
+    /// `<bucket.key_prefix>/<account>/<region>/<this>/<yyyy>/<MM>/<dd>/`; records Firehose
     /// cannot deliver go to `<bucket.key_prefix>/<log-archive account>/<region>/<this>-errors/`.
+    /// Must differ from `session_manager.s3.key_prefix` (where the instances
+    /// write).
     #[serde(default = "default_copy_prefix")]
     #[schemars(pattern(KEY_SEGMENT))]
     pub key_prefix: String,
     /// Name of the CloudWatch Logs destination, the Firehose stream and the
-    /// subscription filters, the same in every region.
+    /// subscription filters, the same in every region; the Firehose roles
+    /// live under the IAM path `/<name>/firehose/`.
     #[serde(default = "default_copy_name")]
     #[schemars(pattern(FIREHOSE_NAME))]
     pub name: String,
@@ -423,9 +474,11 @@ pub struct LogCopy {
     #[serde(default = "default_error_log_retention")]
     #[schemars(extend("enum" = RETENTION_DAYS))]
     pub error_log_retention_days: u32,
-    /// In regions without CloudWatch Logs destinations, subscription filters
-    /// or Firehose: `skip` deploys them without the copy (their own
-    /// StackSet); `error` makes such a region a configuration error.
+    /// In regions without `AWS::Logs::Destination`,
+    /// `AWS::Logs::SubscriptionFilter` or `AWS::KinesisFirehose::DeliveryStream`:
+    /// `skip` deploys them without the copy (their own StackSet and replica
+    /// template); `error` makes such a region a configuration error.
+    /// (cfn-lint 1.51's data has all three in every region.)
     #[serde(default)]
     pub unsupported_regions: UnsupportedRegions,
 }
@@ -457,11 +510,13 @@ pub struct InstancePolicy {
     #[serde(default)]
     #[schemars(inner(pattern(ROLE_NAME)))]
     pub attach_to_roles: Vec<String>,
-    /// Also attach to the Default Host Management Configuration role.
+    /// Also attach to the Default Host Management Configuration role,
+    /// `AWSSystemsManagerDefaultEC2InstanceManagementRole`.
     #[serde(default)]
     pub attach_to_default_host_management_role: bool,
     /// Region of the single-region StackSet that holds the account's IAM
-    /// resources (IAM is global). Default: the log-archive home region.
+    /// resources (IAM is global); one of `regions`. Default: the log-archive
+    /// home region if it is a member region, else the first of `regions`.
     #[serde(default)]
     #[schemars(pattern(REGION))]
     pub region: Option<String>,
@@ -481,7 +536,10 @@ impl Default for InstancePolicy {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StackSet {
-    /// Prefix of the StackSet names (`<prefix>-member-iam`, `<prefix>-member-regional`, …).
+    /// Prefix of the StackSet names: `<prefix>-member-iam`,
+    /// `<prefix>-member-regional`, `<prefix>-member-regional-no-rdp` (and
+    /// `-member-regional-no-copy`, `-member-regional-no-rdp-no-copy` where
+    /// the log copy's types are missing).
     #[serde(default = "default_stack_set_prefix")]
     #[schemars(pattern(STACK_SET_PREFIX))]
     pub name_prefix: String,
@@ -493,8 +551,10 @@ pub struct StackSet {
     #[serde(default)]
     #[schemars(pattern(REGION))]
     pub admin_region: Option<String>,
+    /// Automatic deployment to accounts that join or leave the target OUs.
     #[serde(default)]
     pub auto_deployment: AutoDeploymentConfig,
+    /// How a StackSet operation rolls out across regions and accounts.
     #[serde(default)]
     pub operation_preferences: OperationPreferencesConfig,
 }
@@ -541,6 +601,7 @@ impl Default for AutoDeploymentConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OperationPreferencesConfig {
+    /// Deploy to the regions one after another or all at once.
     #[serde(default)]
     pub region_concurrency: RegionConcurrency,
     /// Accounts deployed at once per region: `{count: N}` or `{percentage: P}`.
@@ -549,6 +610,7 @@ pub struct OperationPreferencesConfig {
     /// Failed accounts tolerated per region before the operation stops.
     #[serde(default = "default_failure_tolerance")]
     pub failure_tolerance: AmountConfig,
+    /// How concurrency behaves as failures approach the tolerance.
     #[serde(default)]
     pub concurrency_mode: ConcurrencyMode,
 }
@@ -582,7 +644,7 @@ pub enum ConcurrencyMode {
     SoftFailureTolerance,
 }
 
-/// A count or a percentage.
+// A count or a percentage (the property says of what).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum AmountConfig {

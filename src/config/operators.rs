@@ -19,7 +19,7 @@ pub struct Operators {
     #[serde(default = "default_policy_prefix")]
     #[schemars(pattern(POLICY_NAME_PREFIX))]
     pub policy_name_prefix: String,
-    /// IAM Identity Center, for profiles with a `permission_set`.
+    /// The IAM Identity Center instance, for profiles with a `permission_set`.
     #[serde(default)]
     pub identity_center: Option<IdentityCenter>,
     /// Access profiles, each a policy in every member account.
@@ -60,11 +60,14 @@ pub struct OperatorProfile {
     /// default, the permission set.
     #[schemars(pattern(PROFILE_NAME), length(min = 1, max = 32))]
     pub name: String,
-    /// The instances this profile reaches, by tag: every key listed must be
-    /// on the instance with one of its values (`*` and `?` are wildcards).
+    /// The instances this profile reaches, by tag key → values (at least
+    /// one key): an instance is reached when every key listed is on it with
+    /// one of its values (`ssm:resourceTag/<key>`, `StringLike`: `*` and `?`
+    /// are wildcards).
     #[schemars(extend("propertyNames" = {"pattern": TAG_KEY}, "minProperties" = 1))]
     pub instance_tags: BTreeMap<String, TagValues>,
-    /// Sessions may start only inside this window (`aws:CurrentTime`).
+    /// Sessions start and resume only inside this window
+    /// (`aws:CurrentTime`). Not set: always.
     #[serde(default)]
     pub window: Option<Window>,
     /// RDP through Fleet Manager (GUI Connect) to the same instances; the
@@ -74,7 +77,11 @@ pub struct OperatorProfile {
     /// Session documents allowed besides the logged shell document
     /// `SSM-SessionManagerRunShell` (always allowed). Every other document
     /// (port forwarding, SSH, interactive commands) bypasses the session
-    /// logging preferences: `render` warns about each one.
+    /// logging preferences: none of them is logged, and `render` warns about
+    /// each one. AWS's session documents: `AWS-StartPortForwardingSession`,
+    /// `AWS-StartPortForwardingSessionToRemoteHost`, `AWS-StartSSHSession`,
+    /// `AWS-StartInteractiveCommand`, `AWS-StartNonInteractiveCommand`,
+    /// `AWS-PasswordReset`; or your own.
     #[serde(default)]
     #[schemars(inner(pattern(SSM_DOCUMENT_NAME)))]
     pub documents: Vec<String>,

@@ -27,6 +27,7 @@ pub const PERMISSION_SET_NAME: &str = r"^[\w+=,.@-]{1,32}$";
 pub const IMDS_TAG_KEY: &str = r"^[A-Za-z0-9+=.,_:@-]{1,128}$";
 pub const TRAIL_NAME_OR_ARN: &str = r"^(arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:[0-9]{12}:trail/)?[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$";
 pub const KMS_KEY_ARN: &str = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$";
+pub const EMAIL: &str = r"^[^@\s]+@[^@\s]+\.[^@\s]+$";
 pub const ROLE_PATTERN: &str = r"^[\w+=,.@*?-]+(/[\w+=,.@*?-]+)*$";
 
 /// CloudWatch Logs' allowed retention values, in days.
@@ -64,6 +65,7 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         IMDS_TAG_KEY => "a tag key instance metadata can serve: letters, digits and `+-=.,_:@` (no spaces or `/`)",
         TRAIL_NAME_OR_ARN => "a trail name (3-128 letters, digits, `._-`, starting and ending with a letter or digit) or a trail ARN",
         KMS_KEY_ARN => "a KMS key ARN, like `arn:aws:kms:us-east-1:123456789012:key/mrk-…`",
+        EMAIL => "an email address, like `security@example.com`",
         ROLE_PATTERN => "an IAM role name or path (`admin/BreakGlass`), `*` and `?` allowed, no leading `/`",
         _ => return None,
     })

@@ -58,7 +58,7 @@ pub fn template(c: &Config) -> Template {
 
 fn bucket(c: &Config) -> Bucket {
     let b = &c.log_archive.bucket;
-    let lock = b.object_lock.as_ref();
+    let lock = b.object_lock();
     Bucket {
         bucket_name: Expr::lit(Names::new(c).bucket()),
         bucket_encryption: BucketEncryption {
@@ -127,6 +127,37 @@ fn bucket_policy(c: &Config) -> PolicyDocument {
             .actions(&["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"])
             .resources([bucket_arn.clone(), objects_arn.clone()])
             .condition("StringNotEquals", "aws:PrincipalAccount", Expr::lit(&c.log_archive.account)),
+        // Every upload is encrypted with the archive key (any region's
+        // replica of it): another KMS key, SSE-S3 or a customer-provided key
+        // would make a current version unreadable to the archive.
+        Statement::deny("DenyUploadsUnderOtherKmsKeys")
+            .principal(Principal::Everyone)
+            .actions(&["s3:PutObject"])
+            .resource(objects_arn.clone())
+            .condition("Null", "s3:x-amz-server-side-encryption-aws-kms-key-id", Expr::lit("false"))
+            .condition(
+                "StringNotLike",
+                "s3:x-amz-server-side-encryption-aws-kms-key-id",
+                Expr::sub(format!(
+                    "arn:${{AWS::Partition}}:kms:*:${{AWS::AccountId}}:key/${{{}}}",
+                    KeyRole::Archive.logical_id()
+                )),
+            ),
+        Statement::deny("DenyUploadsWithoutKms")
+            .principal(Principal::Everyone)
+            .actions(&["s3:PutObject"])
+            .resource(objects_arn.clone())
+            .condition("Null", "s3:x-amz-server-side-encryption", Expr::lit("false"))
+            .condition_any(
+                "StringNotEquals",
+                "s3:x-amz-server-side-encryption",
+                vec![Expr::lit("aws:kms"), Expr::lit("aws:kms:dsse")],
+            ),
+        Statement::deny("DenyCustomerProvidedKeys")
+            .principal(Principal::Everyone)
+            .actions(&["s3:PutObject"])
+            .resource(objects_arn.clone())
+            .condition("Null", "s3:x-amz-server-side-encryption-customer-algorithm", Expr::lit("false")),
     ];
     if c.session_manager.s3.enabled {
         statements.push(

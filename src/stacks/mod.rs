@@ -2,6 +2,7 @@
 //! typed model: every template, where it goes, and in which order.
 
 pub mod archive;
+pub mod archive_alarm;
 pub mod identity_center;
 pub mod guardrails;
 pub mod key_policy;
@@ -55,6 +56,7 @@ pub fn build_for(c: &Config, support: &RegionSupport) -> Bundle {
     if c.regions.contains(&home) && support.copies(c, &home) {
         log_copy::add_archive(&mut home_template, c);
     }
+    archive_alarm::add(&mut home_template, c, true);
     let mut archive_stacks = vec![StackSpec {
         stack_name: names.archive_stack(),
         account: c.log_archive.account.clone(),
@@ -77,6 +79,7 @@ pub fn build_for(c: &Config, support: &RegionSupport) -> Bundle {
         if copy {
             log_copy::add_archive(&mut template, c);
         }
+        archive_alarm::add(&mut template, c, false);
         let capabilities = iam_capabilities(&template);
         let replica = file(stem, template, regions.clone());
         for region in &regions {

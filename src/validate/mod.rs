@@ -14,6 +14,7 @@
 
 mod checks;
 pub mod command;
+pub mod explain;
 pub mod finding;
 mod foreach;
 pub mod report;

@@ -449,6 +449,17 @@ impl<'a> Resolver<'a> {
                 Some(n) => n,
                 None => self.generated_name(id, 128),
             },
+            // Ref of a topic is its ARN.
+            "AWS::SNS::Topic" => format!(
+                "arn:{}:sns:{}:{}:{}",
+                c.partition,
+                c.region,
+                c.account,
+                match self.prop(id, "TopicName")? {
+                    Some(n) => n,
+                    None => self.generated_name(id, 256),
+                }
+            ),
             // Ref is the policy's id (`p-` and 8 or more characters).
             "AWS::Organizations::Policy" => format!(
                 "p-{}",
@@ -525,6 +536,7 @@ impl<'a> Resolver<'a> {
                 c.account,
                 self.physical_id(id)?
             )),
+            "AWS::SNS::Topic" => Some(self.physical_id(id)?),
             "AWS::KinesisFirehose::DeliveryStream" => Some(format!(
                 "arn:{}:firehose:{}:{}:deliverystream/{}",
                 c.partition,

@@ -212,6 +212,8 @@ impl Expander<'_, '_> {
             ("rdp_watch_rule", m) => {
                 w.watch_rule(&account(m.unwrap_or("member_a"))?, &self.region, "aws.ssm-guiconnect")?
             }
+            ("alarm_rule", Some(source)) => w.alarm_rule(&self.region, &format!("aws.{source}"))?,
+            ("home_alarm_rule", Some(source)) => w.alarm_rule(&w.home, &format!("aws.{source}"))?,
             ("other_region", None) => {
                 let i = w
                     .regions
@@ -380,10 +382,8 @@ fn expand_one(
     // SCPs restrict the principals of the accounts in the OUs they are
     // attached to (the StackSets' targets); never the management account,
     // never service principals.
-    let scps: Vec<PolicyRef> = if actor.role.is_some()
-        && [&world.accounts.member_a, &world.accounts.member_b].contains(&&actor_account)
-    {
-        world.service_control_policies().into_iter().map(deployed).collect()
+    let scps: Vec<PolicyRef> = if actor.role.is_some() && actor_account != world.accounts.management {
+        world.service_control_policies_of(&actor_account).into_iter().map(deployed).collect()
     } else {
         Vec::new()
     };
@@ -513,6 +513,9 @@ fn expand_one(
                 which.to_string()
             };
             let policy = world.policy_of_key(&arn)?;
+            for (k, v) in world.key_tags(&arn) {
+                context.entry(k).or_insert(v);
+            }
             let account = arn.split(':').nth(4).unwrap_or_default().to_string();
             (arn, account, Some(deployed(policy)))
         }
@@ -573,6 +576,14 @@ fn expand_one(
         }
         ["destination"] => {
             let (arn, policy) = world.destination(region)?;
+            (arn, archive, policy.map(deployed))
+        }
+        ["alarm-topic"] => {
+            let (arn, policy) = world.alarm_topic(region)?;
+            (arn, archive, policy.map(deployed))
+        }
+        ["alarm-topic", "home"] => {
+            let (arn, policy) = world.alarm_topic(&world.home)?;
             (arn, archive, policy.map(deployed))
         }
         ["delivery-stream"] => (world.delivery_stream(region)?, archive, None),

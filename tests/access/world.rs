@@ -73,7 +73,9 @@ pub enum PolicyKind {
     /// A service control policy (`AWS::Organizations::Policy`), by its id:
     /// applied to the principals of members A and B. Its statements are
     /// removed one by one in its own proof, tests/scp.rs.
-    ServiceControl { id: String },
+    ServiceControl { id: String, targets: Vec<String> },
+    /// An SNS topic's access policy (`AWS::SNS::TopicPolicy`), by the topic's ARN.
+    Topic { arn: String },
 }
 
 /// One deployed policy document.
@@ -653,6 +655,26 @@ impl<'c> World<'c> {
             .ok_or_else(|| format!("no stack creates the key {key_arn}"))
     }
 
+    /// The tags of the key with this ARN, as `aws:ResourceTag/<key>` request
+    /// context (what AWS adds for a tagged resource).
+    pub fn key_tags(&self, key_arn: &str) -> Vec<(String, String)> {
+        self.stacks
+            .iter()
+            .flat_map(|s| s.resolved.resources.values())
+            .filter(|r| {
+                matches!(r.resource_type.as_str(), "AWS::KMS::Key" | "AWS::KMS::ReplicaKey")
+                    && r.arn.as_deref() == Some(key_arn)
+            })
+            .flat_map(|r| r.properties.get("Tags").and_then(Value::as_array).cloned().unwrap_or_default())
+            .filter_map(|t| {
+                Some((
+                    format!("aws:ResourceTag/{}", t.get("Key")?.as_str()?),
+                    t.get("Value")?.as_str()?.to_string(),
+                ))
+            })
+            .collect()
+    }
+
     pub fn policy_of_bucket(&self, bucket: &str) -> Option<&PolicyInstance> {
         self.policies.values().find(|p| {
             p.kind
@@ -740,6 +762,21 @@ impl<'c> World<'c> {
             .ok_or_else(|| format!("no stack with {logical_id} in {account}/{region}"))
     }
 
+    /// The log archive's alarm topic of the region: ARN and access policy.
+    pub fn alarm_topic(&self, region: &str) -> Result<(String, Option<&PolicyInstance>), String> {
+        let topic = self
+            .one(&self.accounts.archive, Some(region), "AWS::SNS::Topic")?
+            .ok_or_else(|| format!("no alarm topic in the log archive's {region}"))?;
+        let arn = topic.physical_id.clone();
+        let policy = self.policies.values().find(|p| p.kind == PolicyKind::Topic { arn: arn.clone() });
+        Ok((arn, policy))
+    }
+
+    /// The log archive's alarm rule of the region for `source` (`aws.kms`, `aws.s3`).
+    pub fn alarm_rule(&self, region: &str, source: &str) -> Result<String, String> {
+        self.watch_rule(&self.accounts.archive, region, source)
+    }
+
     /// A member template's function by logical id (the upsert function is
     /// the target of the watch's rules): ARN and its resource-based policy.
     pub fn function(
@@ -763,11 +800,29 @@ impl<'c> World<'c> {
     }
 
     /// The service control policies sessionlog deployed (attached to the
-    /// targeted OUs, so to members A and B).
+    /// targeted OUs, so to members A and B, or to the log-archive account).
     pub fn service_control_policies(&self) -> Vec<&PolicyInstance> {
         self.policies
             .values()
             .filter(|p| matches!(p.kind, PolicyKind::ServiceControl { .. }))
+            .collect()
+    }
+
+    /// The service control policies that restrict the principals of `account`:
+    /// those attached to an OU or root (members A and B are in the targeted
+    /// OUs) or to the account itself. Never the management account's.
+    pub fn service_control_policies_of(&self, account: &str) -> Vec<&PolicyInstance> {
+        let in_targeted_ou = [&self.accounts.member_a, &self.accounts.member_b]
+            .iter()
+            .any(|a| a.as_str() == account);
+        self.service_control_policies()
+            .into_iter()
+            .filter(|p| match &p.kind {
+                PolicyKind::ServiceControl { targets, .. } => targets.iter().any(|t| {
+                    t == account || (in_targeted_ou && (t.starts_with("ou-") || t.starts_with("r-")))
+                }),
+                _ => false,
+            })
             .collect()
     }
 
@@ -788,9 +843,15 @@ impl<'c> World<'c> {
             "organization_trail" => {
                 c.guardrails.cloudtrail.mode == sessionlog::config::model::TrailMode::Organization
             }
-            "scp" => !self.service_control_policies().is_empty(),
+            "scp" => c.guardrails.scp.enabled,
+            "archive_scp" => c.guardrails.log_archive.scp,
             "guard_in_management" => self.guard(&self.accounts.management).is_ok(),
             "guard_in_members" => self.guard(&self.accounts.member_a).is_ok(),
+            "alarm" => {
+                c.guardrails.log_archive.alarm
+                    && self.one(&self.accounts.archive, Some(region), "AWS::SNS::Topic")?.is_some()
+            }
+            "alarm_on" => c.guardrails.log_archive.alarm,
             "watch" => {
                 c.guardrails.preferences_watch && c.session_manager.document == DocumentMode::Upsert
             }
@@ -868,11 +929,21 @@ fn classify(r: &ResolvedResource, path: &str) -> Option<PolicyKind> {
         ("AWS::Logs::Destination", TEXT_POLICY_PATH) => PolicyKind::Destination {
             arn: r.arn.clone()?,
         },
+        ("AWS::SNS::TopicPolicy", "/PolicyDocument") => PolicyKind::Topic {
+            arn: r.properties.get("Topics")?.as_array()?.first()?.as_str()?.into(),
+        },
         ("AWS::Organizations::Policy", "/Content")
             if r.properties.get("Type").and_then(Value::as_str) == Some("SERVICE_CONTROL_POLICY") =>
         {
             PolicyKind::ServiceControl {
                 id: r.physical_id.clone(),
+                targets: r
+                    .properties
+                    .get("TargetIds")?
+                    .as_array()?
+                    .iter()
+                    .filter_map(|t| t.as_str().map(String::from))
+                    .collect(),
             }
         }
         _ => return None,

@@ -7,13 +7,13 @@ use sessionlog::stacks::support::RegionSupport;
 use super::{edited, example};
 
 pub const REGIONS: &str = "regions: [us-east-1, eu-west-1, eu-south-1]";
-pub const LOCK: &str = "    # object_lock:                  # write-once-read-many; only for a new bucket\n    #   mode: GOVERNANCE            # GOVERNANCE | COMPLIANCE\n    #   days: 365";
+pub const LOCK: &str = "    object_lock:                    # write-once-read-many: on by default\n      mode: GOVERNANCE              # GOVERNANCE (only exempt log-archive roles may bypass) | COMPLIANCE (nobody, not even root) | OFF\n      days: 365";
 pub const COPY_ON: &str = "log_copy:\n  enabled: true";
 pub const COPY_OFF: &str = "log_copy:\n  enabled: false";
 pub const LIFECYCLE: &str = "    lifecycle:\n      transition_to: GLACIER_IR     # STANDARD_IA | ONEZONE_IA | INTELLIGENT_TIERING | GLACIER_IR | GLACIER | DEEP_ARCHIVE\n      transition_after_days: 90\n      expire_after_days: 2557       # seven years\n      noncurrent_expire_after_days: 2557  # at least expire_after_days: an overwritten log's original is kept as long\n";
 
 /// The example's guardrails section (organization trail, guard, watch, SCP).
-pub const GUARDRAILS: &str = "guardrails:\n  # region: us-east-1               # management-account stack, organization trail home region; default: log_archive.region\n  cloudtrail:\n    mode: organization              # organization (sessionlog creates it) | existing | off\n    trail: sessionlog-organization  # existing: the trail's name, or its ARN\n    key_prefix: cloudtrail          # log files under <bucket>/cloudtrail/AWSLogs/\n    # owner: management             # existing only: management (organization trail) | members (one per account)\n    # bucket: my-trail-bucket       # existing only: restored by the Config guard\n    # kms_key_arn: arn:aws:kms:us-east-1:111111111111:key/mrk-...   # existing only\n  config_guard: true                # seed 004: Config rule cloudtrail-enabled + automatic remediation\n  preferences_watch: true           # re-apply the preferences when someone edits or deletes them\n  scp:\n    enabled: true                   # member principals may not turn session logging off\n    break_glass_roles: []           # exempt role names or patterns, like BreakGlassAdmin or emergency/*\n";
+pub const GUARDRAILS: &str = "guardrails:\n  # region: us-east-1               # management-account stack, organization trail home region; default: log_archive.region\n  cloudtrail:\n    mode: organization              # organization (sessionlog creates it) | existing | off\n    trail: sessionlog-organization  # existing: the trail's name, or its ARN\n    key_prefix: cloudtrail          # log files under <bucket>/cloudtrail/AWSLogs/\n    # owner: management             # existing only: management (organization trail) | members (one per account)\n    # bucket: my-trail-bucket       # existing only: restored by the Config guard\n    # kms_key_arn: arn:aws:kms:us-east-1:111111111111:key/mrk-...   # existing only\n  config_guard: true                # seed 004: Config rule cloudtrail-enabled + automatic remediation\n  preferences_watch: true           # re-apply the preferences when someone edits or deletes them\n  scp:\n    enabled: true                   # member principals may not turn session logging off or go around it\n    break_glass_roles: []           # exempt (and protected) role names or patterns, like BreakGlassAdmin or emergency/*\n    unlogged_access:                # ways to an instance without a transcript or recording; each allowed is a warning\n      session_documents: []         # e.g. AWS-StartSSHSession, AWS-StartPortForwardingSession (none is logged)\n      instance_connect: false       # EC2 Instance Connect (SSH/RDP straight to instances)\n      serial_console: false         # the EC2 serial console\n      ecs_exec: false               # ECS Exec into containers\n      unrecorded_rdp: false         # Fleet Manager Remote Desktop where it is not recorded\n      other_regions: false          # sessions in regions outside `regions` (no preferences there)\n  log_archive:                      # the log-archive account's own guard\n    scp: true                       # only log_archive.access_role and these roles may weaken the archive\n    break_glass_roles: []\n    alarm: true                     # SNS alarm on key deletion/disabling and bucket policy/versioning/lifecycle changes\n    alarm_emails: []                # each address must confirm its subscription\n\n";
 
 /// The example's operators section, its prompt tag, and more profiles.
 pub const OPERATORS: &str = "operators:\n  policy_name_prefix: sessionlog-operator\n  identity_center:                  # for permission sets; omit without IAM Identity Center\n    instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n    # region: us-east-1             # where Identity Center is enabled; default: the StackSet admin region\n  profiles:\n    - name: web-operators\n      instance_tags:                # every key must match one of its values (* and ? are wildcards)\n        Team: [web]\n        Environment: [staging, production]\n      # window: {start: 2026-03-01T08:00:00Z, end: 2026-03-01T18:00:00Z}   # UTC\n      rdp: false                    # RDP through Fleet Manager (recorded with rdp_recording)\n      documents: []                 # besides SSM-SessionManagerRunShell; others are NOT logged\n      console: true                 # Session Manager console read permissions\n      permission_set:               # needs identity_center\n        session_hours: 4\n\n";
@@ -44,14 +44,11 @@ pub fn matrix() -> Vec<(&'static str, String)> {
             example().to_string(),
         ),
         (
-            "split keys, one region, Object Lock governance, plain document",
+            "split keys, one region, Object Lock off, plain document",
             edited(&[
                 ("keys: single", "keys: split"),
                 (REGIONS, "regions: [us-east-1]"),
-                (
-                    LOCK,
-                    "    object_lock:\n      mode: GOVERNANCE\n      days: 365",
-                ),
+                (LOCK, "    object_lock:\n      mode: \"OFF\""),
                 ("document: upsert", "document: create"),
                 ("preferences_watch: true ", "preferences_watch: false "),
             ]),
@@ -182,6 +179,10 @@ pub fn matrix() -> Vec<(&'static str, String)> {
                 ("keys: single", "keys: split"),
                 ("    # region: us-east-1             # where", "    region: eu-west-1             # where"),
                 (PROFILES, SEVERAL_PROFILES),
+                (
+                    "      session_documents: []",
+                    "      session_documents: [AWS-StartPortForwardingSession, AWS-StartSSHSession, AWS-StartInteractiveCommand, CustomShell]",
+                ),
             ]),
         ),
         (

@@ -13,6 +13,7 @@ pub mod organizations;
 pub mod s3;
 pub mod ssm;
 pub mod ssm_gui_connect;
+pub mod sns;
 pub mod sso;
 
 use serde::Serialize;

@@ -22,9 +22,6 @@ pub const MEMBER_GUARD: &str = "member-guard";
 /// IAM path of every role sessionlog creates: the SCP exempts it by ARN
 /// (and denies everyone else creating or changing roles under it).
 pub const ROLE_PATH: &str = "/sessionlog/";
-/// The execution role of self-managed StackSets (service-managed StackSets
-/// act through a service-linked role, which SCPs never restrict).
-pub const STACKSET_EXECUTION_ROLE: &str = "AWSCloudFormationStackSetExecutionRole";
 pub const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
 /// Name prefix of the guard's runbook (`sessionlog-CloudTrailGuard-<hash>`).
 pub const RUNBOOK_PREFIX: &str = "sessionlog-";
@@ -140,12 +137,16 @@ pub fn size_problems(c: &Config) -> Vec<crate::config::Diagnostic> {
             );
         }
     }
-    if g.scp.enabled {
-        let size = scp::size(c);
+    for (id, size) in scp::sizes(c) {
         if size > scp::MAX_SIZE {
+            let (key, help) = match id {
+                scp::LOG_ARCHIVE_POLICY => ("/guardrails/log_archive", "list fewer log_archive.break_glass_roles (a pattern like `emergency/*` covers several)"),
+                scp::REMOTE_ACCESS_POLICY => ("/guardrails/scp/unlogged_access", "list fewer session_documents or regions"),
+                _ => ("/guardrails/scp", "list fewer break_glass_roles (a pattern like `emergency/*` covers several) or fewer exclude_accounts"),
+            };
             out.push(
-                Diagnostic::new("/guardrails/scp", format!("the service control policy is {size} characters; AWS Organizations allows {}", scp::MAX_SIZE))
-                    .help("list fewer break_glass_roles (a pattern like `emergency/*` covers several) or fewer exclude_accounts"),
+                Diagnostic::new(key, format!("the service control policy {id} is {size} characters; AWS Organizations allows {}", scp::MAX_SIZE))
+                    .help(help),
             );
         }
     }
