@@ -4,11 +4,11 @@ VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH)
 export SESSIONLOG_CFN_LINT := $(VENV)/bin/cfn-lint
 
-.PHONY: all setup test templates bench bench-build render lint man test-hooks
+.PHONY: all setup test templates bench bench-scale bench-build render lint man test-hooks
 
 all: test
 
-## Install pinned test tools (cfn-lint, moto, boto3, awscli, pre-commit, pykwalify) into .venv;
+## Install pinned test tools (cfn-lint, moto, boto3, awscli, pre-commit, pykwalify) into .venv, checkov into .venv-checkov;
 ## the access and SCP proofs' evaluator (npm ci); zsh, fish, groff if missing.
 setup:
 	./scripts/test-setup.sh
@@ -19,11 +19,18 @@ test: setup
 	cargo run --locked --quiet -- render --check
 	cargo run --locked --quiet -- schema | diff -u schemas/sessionlog.schema.json -
 
-## Benchmarks, side by side in one run: validate vs cfn-lint, deploy vs the AWS CLI (moto).
+## Benchmarks, side by side in one run: validate vs cfn-lint, deploy vs the AWS CLI (moto),
+## the scale benchmark on the StackSets simulator.
 bench: setup
 	cargo build --release --locked
 	./scripts/bench-validate.sh
 	./scripts/bench-deploy.sh
+	./scripts/bench-scale.sh
+
+## 1,000 accounts x 17 Regions on the StackSets simulator: sessionlog vs the
+## AWS CLI sequence vs one StackSet after another, and the floor (docs/scale.md).
+bench-scale: setup
+	./scripts/bench-scale.sh
 
 ## Regenerate the committed output of the embedded example, the schema, and the docs
 ## generated from them (configuration reference, validation rules: tests/docs.rs).

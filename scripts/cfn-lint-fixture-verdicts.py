@@ -2,7 +2,7 @@
 """cfn-lint's verdict on each template of its own fixture corpus.
 
 Runs the pinned cfn-lint (from .venv, as scripts/test-setup.sh installs it) in
-one process over every template under .cache/cfn-lint-<version>/{good,bad}
+one process over every template under .cache/cfn-lint-<version>/{good,bad,public,quickstart}
 (also unpacked by scripts/test-setup.sh) with its default settings (region
 us-east-1, errors and warnings) and writes what it found, per file, to
 tests/validate/fixtures/cfn-lint-verdicts.json. tests/validate_fixtures.rs
@@ -43,13 +43,19 @@ def pin_today():
         module.datetime = _FixedDate
 
 
+# good and bad: cfn-lint's fixtures; public and quickstart: real-world
+# templates the same sdist ships (published samples, AWS Quick Starts).
+KINDS = ("good", "bad", "public", "quickstart")
+
+
 def templates():
     found = []
-    for kind in ("good", "bad"):
+    for kind in KINDS:
         base = os.path.join(CORPUS, kind)
         for directory, _, files in os.walk(base):
             for name in files:
-                found.append(os.path.relpath(os.path.join(directory, name), CORPUS))
+                if kind in ("good", "bad") or name.endswith((".yaml", ".json")):
+                    found.append(os.path.relpath(os.path.join(directory, name), CORPUS))
     return sorted(found)
 
 

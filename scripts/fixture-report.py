@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`sessionlog validate` against cfn-lint on cfn-lint's own fixture corpus.
 
-Validates every template of .cache/cfn-lint-<version>/{good,bad} (unpacked by
+Validates every template of .cache/cfn-lint-<version>/{good,bad,public,quickstart} (unpacked by
 scripts/test-setup.sh) with one `sessionlog validate` process, reads cfn-lint's
 verdicts from tests/validate/fixtures/cfn-lint-verdicts.json, and prints, with
 the categories of tests/validate/fixtures/categories.yaml:
@@ -84,7 +84,7 @@ def main():
             ours[finding["file"]].add(our_cat.get(finding["rule"], "other"))
             our_rules[finding["file"]].add(finding["rule"])
 
-    good = [f for f in files if f.startswith("good/")]
+    good = [f for f in files if f.startswith(("good/", "public/", "quickstart/"))]
     bad = [f for f in files if f.startswith("bad/")]
     false_alarms = [f for f in good if ours[f] and not cfn_errors(f)]
     structural = [f for f in false_alarms if ours[f] - {"security-invariants"}]

@@ -1708,6 +1708,65 @@ _parsing.get_model_map.cache_clear()
 _parsing.get_name_type_map.cache_clear()
 
 
+# 19. SSM documents: moto 5.2.1 refuses DocumentFormat TEXT and the document
+#     types AutoApprovalPolicy and ManualApprovalPolicy, and reads every
+#     document as JSON/YAML with a schemaVersion. AWS's CreateDocument takes
+#     `YAML | JSON | TEXT` and both types (SSM API reference, DocumentType
+#     and DocumentFormat valid values); just-in-time node access approval
+#     policies are Cedar text. Patched: those types and TEXT are accepted, a
+#     TEXT document is kept as written (no schemaVersion, no parameters).
+from moto.ssm import models as ssmm  # noqa: E402
+
+_orig_validate_document_info = ssmm._validate_document_info
+_orig_validate_document_format = ssmm._validate_document_format
+_JIT_TYPES = ("AutoApprovalPolicy", "ManualApprovalPolicy")
+
+
+def _validate_document_format(document_format):
+    if document_format != "TEXT":
+        _orig_validate_document_format(document_format)
+
+
+def _validate_document_info(content, name, document_type, document_format, strict=True):
+    _orig_validate_document_info(content, name, None if document_type in _JIT_TYPES else document_type,
+                                 "JSON" if document_format == "TEXT" else document_format,
+                                 strict=strict and document_type not in _JIT_TYPES)
+
+
+_orig_document_init = ssmm.Document.__init__
+
+
+def _document_init(self, account_id, name, version_name, content, document_type, document_format,
+                   requires, attachments, target_type, document_version="1"):
+    if document_format != "TEXT":
+        return _orig_document_init(self, account_id, name, version_name, content, document_type,
+                                   document_format, requires, attachments, target_type, document_version)
+    self.name = name
+    self.version_name = version_name
+    self.content = content
+    self.document_type = document_type
+    self.document_format = document_format
+    self.requires = requires
+    self.attachments = attachments
+    self.target_type = target_type
+    self.status = "Active"
+    self.document_version = document_version
+    self.owner = account_id
+    self.created_date = ssmm.utcnow()
+    self.content_json = None
+    self.schema_version = None
+    self.description = None
+    self.outputs = None
+    self.files = None
+    self.platform_types = []
+    self.parameter_list = []
+
+
+ssmm._validate_document_format = _validate_document_format
+ssmm._validate_document_info = _validate_document_info
+ssmm.Document.__init__ = _document_init
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)

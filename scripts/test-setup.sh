@@ -15,6 +15,11 @@ JQ_VERSION=1.8.0
 PRE_COMMIT_VERSION=4.7.0     # tests/pre_commit.rs runs the hooks with it
 PYKWALIFY_VERSION=1.8.0      # the version CfCT's build stage validates manifests with
 RUAMEL_YAML_VERSION=0.18.17  # pykwalify's YAML reader, pinned for repeatable runs
+# Cedar's own engine (cedar-policy 4.x, Python binding, a prebuilt wheel):
+# tests/jit_cedar.rs parses, validates and authorizes the generated
+# just-in-time approval policies with it.
+CEDARPY_VERSION=4.12.2
+DUCKDB_VERSION=1.5.6         # tests/athena_sql.rs runs the sessions report's Athena SQL with it
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -46,6 +51,8 @@ want "jq==${JQ_VERSION}"
 want "pre-commit==${PRE_COMMIT_VERSION}"
 want "ruamel.yaml==${RUAMEL_YAML_VERSION}"
 want "pykwalify==${PYKWALIFY_VERSION}"
+want "cedarpy==${CEDARPY_VERSION}"
+want "duckdb==${DUCKDB_VERSION}"
 
 # Shells whose completion scripts tests/completions_man.rs parses, and groff
 # for the manual page (Debian packages; only when missing).
@@ -63,6 +70,19 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 .venv/bin/cfn-lint --version
+
+# checkov (tests/checkov.rs scans every rendered template with it) in a venv
+# of its own: checkov 3.3.30 pins boto3==1.35.49, which would replace the
+# boto3 moto and the AWS CLI are tested with in .venv.
+CHECKOV_VERSION=3.3.30
+if [ ! -x .venv-checkov/bin/python ]; then
+  "$PY" -m venv .venv-checkov
+fi
+have=$(.venv-checkov/bin/python -m pip show checkov 2>/dev/null | sed -n 's/^Version: //p' || true)
+if [ "$have" != "$CHECKOV_VERSION" ]; then
+  .venv-checkov/bin/python -m pip install --quiet "checkov==${CHECKOV_VERSION}"
+fi
+echo "checkov $(.venv-checkov/bin/checkov --version)"
 
 # The access proof (tests/access.rs) and the SCP proof (tests/scp.rs) decide
 # IAM requests with @cloud-copilot/iam-simulate, pinned with its dependencies by
@@ -87,11 +107,13 @@ fi
 echo "node $(node --version), iam-simulate $(sed -n 's/^  "version": "\(.*\)",$/\1/p' tests/access/node_modules/@cloud-copilot/iam-simulate/package.json)"
 # The fixture corpus of tests/validate_fixtures.rs: test/fixtures/templates/good
 # and bad of cfn-lint's source distribution, the same pinned release, checked
-# against its sha256 and unpacked into .cache/ (never committed).
+# against its sha256 and unpacked into .cache/ (never committed); with the
+# real-world templates that sdist also ships (public/: published samples,
+# quickstart/: AWS Quick Start templates).
 FIXTURES_SHA256=05d2a59708c99363afe3af6ac7325de95a5b37f8eef7728f41ae567d088a61f1
 FIXTURES=.cache/cfn-lint-${CFN_LINT_VERSION}
 SDIST=.cache/cfn_lint-${CFN_LINT_VERSION}.tar.gz
-if [ ! -f "$FIXTURES/.complete" ]; then
+if [ ! -f "$FIXTURES/.complete" ] || [ ! -d "$FIXTURES/quickstart" ]; then
   mkdir -p .cache
   if [ ! -f "$SDIST" ] || ! echo "$FIXTURES_SHA256  $SDIST" | sha256sum -c --status; then
     rm -f "$SDIST"
@@ -106,7 +128,9 @@ if [ ! -f "$FIXTURES/.complete" ]; then
   mkdir -p "$FIXTURES"
   tar -xzf "$SDIST" -C "$FIXTURES" --strip-components=4 \
     "cfn_lint-${CFN_LINT_VERSION}/test/fixtures/templates/good" \
-    "cfn_lint-${CFN_LINT_VERSION}/test/fixtures/templates/bad"
+    "cfn_lint-${CFN_LINT_VERSION}/test/fixtures/templates/bad" \
+    "cfn_lint-${CFN_LINT_VERSION}/test/fixtures/templates/public" \
+    "cfn_lint-${CFN_LINT_VERSION}/test/fixtures/templates/quickstart"
   echo "$FIXTURES_SHA256" > "$FIXTURES/.complete"
 fi
-echo "cfn-lint fixtures: $FIXTURES ($(find "$FIXTURES/good" "$FIXTURES/bad" -type f | wc -l) templates)"
+echo "cfn-lint fixtures: $FIXTURES ($(find "$FIXTURES/good" "$FIXTURES/bad" "$FIXTURES/public" "$FIXTURES/quickstart" -type f \( -name '*.yaml' -o -name '*.json' \) | wc -l) templates)"

@@ -145,6 +145,10 @@ pub struct StackSetSpec {
     pub regions: Vec<String>,
     pub operation_preferences: OperationPreferences,
     pub tags: Vec<(String, String)>,
+    /// Names of the StackSets whose instances must exist first in every
+    /// account (deploy orders them; `AutoDeployment.DependsOn` orders the
+    /// auto-deployment of accounts that join later).
+    pub depends_on: Vec<String>,
 }
 
 impl Bundle {

@@ -428,6 +428,8 @@ fn feature_text(f: &str) -> String {
         "alarm" => "the log archive's alarm in the region",
         "alarm_on" => "the log archive's alarm on (`guardrails.log_archive.alarm`)",
         "home_is_member" => "the home region a member region",
+        "athena" => "Athena on (`log_archive.athena`)",
+        "athena_external_auditors" => "Athena on, the auditor role trusting `trusted_principals`",
         other if other.starts_with("profile:") => {
             return format!("{not}operator profile `{}`", &other["profile:".len()..])
         }

@@ -75,6 +75,11 @@ fn several_profiles() -> String {
       rdp: false
       documents: []  "#,
         ),
+        // The remote-access SCP denies unlogged documents unless allowed.
+        (
+            "      session_documents: []",
+            "      session_documents: [AWS-StartSSHSession, AWS-StartInteractiveCommand, CustomShell]",
+        ),
     ])
 }
 
@@ -289,6 +294,9 @@ enum Ask {
     Star { action: &'static str },
     /// `ec2:GetPasswordData` of an instance with these tags.
     Password { tags: Vec<(String, String)> },
+    /// Just-in-time node access: `ssm:StartAccessRequest` for the instance,
+    /// `ssm:GetAccessToken` of the request (an OpsItem).
+    Request { action: &'static str },
 }
 
 #[derive(Clone, Debug)]
@@ -301,6 +309,39 @@ struct Case {
     now: String,
     ask: Ask,
     allowed: bool,
+    /// Where the call comes from.
+    from: From,
+}
+
+/// Where a call comes from, and so which keys carry its address (IAM global
+/// condition keys): a public endpoint sees `aws:SourceIp`; a VPC endpoint
+/// `aws:SourceVpce` and `aws:VpcSourceIp`, and no `aws:SourceIp`.
+#[derive(Clone, Copy, Debug)]
+enum From {
+    /// A public endpoint, from inside the example's `198.51.100.0/24`.
+    Office,
+    /// A public endpoint, from an address in no profile's range.
+    Outside,
+    /// Through a VPC endpoint, from a private address.
+    Endpoint(&'static str),
+}
+
+const OFFICE_IP: &str = "198.51.100.7";
+const OUTSIDE_IP: &str = "192.0.2.44";
+const NAMED_ENDPOINT: &str = "vpce-0123456789abcdef0";
+const OTHER_ENDPOINT: &str = "vpce-0fedcba9876543210";
+
+impl From {
+    fn context(self) -> Vec<(String, Value)> {
+        match self {
+            From::Office => vec![("aws:SourceIp".into(), json!(OFFICE_IP))],
+            From::Outside => vec![("aws:SourceIp".into(), json!(OUTSIDE_IP))],
+            From::Endpoint(id) => vec![
+                ("aws:SourceVpce".into(), json!(id)),
+                ("aws:VpcSourceIp".into(), json!("10.20.30.40")),
+            ],
+        }
+    }
 }
 
 /// One evaluator request, and the policies it needs.
@@ -311,7 +352,8 @@ fn requests(
     policies: &mut BTreeMap<String, Value>,
 ) -> Vec<Value> {
     let c = &s.config;
-    let (principal, base) = case.caller.principal(c, &case.region, &case.now);
+    let (principal, mut base) = case.caller.principal(c, &case.region, &case.now);
+    base.extend(case.from.context());
     let req = |action: &str,
                resource: String,
                account: &str,
@@ -415,6 +457,14 @@ fn requests(
             )]
         }
         Ask::Star { action } => vec![req(action, "*".into(), MEMBER, vec![], None)],
+        Ask::Request { action } => {
+            let resource = if *action == "ssm:StartAccessRequest" {
+                format!("arn:{PARTITION}:ec2:{region}:{MEMBER}:instance/{INSTANCE}")
+            } else {
+                format!("arn:{PARTITION}:ssm:{region}:{MEMBER}:opsitem/oi-0123456789ab")
+            };
+            vec![req(action, resource, MEMBER, vec![], None)]
+        }
         Ask::Password { tags } => {
             let extra = tags
                 .iter()
@@ -465,6 +515,7 @@ fn table() -> Vec<Case> {
         now: now.into(),
         ask,
         allowed,
+        from: From::Office,
     };
     let shell = "SSM-SessionManagerRunShell";
     let mut t = vec![
@@ -956,14 +1007,16 @@ fn per_profile(setups: &[Setup]) -> Vec<Case> {
                 now: now.clone(),
                 ask,
                 allowed,
+                from: From::Office,
             };
+            let standing = p.access.standing();
             out.push(c(
                 "shell on an instance with the profile's tags",
                 start(own_tags.clone(), "SSM-SessionManagerRunShell"),
-                true,
+                standing,
             ));
             for d in &p.documents {
-                out.push(c(&format!("through {d}"), start(own_tags.clone(), d), true));
+                out.push(c(&format!("through {d}"), start(own_tags.clone(), d), standing));
             }
             out.push(c(
                 "end own session",
@@ -979,7 +1032,7 @@ fn per_profile(setups: &[Setup]) -> Vec<Case> {
                     action: "ssm:ResumeSession",
                     owner: Caller::Alice,
                 },
-                true,
+                standing,
             ));
             let session_key = Names::new(&s.config).session_key();
             out.push(c(
@@ -990,7 +1043,7 @@ fn per_profile(setups: &[Setup]) -> Vec<Case> {
                     extra: vec![],
                     trusting_key: false,
                 },
-                s.config.session_manager.encrypt_sessions,
+                standing && s.config.session_manager.encrypt_sessions,
             ));
             out.push(c(
                 "console reads",
@@ -1004,7 +1057,7 @@ fn per_profile(setups: &[Setup]) -> Vec<Case> {
                 Ask::Star {
                     action: "ssm-guiconnect:StartConnection",
                 },
-                p.rdp,
+                standing && p.rdp,
             ));
             out.push(c(
                 "RDP through GUI Connect",
@@ -1013,10 +1066,11 @@ fn per_profile(setups: &[Setup]) -> Vec<Case> {
                     document: "AWS-StartPortForwardingSession".into(),
                     via_gui_connect: true,
                 },
-                p.rdp
-                    || p.documents
-                        .iter()
-                        .any(|d| d == "AWS-StartPortForwardingSession"),
+                standing
+                    && (p.rdp
+                        || p.documents
+                            .iter()
+                            .any(|d| d == "AWS-StartPortForwardingSession")),
             ));
             out.push(c(
                 "recording grant through GUI Connect",
@@ -1030,22 +1084,58 @@ fn per_profile(setups: &[Setup]) -> Vec<Case> {
                     ],
                     trusting_key: false,
                 },
-                p.rdp && s.config.rdp_recording.enabled,
+                standing && p.rdp && s.config.rdp_recording.enabled,
             ));
             out.push(c(
                 "Windows password of a tagged instance",
                 Ask::Password {
                     tags: own_tags.clone(),
                 },
-                p.rdp,
+                standing && p.rdp,
             ));
             out.push(c(
                 "Fleet Manager console reads",
                 Ask::Star {
                     action: "ssm:GetInventorySchema",
                 },
-                p.rdp && p.console,
+                standing && p.rdp && p.console,
             ));
+            out.push(c(
+                "request just-in-time access to a node",
+                Ask::Request { action: "ssm:StartAccessRequest" },
+                p.access.jit(),
+            ));
+            out.push(c(
+                "get the token of an approved request",
+                Ask::Request { action: "ssm:GetAccessToken" },
+                p.access.jit(),
+            ));
+            if !p.source_networks.is_empty() {
+                // What starts a session: the standing StartSession, or the
+                // just-in-time request.
+                let first = |what: &str| {
+                    if standing {
+                        (format!("shell {what}"), start(own_tags.clone(), "SSM-SessionManagerRunShell"))
+                    } else {
+                        (format!("just-in-time request {what}"), Ask::Request { action: "ssm:StartAccessRequest" })
+                    }
+                };
+                let named = p.source_networks.iter().any(|n| n == NAMED_ENDPOINT);
+                for (from, what, allowed) in [
+                    (From::Outside, "from outside the source networks", false),
+                    (From::Endpoint(NAMED_ENDPOINT), "through the named VPC endpoint", named),
+                    (From::Endpoint(OTHER_ENDPOINT), "through a VPC endpoint not named", false),
+                ] {
+                    let (what, ask) = first(what);
+                    out.push(Case { from, ..c(&what, ask, allowed) });
+                }
+                if standing {
+                    out.push(Case { from: From::Outside, ..c("resume own session from outside the source networks", Ask::Session { action: "ssm:ResumeSession", owner: Caller::Alice }, false) });
+                }
+                if p.access.jit() {
+                    out.push(Case { from: From::Outside, ..c("token from outside the source networks", Ask::Request { action: "ssm:GetAccessToken" }, false) });
+                }
+            }
         }
     }
     out
@@ -1266,6 +1356,7 @@ fn seed_003s_username_statement_fails_federated_callers() {
                 owner: caller,
             },
             allowed: true,
+            from: From::Office,
         };
         reqs.extend(requests(&setups[0], &case, "seed-003", &mut policies));
     }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::matrix::{log_copy_matrix, matrix};
+use common::matrix::{jit_matrix, log_copy_matrix, matrix};
 use common::*;
 use sessionlog::config::{load, Source};
 use sessionlog::stacks::support::RegionSupport;
@@ -34,7 +34,11 @@ fn every_generated_template_is_clean_under_cfn_lint() {
     let lint = cfn_lint();
     let mut failures = Vec::new();
     let mut linted = 0;
-    let all = matrix().into_iter().map(|(name, text)| (name, text, RegionSupport::vendored())).chain(log_copy_matrix());
+    let all = matrix()
+        .into_iter()
+        .chain(jit_matrix())
+        .map(|(name, text)| (name, text, RegionSupport::vendored()))
+        .chain(log_copy_matrix());
     for (name, text, support) in all {
         let config = load(&Source { name: name.into(), text }).unwrap_or_else(|e| panic!("{name}: {e}"));
         let bundle = sessionlog::stacks::build_for(&config, &support);

@@ -9,7 +9,7 @@ use common::*;
 fn rendered_templates_validate_clean_in_memory() {
     let r = sessionlog(&["validate"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("7 files checked: 0 errors"), "{}", r.stdout);
+    assert!(r.stdout.contains("8 files checked: 0 errors"), "{}", r.stdout);
 }
 
 #[test]

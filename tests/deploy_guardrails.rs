@@ -236,7 +236,9 @@ async fn guardrails_deploy_after_the_stacksets_redeploy_as_a_no_op_and_destroy_k
     assert_eq!(roles["Roles"].as_array().unwrap().len(), 1, "{roles}");
     // The SCP, attached to the target OU next to FullAWSAccess.
     assert!(
-        scps(&moto, &org).contains(&"sessionlog-session-logging-protection".to_string()),
+        ["sessionlog-session-logging-protection", "sessionlog-remote-access-logging"]
+            .iter()
+            .all(|n| scps(&moto, &org).contains(&n.to_string())),
         "{:?}",
         scps(&moto, &org)
     );
@@ -306,7 +308,9 @@ async fn guardrails_deploy_after_the_stacksets_redeploy_as_a_no_op_and_destroy_k
     let trails = cli(&moto, &["cloudtrail", "describe-trails"]);
     assert_eq!(trails["trailList"].as_array().unwrap().len(), 1, "{trails}");
     assert_eq!(trails["trailList"][0]["TrailARN"], arn_before);
-    assert_eq!(scps(&moto, &org).len(), 2, "the SCP is back");
+    // FullAWSAccess and sessionlog's two SCPs of the OU.
+    let back = scps(&moto, &org);
+    assert_eq!(back.len(), 3, "the SCPs are back: {back:?}");
 }
 
 /// Per-account trails guarded in every member account (`owner: members`):

@@ -32,7 +32,7 @@ fn example_renders_to_the_committed_files() {
     let r = render_to(tmp.path(), None, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let rendered = snapshot_dir(tmp.path());
-    assert_eq!(rendered.len(), 14);
+    assert_eq!(rendered.len(), 15);
     for (rel, (bytes, _)) in &rendered {
         let name = rel.display().to_string().replace('/', "__");
         insta::assert_snapshot!(name, String::from_utf8(bytes.clone()).unwrap());
@@ -116,7 +116,7 @@ fn yaml_and_json_renderings_mean_the_same() {
         assert_eq!(long_form(yaml), json, "{}", p.display());
         compared += 1;
     }
-    assert_eq!(compared, 7);
+    assert_eq!(compared, 8);
     // Strings a YAML 1.1 reader would take for dates or numbers stay strings.
     let text = std::fs::read_to_string(y.path().join("templates/log-archive.yaml")).unwrap();
     assert!(text.starts_with("AWSTemplateFormatVersion: '2010-09-09'\n"));

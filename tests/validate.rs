@@ -223,7 +223,7 @@ fn to_json(node: &sessionlog::validate::tree::Node) -> serde_json::Value {
         Value::Bool(b) => serde_json::json!(b),
         Value::Number(n) if n.is_integer => serde_json::json!(n.raw.parse::<i64>().unwrap_or(0)),
         Value::Number(n) => serde_json::json!(n.value),
-        Value::Str(s) | Value::Deferred(s) => serde_json::json!(s),
+        Value::Str(s) | Value::Deferred(s) | Value::Preprocessed(s) => serde_json::json!(s),
         Value::Seq(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
         Value::Map(entries) => serde_json::Value::Object(
             entries
@@ -282,6 +282,7 @@ const RULE_FIXTURES: &[(&str, &str, u32)] = &[
     ("SL104", "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    DependOn: B\n", 4),
     ("SL211", "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: ./src\n      Role: arn:aws:iam::123456789012:role/r\n", 5),
     ("SL107", "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n", 1),
+    ("SL108", "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Rain::Constant Name\n", 5),
 ];
 
 #[test]
@@ -595,6 +596,24 @@ fn limits_are_enforced() {
     assert_eq!(limits.len(), 2, "{limits:?}");
     assert!(limits.iter().any(|m| m.contains("51200")));
     assert!(limits.iter().any(|m| m.contains("501 resources")));
+    let severity = |needle: &str| report.findings.iter().find(|f| f.rule.id == "SL120" && f.message.contains(needle)).unwrap().severity;
+    // Over 51,200 bytes it deploys from S3: a warning; too many resources: an error.
+    assert_eq!(severity("51200"), Severity::Warning);
+    assert_eq!(severity("501 resources"), Severity::Error);
+}
+
+/// A template CloudFormation accepts from S3 (51,200 bytes to 1 MB) is a
+/// warning; over 1 MB nothing deploys it: an error.
+#[test]
+fn template_size_is_a_warning_until_one_megabyte() {
+    let sized = |bytes: usize| format!("Resources:\n  H:\n    Type: AWS::CloudFormation::WaitConditionHandle\nMetadata:\n  Padding: \"{}\"\n", "y".repeat(bytes));
+    let grade = |text: &str| {
+        let report = run("big.yaml", text, &[]);
+        report.findings.iter().filter(|f| f.rule.id == "SL120").map(|f| f.severity).collect::<Vec<_>>()
+    };
+    assert_eq!(grade(&sized(50_000)), []);
+    assert_eq!(grade(&sized(60_000)), [Severity::Warning]);
+    assert_eq!(grade(&sized(1_048_577)), [Severity::Error]);
 }
 
 #[test]

@@ -17,6 +17,7 @@ pub fn check(c: &Config) -> Vec<Diagnostic> {
     check_tags(c, &mut out);
     super::operators_check::check(c, &mut out);
     super::check_guardrails::check(c, &mut out);
+    super::check_athena::check(c, &mut out);
     out
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::check;
 use super::diagnostic::{Diagnostic, Rendered};
-use super::locate::SourceMap;
+use super::locate::{Position, SourceMap};
 use crate::syntax::{parse_yaml_with, IssueKind, ParseIssue, ReadOptions};
 use super::model::Config;
 use super::schema;
@@ -40,10 +40,32 @@ impl Source {
     }
 
     pub fn read(path: &Path) -> Result<Source, LoadError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Source { name: path.display().to_string(), text }),
+        match std::fs::read(path) {
+            Ok(bytes) => Self::from_bytes(path.display().to_string(), bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LoadError::NotFound(path.to_path_buf())),
             Err(e) => Err(LoadError::Io(path.to_path_buf(), e)),
+        }
+    }
+}
+
+impl Source {
+    /// The text of a file's bytes; bytes that are not UTF-8 make the
+    /// configuration invalid, located at the first bad byte.
+    pub fn from_bytes(name: String, bytes: Vec<u8>) -> Result<Source, LoadError> {
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Source { name, text }),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+                let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                let position = Position { line: before.matches('\n').count() + 1, column: before[line_start..].chars().count() + 1 };
+                let mut d = Diagnostic::new("", format!("the file is not UTF-8: byte 0x{:02X} at byte offset {offset} is not valid UTF-8", bytes[offset]))
+                    .help("save the configuration as UTF-8 text (YAML files are UTF-8)");
+                d.position = Some(position);
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                Err(LoadError::Invalid { source: Source { name, text }, diagnostics: vec![d] })
+            }
         }
     }
 }

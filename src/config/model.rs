@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::patterns::*;
 
+pub use super::athena::{Athena, AuditorRole};
 pub use super::guardrails::{CloudTrail, Guardrails, Scp, TrailMode, TrailOwner};
 
 /// A sessionlog configuration: one AWS Organization's centralized Session
@@ -100,6 +101,9 @@ pub struct LogArchive {
     #[serde(default = "default_access_role")]
     #[schemars(pattern(ROLE_NAME))]
     pub access_role: String,
+    /// Amazon Athena over the archive: Glue tables, a workgroup, an auditor role.
+    #[serde(default)]
+    pub athena: Athena,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -703,8 +707,11 @@ fn default_policy_name() -> String {
 fn default_stack_set_prefix() -> String {
     "sessionlog".into()
 }
+/// Every account of a Region at once: measured on the StackSets simulator
+/// (docs/scale.md), 25% takes four rounds of stack instances where 100%
+/// takes one; with SOFT_FAILURE_TOLERANCE a failure does not slow the rest.
 fn default_max_concurrent() -> AmountConfig {
-    AmountConfig::Percentage(25)
+    AmountConfig::Percentage(100)
 }
 fn default_failure_tolerance() -> AmountConfig {
     AmountConfig::Count(0)

@@ -25,6 +25,10 @@ pub struct Operators {
     /// Access profiles, each a policy in every member account.
     #[serde(default)]
     pub profiles: Vec<OperatorProfile>,
+    /// Systems Manager just-in-time node access, organization-wide: the
+    /// deny-access policy (see docs/jit.md).
+    #[serde(default)]
+    pub jit: Option<JitOrganization>,
 }
 
 impl Default for Operators {
@@ -33,6 +37,7 @@ impl Default for Operators {
             policy_name_prefix: default_policy_prefix(),
             identity_center: None,
             profiles: Vec::new(),
+            jit: None,
         }
     }
 }
@@ -93,6 +98,107 @@ pub struct OperatorProfile {
     /// management account (needs `operators.identity_center`).
     #[serde(default)]
     pub permission_set: Option<PermissionSetConfig>,
+    /// Networks the profile's sessions may start from: CIDR ranges
+    /// (`203.0.113.0/24`, `10.0.0.0/8`) and/or VPC endpoint ids
+    /// (`vpce-0123456789abcdef0`). Ranges are compared with `aws:SourceIp`
+    /// (calls to public endpoints) and `aws:VpcSourceIp` (calls through a
+    /// VPC endpoint), endpoint ids with `aws:SourceVpce` (docs/jit.md).
+    /// Empty: from anywhere.
+    #[serde(default)]
+    pub source_networks: Vec<String>,
+    /// `standing`: the IAM policy lets the operator start sessions at any
+    /// time. `jit`: Systems Manager just-in-time node access, where the
+    /// operator requests access and the approval policies sessionlog
+    /// generates decide (`jit` must be set). `both`: the two side by side
+    /// (AWS: a caller with `ssm:StartSession` keeps using Session Manager).
+    #[serde(default)]
+    pub access: Access,
+    /// How just-in-time requests of this profile are approved.
+    #[serde(default)]
+    pub jit: Option<JitProfile>,
+}
+
+/// How a profile's operators reach the instances.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    #[default]
+    Standing,
+    Jit,
+    Both,
+}
+
+impl Access {
+    pub fn standing(self) -> bool {
+        matches!(self, Access::Standing | Access::Both)
+    }
+    pub fn jit(self) -> bool {
+        matches!(self, Access::Jit | Access::Both)
+    }
+}
+
+/// Just-in-time node access of one profile.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JitProfile {
+    /// `auto`: requests of the groups' members to the profile's instances
+    /// are approved at once (one hour, AWS's fixed duration), through the
+    /// one auto-approval policy of each account and region. `manual`:
+    /// approvers decide.
+    #[serde(default)]
+    pub approval: Approval,
+    /// Identity Store group ids whose members are auto-approved (`auto`).
+    #[serde(default)]
+    #[schemars(inner(pattern(IDENTITY_STORE_ID)))]
+    pub groups: Vec<String>,
+    /// `manual`: approver levels, each a list of 1-5 Identity Store user or
+    /// group ids; every level must approve, in order (at most 5 levels).
+    #[serde(default)]
+    #[schemars(inner(inner(pattern(IDENTITY_STORE_ID))))]
+    pub approvers: Vec<Vec<String>>,
+    /// `manual`: hours an approved request lasts (1-336).
+    #[serde(default = "default_access_hours")]
+    #[schemars(range(min = 1, max = 336))]
+    pub access_hours: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Approval {
+    #[default]
+    Auto,
+    Manual,
+}
+
+/// Organization-wide just-in-time settings.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JitOrganization {
+    /// The organization's one deny-access policy: requests matching a rule
+    /// are never auto-approved (they still may be approved by hand). In the
+    /// management account.
+    #[serde(default)]
+    pub deny_access: Vec<DenyRule>,
+    /// Region of the deny-access policy's stack in the management account
+    /// (where just-in-time node access was set up). Default: the StackSet
+    /// administration region.
+    #[serde(default)]
+    #[schemars(pattern(REGION))]
+    pub region: Option<String>,
+}
+
+/// One rule of the deny-access policy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DenyRule {
+    /// Instances with these tags (every key, one of its values; `*` is a
+    /// wildcard).
+    #[schemars(extend("propertyNames" = {"pattern": TAG_KEY}, "minProperties" = 1))]
+    pub instance_tags: BTreeMap<String, TagValues>,
+    /// Only for members of these Identity Store groups. Empty: for everyone.
+    #[serde(default)]
+    #[schemars(inner(pattern(IDENTITY_STORE_ID)))]
+    pub groups: Vec<String>,
 }
 
 /// Tag values, one of which the instance's tag must have.
@@ -139,6 +245,9 @@ fn default_policy_prefix() -> String {
 fn default_session_hours() -> u32 {
     1
 }
+fn default_access_hours() -> u32 {
+    1
+}
 
 /// The logged shell: the Session Manager preferences document.
 pub const SESSION_DOCUMENT: &str = "SSM-SessionManagerRunShell";
@@ -148,6 +257,14 @@ impl Operators {
     /// in every member account.
     pub fn policy_name(&self, p: &OperatorProfile) -> String {
         format!("{}-{}", self.policy_name_prefix, p.name)
+    }
+
+    /// Profiles reached through just-in-time node access.
+    pub fn jit_profiles(&self) -> impl Iterator<Item = (&OperatorProfile, &JitProfile)> {
+        self.profiles
+            .iter()
+            .filter(|p| p.access.jit())
+            .filter_map(|p| p.jit.as_ref().map(|j| (p, j)))
     }
 
     /// Whether any permission set is asked for (the Identity Center stack).

@@ -17,6 +17,7 @@ use crate::aws::regions;
 
 pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
     check_prompt_tag(c, out);
+    super::jit_check::check(c, out);
     let ops = &c.operators;
     let mut policy_names: BTreeMap<String, usize> = BTreeMap::new();
     let mut logical_ids: BTreeMap<String, usize> = BTreeMap::new();
@@ -108,7 +109,7 @@ pub fn check(c: &Config, out: &mut Vec<Diagnostic>) {
 
 /// Warnings of a valid configuration.
 pub fn warnings(c: &Config) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out = super::jit_check::warnings(c);
     let ops = &c.operators;
     for (i, p) in ops.profiles.iter().enumerate() {
         for (j, d) in p.documents.iter().enumerate() {

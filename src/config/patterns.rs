@@ -5,8 +5,10 @@ pub const ACCOUNT_ID: &str = r"^[0-9]{12}$";
 pub const REGION: &str = r"^[a-z]{2}(-gov|-iso[a-z]?|sc)?-[a-z]+-[0-9]$";
 pub const OU_OR_ROOT: &str = r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$";
 pub const BUCKET_NAME: &str = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
-pub const KEY_PREFIX: &str = r"^[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*$";
-pub const KEY_SEGMENT: &str = r"^[a-zA-Z0-9!_.*'()-]+$";
+/// Segments of safe characters joined by single `/`; a segment of dots only
+/// (`.`, `..`) is a relative path step in tools that copy the objects out.
+pub const KEY_PREFIX: &str = r"^[a-zA-Z0-9!_.*'()-]*[a-zA-Z0-9!_*'()-][a-zA-Z0-9!_.*'()-]*(/[a-zA-Z0-9!_.*'()-]*[a-zA-Z0-9!_*'()-][a-zA-Z0-9!_.*'()-]*)*$";
+pub const KEY_SEGMENT: &str = r"^[a-zA-Z0-9!_.*'()-]*[a-zA-Z0-9!_*'()-][a-zA-Z0-9!_.*'()-]*$";
 pub const ALIAS_PREFIX: &str = r"^alias/[a-zA-Z0-9/_-]+[a-zA-Z0-9_-]$";
 pub const STACK_NAME: &str = r"^[a-zA-Z][-a-zA-Z0-9]{0,119}$";
 pub const STACK_SET_PREFIX: &str = r"^[a-zA-Z][-a-zA-Z0-9]{0,80}$";
@@ -29,6 +31,20 @@ pub const TRAIL_NAME_OR_ARN: &str = r"^(arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:[0-
 pub const KMS_KEY_ARN: &str = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$";
 pub const EMAIL: &str = r"^[^@\s]+@[^@\s]+\.[^@\s]+$";
 pub const ROLE_PATTERN: &str = r"^[\w+=,.@*?-]+(/[\w+=,.@*?-]+)*$";
+/// An Identity Store user or group id (the `GroupId` pattern of
+/// `AWS::IdentityStore::Group`).
+pub const IDENTITY_STORE_ID: &str =
+    r"^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$";
+
+/// A Glue database name Athena can query without quoting: lowercase
+/// letters, digits and underscores.
+pub const GLUE_NAME: &str = r"^[a-z][a-z0-9_]{0,254}$";
+/// An Athena workgroup name.
+pub const WORKGROUP_NAME: &str = r"^[a-zA-Z0-9._-]{1,128}$";
+/// A day, `YYYY-MM-DD`.
+pub const DAY: &str = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+/// Who may assume the auditor role: an account id or an IAM role or user ARN.
+pub const AUDITOR_PRINCIPAL: &str = r"^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]+)$";
 
 /// CloudWatch Logs' allowed retention values, in days.
 pub const RETENTION_DAYS: [u32; 22] = [
@@ -44,8 +60,8 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         REGION => "an AWS region name, like `us-east-1`",
         OU_OR_ROOT => "an organizational unit id like `ou-ab12-cd34ef56` or a root id like `r-ab12`",
         BUCKET_NAME => "an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
-        KEY_PREFIX => "an S3 key prefix of safe characters, segments separated by single `/`, no leading or trailing `/`",
-        KEY_SEGMENT => "one S3 key segment of safe characters, without `/`",
+        KEY_PREFIX => "an S3 key prefix of safe characters, segments separated by single `/`: no empty segment (`//`, a leading or trailing `/`) and no segment of dots only (`.`, `..`)",
+        KEY_SEGMENT => "one S3 key segment of safe characters: no `/`, not empty and not dots only (`.`, `..`)",
         ALIAS_PREFIX => "a KMS alias prefix starting with `alias/`, like `alias/sessionlog`",
         STACK_NAME => "a stack name: a letter, then letters, digits and hyphens (at most 120)",
         STACK_SET_PREFIX => "a letter, then letters, digits and hyphens",
@@ -67,6 +83,11 @@ pub fn describe(pattern: &str) -> Option<&'static str> {
         KMS_KEY_ARN => "a KMS key ARN, like `arn:aws:kms:us-east-1:123456789012:key/mrk-…`",
         EMAIL => "an email address, like `security@example.com`",
         ROLE_PATTERN => "an IAM role name or path (`admin/BreakGlass`), `*` and `?` allowed, no leading `/`",
+        IDENTITY_STORE_ID => "an Identity Store group or user id, like `34688438-1061-702c-a03d-1fa788dccfd1` (`aws identitystore list-groups`)",
+        GLUE_NAME => "a Glue database name: a lowercase letter, then lowercase letters, digits and `_` (at most 255)",
+        WORKGROUP_NAME => "an Athena workgroup name: 1-128 letters, digits and `._-`",
+        DAY => "a day, like `2026-01-01`",
+        AUDITOR_PRINCIPAL => "a 12-digit account id in quotes, or an IAM role or user ARN like `arn:aws:iam::123456789012:role/Auditor`",
         _ => return None,
     })
 }

@@ -1,7 +1,7 @@
 //! `plan`, `deploy`, `status` and `destroy` of a [`Rollout`]: the order of
 //! the steps, the refusals and the confirmation.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Result;
@@ -11,13 +11,15 @@ use crate::model::resources::logs::SessionLogGroup;
 use crate::model::template::ResourceProperties;
 use super::client::Aws;
 use super::engine::{Engine, SetPlan, StackPlan, StackStep};
+use super::estimate;
 use super::params::{known, resolve};
 use super::plain::{self, Applied};
 use super::planning::InstanceKey;
 use super::report::{Event, Reporter};
 use super::status::StackStatus;
 use super::stackset::InstanceOp;
-use super::{archive, management, remedy, requirements, stackset};
+use super::side_by_side::{SetWork, Step};
+use super::{archive, management, noop, remedy, requirements, stackset};
 use super::{DeployOptions, Rollout};
 
 /// Ask on a terminal; never wait for an answer without one.
@@ -69,6 +71,7 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
         e.rep.emit(Event::Step { text: format!("StackSet {} ({} regions)", s.name, s.regions.len()) });
         sets.push(e.plan_set(r, s).await?);
     }
+    estimate_note(e, r, &sets);
     let management = management::plan(e, r).await?;
     e.adoption_section();
     for s in r.stack_sets.iter().filter(|s| s.body.contains(SessionLogGroup::TYPE)) {
@@ -81,6 +84,53 @@ async fn make_plan(e: &mut Engine<'_, '_>, r: &Rollout) -> Result<FullPlan> {
     }
     requirements::check(e, r).await;
     Ok(FullPlan { stacks, sets, management, archive_blocked: false })
+}
+
+/// How long the StackSet operations will take (the simulator's model,
+/// docs/scale.md), and a warning when the operation preferences make it
+/// much longer than the recommended ones would.
+fn estimate_note(e: &mut Engine<'_, '_>, r: &Rollout, sets: &[SetPlan]) {
+    let recommended: Vec<_> = r.stack_sets.iter().map(|s| estimate::fastest(&s.operation_preferences)).collect();
+    let work = |fast: bool| -> Vec<estimate::SetWork<'_>> {
+        r.stack_sets
+            .iter()
+            .zip(sets)
+            .enumerate()
+            .map(|(i, (s, sp))| estimate::SetWork {
+                name: &s.name,
+                preferences: if fast { &recommended[i] } else { &s.operation_preferences },
+                operations: sp.operations.clone(),
+                depends_on: &s.depends_on,
+            })
+            .collect()
+    };
+    let secs = estimate::rollout_seconds(&work(false));
+    if secs <= 0.0 {
+        return;
+    }
+    let quickest = estimate::rollout_seconds(&work(true));
+    e.rep.emit(Event::Note {
+        text: format!(
+            "StackSet operations: about {} (rounds of about {:.0} s per Region; StackSets side by side, each after those it depends on; docs/scale.md)",
+            estimate::human(secs),
+            estimate::ROUND_SECONDS
+        ),
+    });
+    if secs > 1.5 * quickest {
+        let p = &r.stack_sets[0].operation_preferences;
+        e.rep.emit(Event::Note {
+            text: format!(
+                "slow rollout: stack_set.operation_preferences ({}, max_concurrent {:?}, failure_tolerance {:?}, {}) make this take about {}; \
+                 with region_concurrency: PARALLEL, max_concurrent: {{percentage: 100}} and concurrency_mode: SOFT_FAILURE_TOLERANCE about {}",
+                p.region_concurrency,
+                p.max_concurrent,
+                p.failure_tolerance,
+                p.concurrency_mode,
+                estimate::human(secs),
+                estimate::human(quickest)
+            ),
+        });
+    }
 }
 
 async fn discard_change_sets(e: &Engine<'_, '_>, r: &Rollout, p: &FullPlan) {
@@ -156,40 +206,53 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
             }
         }
     }
-    // 2. StackSets and their instances.
+    // 2. StackSets and their instances: every StackSet at once, except
+    // where one depends on another (side_by_side).
     if !failed {
-        for s in &r.stack_sets {
+        let mut work = Vec::new();
+        for (s, sp) in r.stack_sets.iter().zip(p.sets) {
             e.rep.emit(Event::Step { text: format!("StackSet {}", s.name) });
-            // Re-read right before writing: an earlier run may have been
-            // interrupted with an operation still running.
-            if e.wait_idle(r, s).await? {
+            // An earlier run may have been interrupted with an operation
+            // still running: wait for it, then plan again.
+            let sp = if e.wait_idle(r, s).await? {
                 e.rep.emit(Event::Note { text: format!("{}: re-reading its state after the running operations", s.name) });
-            }
-            let risky_before = e.risky;
-            e.quiet = true;
-            let sp = e.plan_set(r, s).await;
-            e.quiet = false;
-            let sp = sp?;
-            if e.risky && !risky_before && !opts.allow_replacement {
-                e.rep.emit(Event::Note { text: format!("refusing to update {}: it replaces or deletes a log group; re-run with --allow-replacement", s.name) });
-                return Ok(exit::INVALID_INPUT);
-            }
+                let risky_before = e.risky;
+                e.quiet = true;
+                let sp = e.plan_set(r, s).await;
+                e.quiet = false;
+                let sp = sp?;
+                if e.risky && !risky_before && !opts.allow_replacement {
+                    e.rep.emit(Event::Note { text: format!("refusing to update {}: it replaces or deletes a log group; re-run with --allow-replacement", s.name) });
+                    return Ok(exit::INVALID_INPUT);
+                }
+                sp
+            } else {
+                sp
+            };
             let params = known(&resolve(&s.parameters, &e.outputs))
                 .ok_or_else(|| anyhow::anyhow!("{}: a parameter has no value (missing log-archive stack outputs)", s.name))?;
             if s.body.len() > remedy::INLINE_TEMPLATE_LIMIT {
                 anyhow::bail!("template of {} is {} bytes, over the inline size limit: {}", s.name, s.body.len(), remedy::remedy("template over the inline size").unwrap_or(""));
             }
             let cfn = e.aws.cfn(&r.stack_set_region);
+            let after: Vec<usize> = s.depends_on.iter().filter_map(|d| r.stack_sets.iter().position(|x| &x.name == d)).collect();
+            let mut deps = Vec::new();
+            for &j in &after {
+                deps.extend(stackset::arn(&cfn, &r.stack_sets[j], opts).await?);
+            }
+            let mut steps = VecDeque::new();
             if !sp.exists {
-                stackset::create(&cfn, s, &params).await?;
+                stackset::create(&cfn, s, &params, &deps).await?;
                 e.rep.emit(Event::Note { text: format!("{}: StackSet created", s.name) });
             } else if sp.definition_changed {
-                let (c, s2, p2) = (cfn.clone(), s.clone(), params.clone());
-                let ok = e.run_op(r, s, "UPDATE", move || {
-                    let (c, s2, p2) = (c.clone(), s2.clone(), p2.clone());
-                    Box::pin(async move { stackset::update(&c, &s2, &p2).await })
-                }).await?;
-                failed |= !ok;
+                let (c, s2, p2, d2) = (cfn.clone(), s.clone(), params.clone(), deps.clone());
+                steps.push_back(Step {
+                    action: "UPDATE",
+                    start: Box::new(move || {
+                        let (c, s2, p2, d2) = (c.clone(), s2.clone(), p2.clone(), d2.clone());
+                        Box::pin(async move { stackset::update(&c, &s2, &p2, &d2).await })
+                    }),
+                });
             }
             let removing: BTreeSet<InstanceKey> =
                 sp.removes.iter().flat_map(|b| b.accounts.iter().flatten().flat_map(|a| b.regions.iter().map(move |r| (a.clone(), r.clone())))).collect();
@@ -199,16 +262,18 @@ pub async fn deploy_rollout(r: &Rollout, opts: &DeployOptions, out: &mut dyn Wri
                 .chain(sp.removes.into_iter().map(|b| (InstanceOp::Remove, b)));
             for (op, b) in batches {
                 let (c, s2) = (cfn.clone(), s.clone());
-                let ok = e.run_op(r, s, op.action(), move || {
-                    let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
-                    Box::pin(async move { op.start(&c, &s2, &b).await })
-                }).await?;
-                failed |= !ok;
+                steps.push_back(Step {
+                    action: op.action(),
+                    start: Box::new(move || {
+                        let (c, s2, b) = (c.clone(), s2.clone(), b.clone());
+                        Box::pin(async move { op.start(&c, &s2, &b).await })
+                    }),
+                });
             }
-            if !removing.is_empty() {
-                failed |= !e.left_over(&cfn, s, &removing).await?;
-            }
+            let small = sp.instances <= noop::PAGE && !e.large.contains(&s.name);
+            work.push(SetWork::new(s, steps, after, removing, small));
         }
+        failed |= e.run_side_by_side(r, work).await?;
     }
     // 3. Management-account stacks, which may reference what the StackSets created.
     if failed && !r.management_stacks.is_empty() {

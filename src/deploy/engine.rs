@@ -34,6 +34,10 @@ pub(super) struct SetPlan {
     pub(super) adds: Vec<InstanceBatch>,
     pub(super) removes: Vec<InstanceBatch>,
     pub(super) retries: Vec<InstanceBatch>,
+    /// Stack instances wanted (0 when a no-op was recognized without listing them).
+    pub(super) instances: usize,
+    /// Accounts per Region of each operation deploy will run, in turn (for the estimate).
+    pub(super) operations: Vec<super::estimate::Operation>,
 }
 
 impl SetPlan {
@@ -66,6 +70,15 @@ pub(super) struct Engine<'a, 'w> {
     unchecked_noted: BTreeSet<String>,
     /// `(StackSet, account, region, opt-in status)` left out: region not enabled.
     pub(super) skipped: BTreeSet<(String, String, String, String)>,
+    /// StackSets found up to date from a handful of calls (see `noop`):
+    /// summarized in one row, their instances not listed.
+    pub(super) verified: BTreeSet<String>,
+    /// StackSets with more stack instances than one page: their table rows
+    /// are the failed instances and one row for the rest.
+    pub(super) large: BTreeSet<String>,
+    /// Suspended or closing accounts under the targets: their instances are
+    /// neither added nor removed (StackSets skips suspended accounts).
+    pub(super) inactive: BTreeSet<String>,
 }
 
 impl<'a, 'w> Engine<'a, 'w> {
@@ -74,7 +87,7 @@ impl<'a, 'w> Engine<'a, 'w> {
         if !r.archive_stacks.is_empty() {
             aws.assume_archive_role(&r.archive_account, &r.archive_access_role).await?;
         }
-        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new(), plan_only: false, adoptions: Vec::new(), discovered: BTreeSet::new(), region_checks: BTreeMap::new(), regions_by_default: None, unchecked_noted: BTreeSet::new(), skipped: BTreeSet::new() })
+        Ok(Engine { aws, opts, rep: Reporter::new(out, opts.output), outputs: Outputs::new(), risky: false, quiet: false, accounts: BTreeMap::new(), plan_only: false, adoptions: Vec::new(), discovered: BTreeSet::new(), region_checks: BTreeMap::new(), regions_by_default: None, unchecked_noted: BTreeSet::new(), skipped: BTreeSet::new(), verified: BTreeSet::new(), large: BTreeSet::new(), inactive: BTreeSet::new() })
     }
 
     fn change(&mut self, target: &str, line: String, risky: bool) {
@@ -363,6 +376,22 @@ impl<'a, 'w> Engine<'a, 'w> {
                 }
             }
         }
+        if let Some(d) = &deployed {
+            if busy.is_empty() && self.noop(&cfn, s, d).await? {
+                // Every instance exists and none failed: nothing to add or
+                // retry; a definition change is one UpdateStackSet.
+                let mut operations = Vec::new();
+                if definition_changed {
+                    self.change(&s.name, format!("> every instance ({} Regions × every account of the target OUs)", s.regions.len()), false);
+                    let n = self.accounts.get(&format!("{:?}", s.targets)).map(BTreeSet::len).unwrap_or(super::noop::PAGE);
+                    operations.push(s.regions.iter().map(|r| (r.clone(), n)).collect());
+                    self.large.insert(s.name.clone());
+                } else {
+                    self.verified.insert(s.name.clone());
+                }
+                return Ok(SetPlan { exists: true, definition_changed, adds: Vec::new(), removes: Vec::new(), retries: Vec::new(), instances: 0, operations });
+            }
+        }
         let key = format!("{:?}", s.targets);
         let accounts = self.target_accounts(r, s).await?;
         let mut wanted_keys: BTreeSet<InstanceKey> =
@@ -382,13 +411,23 @@ impl<'a, 'w> Engine<'a, 'w> {
             }
         }
         let existing = stackset::instances(&cfn, s, self.opts).await?;
-        let existing_keys: BTreeSet<InstanceKey> =
-            existing.iter().map(|i| i.key()).filter(|k| !not_enabled.contains_key(k)).collect();
-        let (adds, removes) = instance_batches(&wanted_keys, &existing_keys);
+        let existing_keys: BTreeSet<InstanceKey> = existing
+            .iter()
+            .map(|i| i.key())
+            .filter(|k| !not_enabled.contains_key(k) && !self.inactive.contains(&k.0))
+            .collect();
+        let (mut adds, removes) = instance_batches(&wanted_keys, &existing_keys);
+        if !self.inactive.is_empty() {
+            // Not the whole OUs: that would include the suspended or closing accounts.
+            for b in adds.iter_mut().filter(|b| b.accounts.is_none()) {
+                b.accounts = Some(accounts.iter().cloned().collect());
+            }
+        }
         let added: Vec<InstanceKey> = wanted_keys.difference(&existing_keys).cloned().collect();
         let removed: Vec<InstanceKey> = existing_keys.difference(&wanted_keys).cloned().collect();
+        let every = self.opts.output == super::OutputFormat::Json;
         for (mark, keys) in [("+", added), ("-", removed)] {
-            for line in instance_lines(mark, &keys) {
+            for line in instance_lines(mark, &keys, every) {
                 self.change(&s.name, line, false);
             }
         }
@@ -405,7 +444,19 @@ impl<'a, 'w> Engine<'a, 'w> {
                 self.change(&s.name, format!("> instance {a}/{rg} (outdated: run again)"), false);
             }
         }
-        Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries })
+        if wanted_keys.len() > super::noop::PAGE {
+            self.large.insert(s.name.clone());
+        }
+        // What each operation touches, in the order deploy runs them.
+        let mut operations = Vec::new();
+        if definition_changed && deployed.is_some() {
+            operations.push(per_region(existing_keys.intersection(&wanted_keys)));
+        }
+        for b in retries.iter().chain(&adds).chain(&removes) {
+            let n = b.accounts.as_ref().map(Vec::len).unwrap_or(accounts.len());
+            operations.push(b.regions.iter().map(|r| (r.clone(), n)).collect());
+        }
+        Ok(SetPlan { exists: deployed.is_some(), definition_changed, adds, removes, retries, instances: wanted_keys.len(), operations })
     }
 
     /// The accounts a StackSet targets (read from Organizations once per
@@ -415,9 +466,21 @@ impl<'a, 'w> Engine<'a, 'w> {
         if let Some(a) = self.accounts.get(&key) {
             return Ok(a.clone());
         }
-        let a = org::target_accounts(&self.aws.organizations(), &s.targets, &r.management_account).await?;
+        let (a, inactive) = org::target_accounts(&self.aws.organizations(), &s.targets, &r.management_account).await?;
+        if !inactive.is_empty() && self.inactive.is_empty() {
+            self.rep.emit(Event::Note {
+                text: format!("{} suspended or closing account(s) skipped (Organizations State): {}", inactive.len(), inactive.iter().cloned().collect::<Vec<_>>().join(", ")),
+            });
+        }
+        self.inactive.extend(inactive);
         self.accounts.insert(key, a.clone());
         Ok(a)
+    }
+
+    /// Which of `regions` are opt-in (`None` when that cannot be read).
+    pub(super) async fn opt_in_among(&mut self, regions: &[String]) -> Option<BTreeSet<String>> {
+        let regions: BTreeSet<String> = regions.iter().cloned().collect();
+        opt_in::opt_in_regions(&self.aws, &regions, &mut self.regions_by_default).await.ok()
     }
 
     /// Whether the log-archive account lacks a region its stacks go to (an
@@ -578,6 +641,20 @@ impl<'a, 'w> Engine<'a, 'w> {
         }
         for s in &r.stack_sets {
             let cfn = self.aws.cfn(&r.stack_set_region);
+            if self.verified.contains(&s.name) {
+                rows.push(Row {
+                    target: s.name.clone(),
+                    account: "(every target account)".into(),
+                    region: format!("({} Regions)", s.regions.len()),
+                    status: "CURRENT".into(),
+                    reason: "no instance failed, cancelled or running; auto-deployment keeps the target OUs covered".into(),
+                });
+                continue;
+            }
+            if self.large.contains(&s.name) {
+                bad |= self.large_rows(&cfn, s, &mut rows).await?;
+                continue;
+            }
             if stackset::describe(&cfn, s, self.opts).await?.is_none() {
                 rows.push(Row {
                     target: s.name.clone(),
@@ -589,7 +666,7 @@ impl<'a, 'w> Engine<'a, 'w> {
                 continue;
             }
             for i in stackset::instances(&cfn, s, self.opts).await? {
-                bad |= i.is_failed() || i.status != status::InstanceStatus::Current;
+                bad |= i.is_failed() || (i.status != status::InstanceStatus::Current && i.detailed != status::DetailedStatus::SkippedSuspendedAccount);
                 let reason = i.reason.clone().unwrap_or_default();
                 let reason = match self.instance_remedy(s, &i.account, &i.region, &reason, "") {
                     Some(m) if i.is_failed() => format!("{reason} — {m}"),
@@ -644,15 +721,38 @@ fn managed_policy_arns(body: &str, account: &str, region: &str, partition: &str)
         .collect()
 }
 
-/// `+ instance 111111111111/eu-west-1` per instance; past 24 of them, one
-/// line per region with the number of accounts.
-fn instance_lines(mark: &str, keys: &[InstanceKey]) -> Vec<String> {
-    if keys.len() <= 24 {
+/// Accounts per Region among `keys`.
+fn per_region<'k>(keys: impl Iterator<Item = &'k InstanceKey>) -> super::estimate::Operation {
+    let mut out = BTreeMap::new();
+    for (_, r) in keys {
+        *out.entry(r.clone()).or_insert(0) += 1;
+    }
+    out
+}
+
+/// `+ instance 111111111111/eu-west-1` per instance (always with `every`:
+/// `--output json`); past 24 of them, one line when every Region has the
+/// same accounts, else one line per Region with the number of accounts.
+fn instance_lines(mark: &str, keys: &[InstanceKey], every: bool) -> Vec<String> {
+    if every || keys.len() <= 24 {
         return keys.iter().map(|(a, r)| format!("{mark} instance {a}/{r}")).collect();
     }
     let mut by_region: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (a, r) in keys {
         by_region.entry(r).or_default().push(a);
+    }
+    let first = by_region.values().next().cloned().unwrap_or_default();
+    if by_region.values().all(|a| *a == first) {
+        let regions: Vec<&str> = by_region.keys().cloned().collect();
+        return vec![format!(
+            "{mark} {} instances: {} accounts ({}, …) in each of {} Region{} ({}); `--output json` lists every instance",
+            keys.len(),
+            first.len(),
+            first.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+            regions.len(),
+            if regions.len() == 1 { "" } else { "s" },
+            regions.join(", ")
+        )];
     }
     by_region
         .into_iter()
@@ -673,11 +773,15 @@ mod tests {
     #[test]
     fn instance_lines_are_summarized_per_region_past_24() {
         let few: Vec<InstanceKey> = (0..3).map(|i| (format!("{i:012}"), "eu-west-1".to_string())).collect();
-        assert_eq!(instance_lines("+", &few)[0], "+ instance 000000000000/eu-west-1");
+        assert_eq!(instance_lines("+", &few, false)[0], "+ instance 000000000000/eu-west-1");
         let many: Vec<InstanceKey> = (0..30)
             .flat_map(|i| ["eu-west-1", "us-east-1"].map(|r| (format!("{i:012}"), r.to_string())))
             .collect();
-        let lines = instance_lines("-", &many);
+        let lines = instance_lines("-", &many, false);
+        assert_eq!(lines, ["- 60 instances: 30 accounts (000000000000, 000000000001, 000000000002, …) in each of 2 Regions (eu-west-1, us-east-1); `--output json` lists every instance"]);
+        assert_eq!(instance_lines("-", &many, true).len(), 60);
+        let uneven: Vec<InstanceKey> = many.iter().filter(|(a, r)| r == "eu-west-1" || a.as_str() < "000000000010").cloned().collect();
+        let lines = instance_lines("-", &uneven, false);
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with("- 30 instances in eu-west-1 (000000000000, 000000000001, 000000000002, …)"), "{lines:?}");
     }

@@ -52,7 +52,7 @@ fn trusted_access_hint(code: &str, message: &str) -> String {
 /// Which of `regions` are opt-in: those the caller's own account does not
 /// have `ENABLED_BY_DEFAULT`. The list of regions is read once per run
 /// (`cache`).
-async fn opt_in_regions(
+pub(super) async fn opt_in_regions(
     aws: &Aws,
     regions: &BTreeSet<String>,
     cache: &mut Option<BTreeSet<String>>,

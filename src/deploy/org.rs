@@ -6,15 +6,29 @@ use anyhow::{Context, Result};
 
 use crate::bundle::DeploymentTargets;
 
-/// Every account under the target OUs (recursively, roots included), minus
-/// the exclusions and the management account (service-managed StackSets
-/// never deploy there).
+/// Whether an account can take stack instances: Organizations' `State`
+/// (which replaces `Status`) is ACTIVE or PENDING_ACTIVATION, not
+/// SUSPENDED, PENDING_CLOSURE or CLOSED; `Status` (ACTIVE, SUSPENDED,
+/// PENDING_CLOSURE) when `State` is absent.
+pub fn takes_instances(a: &aws_sdk_organizations::types::Account) -> bool {
+    match (a.state(), a.status()) {
+        (Some(state), _) => !matches!(state.as_str(), "SUSPENDED" | "PENDING_CLOSURE" | "CLOSED"),
+        (None, Some(status)) => !matches!(status.as_str(), "SUSPENDED" | "PENDING_CLOSURE"),
+        (None, None) => true,
+    }
+}
+
+/// Every account under the target OUs (recursively, roots included) that
+/// can take stack instances, minus the exclusions and the management account
+/// (service-managed StackSets never deploy there); and those that cannot
+/// (suspended, closing or closed).
 pub async fn target_accounts(
     org: &aws_sdk_organizations::Client,
     targets: &DeploymentTargets,
     management_account: &str,
-) -> Result<BTreeSet<String>> {
+) -> Result<(BTreeSet<String>, BTreeSet<String>)> {
     let mut out = BTreeSet::new();
+    let mut inactive = BTreeSet::new();
     let mut queue: Vec<String> = targets.organizational_units.clone();
     let mut seen = BTreeSet::new();
     while let Some(parent) = queue.pop() {
@@ -25,9 +39,14 @@ pub async fn target_accounts(
         while let Some(page) = pages.next().await {
             let page = page.with_context(|| format!("listing the accounts of {parent}"))?;
             for a in page.accounts() {
-                let active = a.status().map(|s| s.as_str() != "SUSPENDED").unwrap_or(true);
-                if let (Some(id), true) = (a.id(), active) {
-                    out.insert(id.to_string());
+                match (a.id(), takes_instances(a)) {
+                    (Some(id), true) => {
+                        out.insert(id.to_string());
+                    }
+                    (Some(id), false) => {
+                        inactive.insert(id.to_string());
+                    }
+                    (None, _) => {}
                 }
             }
         }
@@ -45,5 +64,24 @@ pub async fn target_accounts(
     for a in &targets.exclude_accounts {
         out.remove(a);
     }
-    Ok(out)
+    Ok((out, inactive))
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_organizations::types::{Account, AccountState, AccountStatus};
+
+    #[test]
+    fn state_decides_and_status_is_the_fallback() {
+        let a = |state: Option<&str>, status: Option<&str>| {
+            Account::builder().set_state(state.map(AccountState::from)).set_status(status.map(AccountStatus::from)).build()
+        };
+        assert!(super::takes_instances(&a(Some("ACTIVE"), Some("ACTIVE"))));
+        // Closing: Status still says ACTIVE, State says PENDING_CLOSURE.
+        assert!(!super::takes_instances(&a(Some("PENDING_CLOSURE"), Some("ACTIVE"))));
+        assert!(!super::takes_instances(&a(Some("SUSPENDED"), None)));
+        assert!(!super::takes_instances(&a(Some("CLOSED"), None)));
+        assert!(!super::takes_instances(&a(None, Some("SUSPENDED"))));
+        assert!(super::takes_instances(&a(None, Some("ACTIVE"))));
+    }
 }

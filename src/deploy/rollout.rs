@@ -69,6 +69,8 @@ pub struct SetDef {
     pub regions: Vec<String>,
     pub operation_preferences: OperationPreferences,
     pub tags: Vec<(String, String)>,
+    /// StackSets (by name) whose operations must end first.
+    pub depends_on: Vec<String>,
 }
 
 /// What gets deployed: a [`Bundle`] with its templates rendered to text.
@@ -119,6 +121,7 @@ impl Rollout {
                     regions: s.regions.clone(),
                     operation_preferences: s.operation_preferences.clone(),
                     tags: s.tags.clone(),
+                    depends_on: s.depends_on.clone(),
                 })
                 .collect(),
             management_stacks: b.management_stacks.iter().map(plain).collect(),

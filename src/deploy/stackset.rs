@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use aws_sdk_cloudformation::types::{
     AccountFilterType, AutoDeployment, CallAs, Capability, ConcurrencyMode, DeploymentTargets, ManagedExecution, Parameter,
-    PermissionModels, RegionConcurrencyType, StackSetOperationPreferences, Tag,
+    PermissionModels, RegionConcurrencyType, StackInstanceFilter, StackInstanceFilterName, StackSetOperationPreferences, Tag,
 };
 use aws_sdk_cloudformation::Client;
 
@@ -35,6 +35,10 @@ pub struct DeployedSet {
     pub auto_deployment: Option<(bool, bool)>,
     /// When the service says (empty = not reported).
     pub capabilities: Vec<String>,
+    /// The Regions and OUs the StackSet has instances in or targets (empty
+    /// when the service does not say).
+    pub regions: Vec<String>,
+    pub organizational_units: Vec<String>,
 }
 
 pub async fn describe(cfn: &Client, s: &SetDef, opts: &DeployOptions) -> Result<Option<DeployedSet>> {
@@ -63,6 +67,8 @@ pub async fn describe(cfn: &Client, s: &SetDef, opts: &DeployOptions) -> Result<
             .auto_deployment()
             .and_then(|a| Some((a.enabled()?, a.retain_stacks_on_account_removal().unwrap_or(false)))),
         capabilities: ss.capabilities().iter().map(|c| c.as_str().to_string()).collect(),
+        regions: ss.regions().to_vec(),
+        organizational_units: ss.organizational_unit_ids().to_vec(),
     }))
 }
 
@@ -88,7 +94,29 @@ impl Instance {
 }
 
 pub async fn instances(cfn: &Client, s: &SetDef, opts: &DeployOptions) -> Result<Vec<Instance>> {
+    instances_filtered(cfn, s, opts, None).await
+}
+
+/// The instances whose detailed status failed (FAILED, CANCELLED,
+/// INOPERABLE, FAILED_IMPORT): one filtered listing per status
+/// (`ListStackInstances` takes one `DETAILED_STATUS` value), a few calls
+/// whatever the number of instances.
+pub async fn failed_instances(cfn: &Client, s: &SetDef, opts: &DeployOptions) -> Result<Vec<Instance>> {
     let mut out = Vec::new();
+    for st in ["FAILED", "CANCELLED", "INOPERABLE", "FAILED_IMPORT"] {
+        out.extend(instances_filtered(cfn, s, opts, Some(st)).await?.into_iter().filter(Instance::is_failed));
+    }
+    Ok(out)
+}
+
+/// The StackSet's instances, only those of one detailed status when asked
+/// (filtered by the service, and again here for an emulator that ignores
+/// the filter).
+pub async fn instances_filtered(cfn: &Client, s: &SetDef, opts: &DeployOptions, detailed: Option<&str>) -> Result<Vec<Instance>> {
+    let mut out = Vec::new();
+    let filter = detailed.map(|d| {
+        vec![StackInstanceFilter::builder().name(StackInstanceFilterName::DetailedStatus).values(d).build()]
+    });
     let mut token: Option<String> = None;
     loop {
         let t = token.clone();
@@ -96,6 +124,7 @@ pub async fn instances(cfn: &Client, s: &SetDef, opts: &DeployOptions) -> Result
             cfn.list_stack_instances()
                 .stack_set_name(&s.name)
                 .call_as(call_as(s))
+                .set_filters(filter.clone())
                 .set_next_token(t.clone())
                 .send()
         })
@@ -106,6 +135,10 @@ pub async fn instances(cfn: &Client, s: &SetDef, opts: &DeployOptions) -> Result
             Err(e) => bail!("listing the instances of {}: {}", s.name, message(&e)),
         };
         for i in r.summaries() {
+            let d = i.stack_instance_status().and_then(|d| d.detailed_status()).map(|d| d.as_str()).unwrap_or("SUCCEEDED");
+            if detailed.is_some_and(|want| want != d) {
+                continue;
+            }
             out.push(Instance {
                 account: i.account().unwrap_or("").to_string(),
                 region: i.region().unwrap_or("").to_string(),
@@ -245,11 +278,22 @@ fn params(p: &BTreeMap<String, String>) -> Vec<Parameter> {
     p.iter().map(|(k, v)| Parameter::builder().parameter_key(k).parameter_value(v).build()).collect()
 }
 
-fn auto(s: &SetDef) -> AutoDeployment {
+fn auto(s: &SetDef, depends_on: &[String]) -> AutoDeployment {
     AutoDeployment::builder()
         .enabled(s.auto_deployment.enabled)
         .retain_stacks_on_account_removal(s.auto_deployment.retain_stacks_on_account_removal)
+        .set_depends_on((s.auto_deployment.enabled && !depends_on.is_empty()).then(|| depends_on.to_vec()))
         .build()
+}
+
+/// The ARN of a StackSet (for another one's `AutoDeployment.DependsOn`).
+pub async fn arn(cfn: &Client, s: &SetDef, opts: &DeployOptions) -> Result<Option<String>> {
+    let r = retry_transient(base(opts), 5, || cfn.describe_stack_set().stack_set_name(&s.name).call_as(call_as(s)).send()).await;
+    match r {
+        Ok(r) => Ok(r.stack_set().and_then(|x| x.stack_set_arn()).map(str::to_string)),
+        Err(e) if code(&e) == Some("StackSetNotFoundException") => Ok(None),
+        Err(e) => bail!("describing StackSet {}: {}", s.name, message(&e)),
+    }
 }
 
 /// The error, with the remedy when the reason is a known one.
@@ -266,7 +310,8 @@ pub fn new_operation_id() -> String {
 
 /// Create the StackSet (no instances). An existing one of that name (a
 /// retried request that went through) is not an error.
-pub async fn create(cfn: &Client, s: &SetDef, p: &BTreeMap<String, String>) -> Result<()> {
+/// `depends_on`: ARNs of the StackSets whose auto-deployment goes first.
+pub async fn create(cfn: &Client, s: &SetDef, p: &BTreeMap<String, String>, depends_on: &[String]) -> Result<()> {
     let token = format!("sessionlog-create-{}", s.name);
     let mut req = cfn
         .create_stack_set()
@@ -276,7 +321,7 @@ pub async fn create(cfn: &Client, s: &SetDef, p: &BTreeMap<String, String>) -> R
         .set_parameters(Some(params(p)))
         .permission_model(PermissionModels::ServiceManaged)
         .managed_execution(ManagedExecution::builder().active(true).build())
-        .auto_deployment(auto(s))
+        .auto_deployment(auto(s, depends_on))
         .call_as(call_as(s))
         .client_request_token(token);
     for c in &s.capabilities {
@@ -313,7 +358,7 @@ where
     }
 }
 
-pub async fn update(cfn: &Client, s: &SetDef, p: &BTreeMap<String, String>) -> Result<Started> {
+pub async fn update(cfn: &Client, s: &SetDef, p: &BTreeMap<String, String>, depends_on: &[String]) -> Result<Started> {
     let id = new_operation_id();
     let mut req = cfn
         .update_stack_set()
@@ -321,7 +366,7 @@ pub async fn update(cfn: &Client, s: &SetDef, p: &BTreeMap<String, String>) -> R
         .description(&s.description)
         .template_body(&s.body)
         .set_parameters(Some(params(p)))
-        .auto_deployment(auto(s))
+        .auto_deployment(auto(s, depends_on))
         .operation_preferences(preferences(s))
         .call_as(call_as(s))
         .operation_id(&id);

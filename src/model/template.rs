@@ -34,6 +34,9 @@ pub struct Resource<P> {
     pub deletion_policy: Option<DeletionPolicy>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_replace_policy: Option<DeletionPolicy>,
+    /// Resource metadata (cfn-lint's per-resource configuration).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
     pub properties: P,
 }
 
@@ -45,8 +48,19 @@ impl<P: ResourceProperties> Resource<P> {
             depends_on: Vec::new(),
             deletion_policy: None,
             update_replace_policy: None,
+            metadata: None,
             properties,
         }
+    }
+
+    /// Tell cfn-lint to skip `rule` on this resource, and why (the reason
+    /// stays in the template for readers).
+    pub fn lint_exception(mut self, rule: &str, reason: &str) -> Self {
+        self.metadata = Some(serde_json::json!({
+            "cfn-lint": {"config": {"ignore_checks": [rule]}},
+            "sessionlog": {"lint-exception": reason},
+        }));
+        self
     }
 
     /// Keep the physical resource (and its data) on stack deletion and on

@@ -45,6 +45,7 @@ pub fn template(c: &Config) -> Template {
         BUCKET_POLICY,
         Resource::new(BucketPolicy { bucket: Expr::reference(BUCKET), policy_document: bucket_policy(c) }),
     );
+    super::athena::add(&mut t, c);
 
     t.output("BucketName", "Central log bucket", Expr::reference(BUCKET));
     t.output("BucketArn", "ARN of the central log bucket", Expr::get_att(BUCKET, "Arn"));

@@ -13,6 +13,9 @@ use crate::model::Expr;
 
 use super::names::{KeyRole, Names, GUI_CONNECT_PRINCIPAL, GUI_CONNECT_VIA_SERVICE};
 
+/// Sid of the statement that lets every principal of the organization use the key.
+pub const ORGANIZATION_USE: &str = "OrganizationPrincipalsUse";
+
 /// Where a key policy is deployed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
@@ -51,7 +54,7 @@ pub fn key_policy(c: &Config, key: KeyRole, placement: Placement) -> PolicyDocum
     let organization_use = (bucket_key && sm.s3.enabled) || (session_key && sm.encrypt_sessions) || recording_key;
     if organization_use {
         statements.push(
-            Statement::allow("OrganizationPrincipalsUse")
+            Statement::allow(ORGANIZATION_USE)
                 .principal(Principal::Aws(vec![Expr::lit("*")]))
                 .actions(&["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"])
                 .resource(Expr::lit("*"))

@@ -97,6 +97,7 @@ pub fn template(c: &Config, with_rdp: bool) -> Template {
             }),
         );
     }
+    super::jit::add_member(&mut t, c);
     if cw {
         t.output("LogGroupName", "Session log group of this account and region", Expr::reference(LOG_GROUP));
     }

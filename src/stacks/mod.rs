@@ -3,7 +3,9 @@
 
 pub mod archive;
 pub mod archive_alarm;
+pub mod athena;
 pub mod identity_center;
+pub mod jit;
 pub mod guardrails;
 pub mod key_policy;
 pub mod log_copy;
@@ -14,6 +16,7 @@ pub mod names;
 pub mod operators;
 pub mod prompt;
 pub mod replica;
+pub mod scanners;
 pub mod session_document;
 pub mod support;
 pub mod tags;
@@ -37,7 +40,8 @@ pub const LOG_ARCHIVE_REPLICA_NO_COPY: &str = "log-archive-replica-no-copy";
 
 const CAPABILITIES: [&str; 1] = ["CAPABILITY_NAMED_IAM"];
 
-fn file(stem: &str, template: Template, regions: Vec<String>) -> TemplateFile {
+fn file(stem: &str, mut template: Template, regions: Vec<String>) -> TemplateFile {
+    scanners::annotate(&mut template);
     TemplateFile { file_stem: stem.into(), template, regions }
 }
 
@@ -115,6 +119,16 @@ pub fn build_for(c: &Config, support: &RegionSupport) -> Bundle {
         stack_sets.push(stack_set(c, v.stem, v.what, template, v.regions));
     }
 
+    // The regional StackSets' Session Manager preferences make every session
+    // write to the bucket and log groups with the keys: the instances' policy
+    // (member-iam) must exist first in each account.
+    if member_iam::needed(c) {
+        let iam = names.stack_set(MEMBER_IAM);
+        for s in stack_sets.iter_mut().filter(|s| s.name != iam) {
+            s.depends_on.push(iam.clone());
+        }
+    }
+
     if let Some(guard) = guardrails::member_guard::template(c) {
         stack_sets.push(stack_set(c, guardrails::MEMBER_GUARD, "AWS Config guard of the member accounts' own trails", guard, vec![guardrails::GuardNames::new(c).region()]));
     }
@@ -156,6 +170,18 @@ fn management_stacks(c: &Config) -> Vec<StackSpec> {
             tags: identity_center::tags(c),
         });
     }
+    if let Some(template) = jit::management_template(c) {
+        let region = jit::deny_region(c);
+        out.push(StackSpec {
+            stack_name: jit::deny_stack_name(c),
+            account: c.organization.management_account.clone(),
+            region: region.clone(),
+            template: file(jit::MANAGEMENT_JIT, template, vec![region]),
+            parameters: Vec::new(),
+            capabilities: Vec::new(),
+            tags: tags::stack_tags(c),
+        });
+    }
     if let Some(template) = guardrails::management::template(c) {
         let g = guardrails::GuardNames::new(c);
         let parameters = key_parameters(c).into_iter().filter(|p| template.parameters.contains_key(p.key())).collect();
@@ -172,13 +198,19 @@ fn management_stacks(c: &Config) -> Vec<StackSpec> {
     out
 }
 
-/// Plain stacks that create IAM roles (unnamed) need CAPABILITY_IAM.
+/// Plain stacks that create IAM roles need CAPABILITY_IAM, and
+/// CAPABILITY_NAMED_IAM as well when one has a name of its own (the Athena
+/// auditor role).
 fn iam_capabilities(t: &Template) -> Vec<String> {
-    if t.resource_types().iter().any(|t| t.starts_with("AWS::IAM::")) {
-        vec!["CAPABILITY_IAM".to_string()]
-    } else {
-        Vec::new()
+    if !t.resource_types().iter().any(|t| t.starts_with("AWS::IAM::")) {
+        return Vec::new();
     }
+    let named = t.resources.values().any(|r| r["Type"] == "AWS::IAM::Role" && r["Properties"]["RoleName"].is_string());
+    let mut out = vec!["CAPABILITY_IAM".to_string()];
+    if named {
+        out.push("CAPABILITY_NAMED_IAM".to_string());
+    }
+    out
 }
 
 /// Key ids, known only once the home-region stack exists.
@@ -235,6 +267,7 @@ fn stack_set(c: &Config, stem: &str, what: &str, template: Template, regions: Ve
             concurrency_mode: serde_plain(&o.concurrency_mode),
         },
         tags: tags::stack_tags(c),
+        depends_on: Vec::new(),
     }
 }
 

@@ -19,10 +19,17 @@
 //! - RDP as AWS's just-in-time node access policy grants it: GUI Connect,
 //!   the port-forwarding document only when called through GUI Connect (not a
 //!   port-forwarding loophole from the CLI), `kms:CreateGrant` on the
-//!   recording key only through GUI Connect.
+//!   recording key only through GUI Connect;
+//! - `access: jit` (docs/jit.md): no standing `StartSession` (AWS: a caller
+//!   allowed it keeps using Session Manager), `ssm:StartAccessRequest` on the
+//!   account's instances and `ssm:GetAccessToken` on its access requests
+//!   (OpsItems) instead;
+//! - `source_networks`: one Deny of the session-starting actions from
+//!   anywhere else (`source_networks_deny`).
 
 use crate::config::model::Config;
 use crate::config::Diagnostic;
+use crate::config::networks::Networks;
 use crate::config::operators::{is_aws_reserved, OperatorProfile};
 use crate::model::iam::{PolicyDocument, Statement};
 use crate::model::resources::iam::ManagedPolicy;
@@ -188,40 +195,66 @@ pub fn policy(c: &Config, p: &OperatorProfile) -> PolicyDocument {
         });
     }
 
-    let mut statements = vec![
-        windowed(in_regions(tagged(
-            Statement::allow("StartSessionOnTaggedInstances")
-                .actions(&["ssm:StartSession"])
-                .resources([
-                    account("instance/*", "ec2"),
-                    account("managed-instance/*", "ssm"),
-                ]),
-            "ssm:resourceTag",
-        )))
-        .condition(
-            "BoolIfExists",
-            "ssm:SessionDocumentAccessCheck",
-            Expr::lit("true"),
-        ),
-        Statement::allow("StartSessionThroughAllowedDocuments")
-            .actions(&["ssm:StartSession"])
-            .resources(documents)
+    let standing = p.access.standing();
+    let mut statements = Vec::new();
+    if standing {
+        statements.push(
+            windowed(in_regions(tagged(
+                Statement::allow("StartSessionOnTaggedInstances")
+                    .actions(&["ssm:StartSession"])
+                    .resources([
+                        account("instance/*", "ec2"),
+                        account("managed-instance/*", "ssm"),
+                    ]),
+                "ssm:resourceTag",
+            )))
             .condition(
                 "BoolIfExists",
                 "ssm:SessionDocumentAccessCheck",
                 Expr::lit("true"),
             ),
-        own_session(Statement::allow("EndOwnSessions").actions(&["ssm:TerminateSession"])),
-        windowed(in_regions(own_session(
+        );
+        statements.push(
+            Statement::allow("StartSessionThroughAllowedDocuments")
+                .actions(&["ssm:StartSession"])
+                .resources(documents)
+                .condition(
+                    "BoolIfExists",
+                    "ssm:SessionDocumentAccessCheck",
+                    Expr::lit("true"),
+                ),
+        );
+    }
+    statements.push(own_session(Statement::allow("EndOwnSessions").actions(&["ssm:TerminateSession"])));
+    if standing {
+        statements.push(windowed(in_regions(own_session(
             Statement::allow("ResumeOwnSessions").actions(&["ssm:ResumeSession"]),
-        ))),
-        in_regions(
+        ))));
+        statements.push(in_regions(
             Statement::allow("OpenSessionDataChannels")
                 .actions(&["ssmmessages:OpenDataChannel"])
                 .resource(account("session/*", "ssm")),
-        ),
-    ];
-    if c.session_manager.encrypt_sessions {
+        ));
+    }
+    if p.access.jit() {
+        // Just-in-time node access (Service Authorization Reference):
+        // StartAccessRequest names the node; the request is an OpsItem,
+        // whose token GetAccessToken returns once approved.
+        statements.push(in_regions(
+            Statement::allow("RequestJustInTimeAccess")
+                .actions(&["ssm:StartAccessRequest"])
+                .resources([
+                    account("instance/*", "ec2"),
+                    account("managed-instance/*", "ssm"),
+                ]),
+        ));
+        statements.push(in_regions(
+            Statement::allow("GetJustInTimeAccessTokens")
+                .actions(&["ssm:GetAccessToken"])
+                .resource(account("opsitem/*", "ssm")),
+        ));
+    }
+    if standing && c.session_manager.encrypt_sessions {
         statements.push(
             Statement::allow("EncryptSessionsWithSessionKey")
                 .actions(&["kms:GenerateDataKey"])
@@ -241,7 +274,7 @@ pub fn policy(c: &Config, p: &OperatorProfile) -> PolicyDocument {
                 .resource(Expr::lit("*")),
         );
     }
-    if p.rdp {
+    if standing && p.rdp {
         statements.push(in_regions(
             Statement::allow("FleetManagerRemoteDesktop")
                 .actions(&[
@@ -290,7 +323,44 @@ pub fn policy(c: &Config, p: &OperatorProfile) -> PolicyDocument {
             );
         }
     }
+    if let Some(deny) = source_networks_deny(p, &statements) {
+        statements.push(deny);
+    }
     PolicyDocument::new(statements)
+}
+
+/// The actions a session (or a just-in-time request) starts with, denied
+/// from outside the profile's source networks. Which key carries the
+/// caller's address (IAM global condition keys): `aws:SourceIp` for calls
+/// to public endpoints, absent through a VPC endpoint; there,
+/// `aws:SourceVpce` (the endpoint) and `aws:VpcSourceIp` (the address in
+/// the VPC). The conditions are ANDed, and a missing key satisfies each
+/// negated `…IfExists` one, so the Deny applies only when no key names an
+/// allowed network: public calls from outside the ranges, calls through an
+/// endpoint not listed from outside the ranges. Calls AWS services make on
+/// the operator's behalf (`aws:ViaAWSService`, GUI Connect's
+/// `StartSession`) carry the service's address and are left alone.
+fn source_networks_deny(p: &OperatorProfile, statements: &[Statement]) -> Option<Statement> {
+    let n = Networks::of(&p.source_networks);
+    if n.is_empty() {
+        return None;
+    }
+    let granted: Vec<&str> = statements.iter().flat_map(|s| s.actions.iter().map(String::as_str)).collect();
+    let actions: Vec<&str> = ["ssm:StartSession", "ssm:ResumeSession", "ssm:StartAccessRequest", "ssm:GetAccessToken", "ssm-guiconnect:StartConnection"]
+        .into_iter()
+        .filter(|a| granted.contains(a))
+        .collect();
+    let mut deny = Statement::deny("DenyOutsideSourceNetworks").actions(&actions).resource(Expr::lit("*"));
+    if !n.ranges.is_empty() {
+        let ranges = || n.ranges.iter().map(Expr::lit).collect::<Vec<_>>();
+        deny = deny
+            .condition_any("NotIpAddressIfExists", "aws:SourceIp", ranges())
+            .condition_any("NotIpAddressIfExists", "aws:VpcSourceIp", ranges());
+    }
+    if !n.endpoints.is_empty() {
+        deny = deny.condition_any("StringNotEqualsIfExists", "aws:SourceVpce", n.endpoints.iter().map(Expr::lit).collect());
+    }
+    Some(deny.condition("BoolIfExists", "aws:ViaAWSService", Expr::lit("false")))
 }
 
 #[cfg(test)]
@@ -327,6 +397,12 @@ mod tests {
         assert!(s.contains(&"RecordRemoteDesktopThroughGuiConnectOnly".to_string()), "{s:?}");
         assert!(!s.contains(&"EncryptSessionsWithSessionKey".to_string()), "{s:?}");
         assert!(!s.iter().any(|x| x.contains("ConsoleReadOnly")), "{s:?}");
+        let on_call: Vec<String> = policy(&c, &c.operators.profiles[1]).statements.iter().map(|s| s.sid.clone()).collect();
+        assert_eq!(
+            on_call,
+            ["EndOwnSessions", "RequestJustInTimeAccess", "GetJustInTimeAccessTokens", "SessionManagerConsoleReadOnly", "DenyOutsideSourceNetworks"],
+            "just-in-time profile with source networks"
+        );
         let json = serde_json::to_string(&policy(&c, &c.operators.profiles[0])).unwrap();
         assert!(!json.contains("aws:username"), "federated callers have no aws:username");
         assert!(policy_size(&c, &c.operators.profiles[0]) < 2500);

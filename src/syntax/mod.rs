@@ -57,6 +57,9 @@ pub struct ParseIssue {
 pub enum IssueKind {
     DuplicateKey,
     UnknownTag,
+    /// A pre-processor's tag (`!Rain::Embed`), in a template: its value is
+    /// not checked.
+    PreprocessorTag,
 }
 
 #[derive(Debug, Default)]

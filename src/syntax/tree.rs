@@ -36,6 +36,10 @@ pub enum Value {
     /// `${Name}` written outside quotes in the JSON text of an `Fn::Sub`:
     /// the variable's value is inserted as JSON text at deploy time.
     Deferred(String),
+    /// A value under the YAML tag of a pre-processor other than
+    /// CloudFormation (rain's `!Rain::Embed file`): what it becomes is known
+    /// only once that tool has run, so nothing checks it. Holds the tag.
+    Preprocessed(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -170,6 +174,7 @@ impl Node {
             Value::Seq(_) => "array",
             Value::Map(_) => "object",
             Value::Deferred(_) => "deploy-time value",
+            Value::Preprocessed(_) => "pre-processor value",
         }
     }
 
@@ -194,6 +199,7 @@ impl Node {
             }
             Value::Str(s) => Json::String(s.clone()),
             Value::Deferred(name) => Json::String(format!("${{{name}}}")),
+            Value::Preprocessed(tag) => Json::String(format!("!{tag}")),
             Value::Seq(items) => Json::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => Json::Object(
                 entries

@@ -14,6 +14,19 @@ use super::{
 use crate::syntax::tree::{Entry, Node, Pos, Value};
 
 /// Short-form tags and the long-form key they stand for.
+/// The tool a namespaced tag belongs to (`Rain::Embed` → rain's
+/// pre-processor); CloudFormation's own short forms have no namespace.
+fn preprocessor(suffix: &str) -> Option<String> {
+    let (namespace, name) = suffix.split_once("::")?;
+    if namespace.is_empty() || name.is_empty() || namespace == "Fn" || namespace == "AWS" {
+        return None;
+    }
+    Some(match namespace {
+        "Rain" => "rain's pre-processor (`rain pkg`, `rain deploy`)".to_string(),
+        other => format!("the pre-processor `{other}`"),
+    })
+}
+
 const SHORT_FORMS: &[(&str, &str)] = &[
     ("Ref", "Ref"),
     ("Condition", "Condition"),
@@ -329,6 +342,16 @@ impl Builder {
             .filter(|_| self.options.short_forms);
         let Some((_, long)) = known else {
             let pointer = self.pointer();
+            if let Some(tool) = preprocessor(&tag.suffix).filter(|_| self.options.short_forms) {
+                self.issues.push(ParseIssue {
+                    kind: IssueKind::PreprocessorTag,
+                    pos: node.pos,
+                    message: format!("`!{}` is a tag of {tool}, not of CloudFormation: the value it makes is not checked; validate the template the pre-processor writes to check it", tag.suffix),
+                    pointer,
+                    first: None,
+                });
+                return Node::new(node.pos, Value::Preprocessed(format!("!{}", tag.suffix)));
+            }
             self.issues.push(ParseIssue {
                 kind: IssueKind::UnknownTag,
                 pos: node.pos,

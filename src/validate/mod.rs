@@ -122,6 +122,7 @@ pub fn validate_source(source: &Source, options: &Options) -> Report {
                 let rule = match issue.kind {
                     IssueKind::DuplicateKey => &rules::DUPLICATE_KEY,
                     IssueKind::UnknownTag => &rules::UNKNOWN_TAG,
+                    IssueKind::PreprocessorTag => &rules::PREPROCESSOR_TAG,
                 };
                 let pointer = Ptr::from_pointer(&issue.pointer);
                 sink.emit(rule, issue.pos, &pointer, issue.message.clone());

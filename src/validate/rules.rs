@@ -32,6 +32,7 @@ rules! {
     INTRINSIC_SHAPE = "SL105", "intrinsic-shape", Error, "An intrinsic function has the arguments it takes.";
     DELETION_POLICY = "SL106", "deletion-policy-value", Error, "DeletionPolicy and UpdateReplacePolicy are one of the allowed words, not a function (unless AWS::LanguageExtensions resolves it from a parameter).";
     TRANSFORM = "SL107", "transform-not-checked", Info, "The template is transformed before deployment; what the transform generates is not checked.";
+    PREPROCESSOR_TAG = "SL108", "preprocessor-tag-not-checked", Info, "A YAML tag of a pre-processor other than CloudFormation (rain's `!Rain::…`): the value it makes is not checked.";
     REF = "SL110", "ref-unresolved", Error, "Ref names a parameter, resource or pseudo parameter.";
     GETATT_RESOURCE = "SL111", "getatt-resource", Error, "Fn::GetAtt names a resource of the template.";
     GETATT_ATTRIBUTE = "SL112", "getatt-attribute", Error, "Fn::GetAtt names an attribute the resource type has.";

@@ -234,6 +234,13 @@ impl Resolver for Template<'_> {
         Some(values)
     }
 
+    fn is_list(&self, name: &str) -> bool {
+        self.parameter(name)
+            .and_then(|p| p.get("Type"))
+            .and_then(Node::as_str)
+            .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"))
+    }
+
     fn mapping_values(&self, argument: &Node) -> Vec<(String, &Node)> {
         let Some([map, first, second]) = argument.as_seq() else {
             return Vec::new();

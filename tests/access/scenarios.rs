@@ -396,6 +396,7 @@ fn expand_one(
                 "log-copy-destination" | "log-copy-firehose" => {
                     world.log_copy_role(region, log_copy_role_id(role))?.0
                 }
+                "athena-auditor" => world.archive_role(ATHENA_AUDITOR)?.0,
                 _ => format!("arn:{p}:iam::{actor_account}:role/{role}"),
             };
             context.insert("aws:PrincipalArn".to_string(), arn.clone());
@@ -450,6 +451,11 @@ fn expand_one(
             }
             "upsert_function_policies" => {
                 for pi in world.function_role(&actor_account, region)?.2 {
+                    identity.push(deployed(pi));
+                }
+            }
+            "athena_auditor_policies" => {
+                for pi in world.archive_role(ATHENA_AUDITOR)?.2 {
                     identity.push(deployed(pi));
                 }
             }
@@ -574,6 +580,24 @@ fn expand_one(
             let (arn, trust, _) = world.log_copy_role(region, log_copy_role_id(role))?;
             (arn, archive, trust.map(deployed))
         }
+        ["role", "athena-auditor"] => {
+            let (arn, trust, _) = world.archive_role(ATHENA_AUDITOR)?;
+            (arn, archive, trust.map(deployed))
+        }
+        ["workgroup"] => {
+            let (home, props) = world.archive_resource("AWS::Athena::WorkGroup")?;
+            let name = props["Name"].as_str().ok_or("the workgroup has no Name")?;
+            (format!("arn:{p}:athena:{home}:{archive}:workgroup/{name}"), archive, None)
+        }
+        ["glue-database"] | ["glue-table", _] => {
+            let (home, props) = world.archive_resource("AWS::Glue::Database")?;
+            let db = props["DatabaseInput"]["Name"].as_str().ok_or("the database has no Name")?;
+            let arn = match words.as_slice() {
+                ["glue-table", table] => format!("arn:{p}:glue:{home}:{archive}:table/{db}/{table}"),
+                _ => format!("arn:{p}:glue:{home}:{archive}:database/{db}"),
+            };
+            (arn, archive, None)
+        }
         ["destination"] => {
             let (arn, policy) = world.destination(region)?;
             (arn, archive, policy.map(deployed))
@@ -605,6 +629,9 @@ fn expand_one(
         scps,
     })
 }
+
+/// Logical id of the Athena auditor role (log-archive home stack).
+const ATHENA_AUDITOR: &str = "AthenaAuditorRole";
 
 /// The log copy's roles, by the names the table uses.
 fn log_copy_role_id(role: &str) -> &'static str {

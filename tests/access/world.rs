@@ -364,6 +364,37 @@ impl<'c> World<'c> {
         Ok((arn, trust, inline))
     }
 
+    /// A role of the log-archive account by logical id, in whichever stack
+    /// has it (the Athena auditor role is in the home region's): ARN, trust
+    /// policy, inline policies.
+    pub fn archive_role(
+        &self,
+        logical_id: &str,
+    ) -> Result<(String, Option<&PolicyInstance>, Vec<&PolicyInstance>), String> {
+        let archive = &self.accounts.archive;
+        let role = self
+            .resources(archive, None, "AWS::IAM::Role")
+            .into_iter()
+            .find(|(_, id, _)| *id == logical_id)
+            .map(|(_, _, r)| r)
+            .ok_or_else(|| format!("no {logical_id} in {archive}"))?;
+        let arn = role.arn.clone().expect("roles have an ARN");
+        let trust = self.policies.values().find(|p| p.kind == PolicyKind::Trust { role_arn: arn.clone() });
+        let inline = self.policies.values().filter(|p| p.kind == PolicyKind::Inline { role_arn: arn.clone() }).collect();
+        Ok((arn, trust, inline))
+    }
+
+    /// A resource's properties in the log-archive account, with the
+    /// region of its stack.
+    pub fn archive_resource(&self, ty: &str) -> Result<(String, &Value), String> {
+        let archive = &self.accounts.archive;
+        self.resources(archive, None, ty)
+            .into_iter()
+            .next()
+            .map(|(stack, _, r)| (stack.region.clone(), &r.properties))
+            .ok_or_else(|| format!("no {ty} in {archive}"))
+    }
+
     /// The log copy's destination of a region: ARN and access policy.
     pub fn destination(&self, region: &str) -> Result<(String, Option<&PolicyInstance>), String> {
         let d = self
@@ -490,6 +521,10 @@ impl<'c> World<'c> {
                 let Some(content) = r.properties.get("Content") else {
                     continue;
                 };
+                // Cedar text (just-in-time approval policies), not JSON.
+                if r.properties.get("DocumentFormat").and_then(Value::as_str) == Some("TEXT") {
+                    continue;
+                }
                 let content = match content {
                     Value::String(text) => {
                         serde_json::from_str(text).map_err(|e| format!("document content: {e}"))?
@@ -863,6 +898,11 @@ impl<'c> World<'c> {
                 c.log_copy.enabled
                     && c.session_manager.cloudwatch.enabled
                     && sessionlog::aws::regions::supports_log_copy(region)
+            }
+            "athena" => c.log_archive.athena.enabled,
+            // The auditor role trusts principals outside the log-archive account.
+            "athena_external_auditors" => {
+                c.log_archive.athena.enabled && !c.log_archive.athena.auditor_role.trusted_principals.is_empty()
             }
             _ => return Err(format!("unknown feature `{name}`")),
         })

@@ -400,6 +400,7 @@ pub fn rollout(org: &Org, cfg: &Cfg) -> Rollout {
                 concurrency_mode: "SOFT_FAILURE_TOLERANCE".into(),
             },
             tags: vec![],
+            depends_on: vec![],
         }],
     }
 }

@@ -464,6 +464,10 @@ fn management_stack_role(file_stem: &str) -> (&'static str, &'static str) {
              ArchiveKeyId parameter is the log-archive stack's output) and the member StackSets (what the SCP \
              protects)",
         ),
+        crate::stacks::jit::MANAGEMENT_JIT => (
+            "the organization's just-in-time node access deny-access policy",
+            "in the account and region where just-in-time node access was set up (docs/jit.md)",
+        ),
         _ => ("", "after the StackSets"),
     }
 }

@@ -47,3 +47,22 @@ pub struct InlinePolicy {
     pub policy_name: String,
     pub policy_document: PolicyDocument,
 }
+
+/// A role with a name of the configuration's (`AWS::IAM::Role` with
+/// `RoleName`): for people who assume it by name.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NamedRole {
+    pub role_name: String,
+    pub description: String,
+    pub assume_role_policy_document: PolicyDocument,
+    /// Seconds a session lasts (3600-43200).
+    pub max_session_duration: u32,
+    pub policies: Vec<InlinePolicy>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+impl ResourceProperties for NamedRole {
+    const TYPE: &'static str = "AWS::IAM::Role";
+}

@@ -1,10 +1,12 @@
 //! Typed properties, one file per AWS service. Optional properties are
 //! `Option<T>` and skipped when absent.
 
+pub mod athena;
 pub mod firehose;
 pub mod cloudtrail;
 pub mod config;
 pub mod events;
+pub mod glue;
 pub mod iam;
 pub mod kms;
 pub mod lambda;

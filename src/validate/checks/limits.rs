@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::syntax::tree::{Pos, Ptr};
-use crate::validate::finding::Sink;
+use crate::validate::finding::{Severity, Sink};
 use crate::validate::rules;
 
 /// Largest body `TemplateBody` (inline) accepts.
@@ -26,12 +26,14 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
             ),
         );
     } else if ctx.size > INLINE_BODY_BYTES {
-        sink.emit(
+        // Deployable, only not inline: from S3 (TemplateURL) up to 1 MB.
+        sink.emit_as(
             &rules::LIMITS,
+            Severity::Warning,
             start,
             &Ptr::root(),
             format!(
-                "template is {} bytes; an inline TemplateBody is limited to {INLINE_BODY_BYTES}",
+                "template is {} bytes; an inline TemplateBody is limited to {INLINE_BODY_BYTES}: deploy it from S3 (TemplateURL, up to {MAX_BODY_BYTES} bytes)",
                 ctx.size
             ),
         );

@@ -157,12 +157,26 @@ fn check_properties(
             packaged.push(ptr);
         }
     }
+    // An S3 URL (`Code: s3://bucket/key`) where the schema wants the
+    // object form: `aws cloudformation package` rewrites it into that form.
+    let s3_urls: Vec<(&str, Ptr)> = properties
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| e.value.as_str().is_some_and(|p| p.starts_with("s3://")) && is_packaged(type_name, &e.key))
+        .map(|e| (e.key.as_str(), resource.properties_ptr().key(&e.key)))
+        .collect();
     let walker = Walker::new(&schema.json, Mode::Lenient, &ctx.template);
     for v in walker.check(&schema.json, properties, &resource.properties_ptr()) {
         if packaged
             .iter()
             .any(|p| v.ptr.as_str().starts_with(p.as_str()))
         {
+            continue;
+        }
+        if let Some((key, _)) = s3_urls.iter().find(|(_, p)| v.kind == Kind::Type && v.ptr == *p) {
+            let message = format!("`{key}` is an S3 URL where CloudFormation needs the object form: `aws cloudformation package` rewrites it (and the template)");
+            sink.emit(&rules::LOCAL_ARTIFACT, v.pos, &v.ptr, message);
             continue;
         }
         // A missing top-level property points at `Properties:` (or the resource).

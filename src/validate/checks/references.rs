@@ -210,6 +210,12 @@ fn visit_intrinsic(
                 if vars.and_then(|v| v.get(name)).is_some() {
                     continue;
                 }
+                // A constant of rain's pre-processor (`${Rain::Name}` with
+                // `Rain: {Constants: {Name: …}}`): rain puts it in.
+                let rain_constant = name.strip_prefix("Rain::").and_then(|c| template.root.get("Rain")?.get("Constants")?.get(c));
+                if rain_constant.is_some() {
+                    continue;
+                }
                 let at = origin.at_offset(text, offset);
                 match name.split_once('.') {
                     Some((resource, attribute)) if !name.starts_with("AWS::") => {

@@ -22,6 +22,7 @@ fn to_json(node: &Node, partition: &str) -> Json {
         Value::Number(n) => serde_json::from_str(&n.raw).unwrap_or(Json::Null),
         Value::Str(s) => Json::String(s.clone()),
         Value::Deferred(name) => Json::String(format!("${{{name}}}")),
+        Value::Preprocessed(tag) => Json::String(tag.clone()),
         Value::Seq(items) => Json::Array(items.iter().map(|n| to_json(n, partition)).collect()),
         Value::Map(entries) => match (entries.len(), entries.first()) {
             (1, Some(e)) if e.key == "Fn::Sub" && e.value.as_str().is_some() => Json::String(

@@ -95,6 +95,16 @@ pub fn run(ctx: &Context, sink: &mut Sink) {
         if entry.key == "Globals" && transformed {
             continue;
         }
+        // rain's pre-processor reads (and removes) its own section.
+        if entry.key == "Rain" {
+            sink.emit(
+                &rules::PREPROCESSOR_TAG,
+                entry.key_pos,
+                &ptr,
+                "the `Rain` section is rain's pre-processor's (its constants; `rain pkg` removes it), not CloudFormation's: not checked",
+            );
+            continue;
+        }
         if !SECTIONS.contains(&entry.key.as_str()) {
             let hint = closest(&entry.key, SECTIONS)
                 .map(|s| format!("; did you mean `{s}`?"))
@@ -230,6 +240,8 @@ fn resources(ctx: &Context, sink: &mut Sink) {
                 &ptr,
                 format!("resource `{}` has no Type", resource.id),
             ),
+            // A type a pre-processor fills in (`!Rain::Module`): SL108 said so.
+            Some(t) if matches!(t.value, Value::Preprocessed(_)) => {}
             Some(t) if t.as_str().is_none() => sink.emit(
                 &rules::RESOURCE_SHAPE,
                 t.pos,
@@ -357,6 +369,33 @@ fn parameters(ctx: &Context, sink: &mut Sink) {
                     format!("Default {value:?} is not one of the AllowedValues"),
                 );
             }
+        }
+        default_against_pattern(parameter, &ptr, sink);
+    }
+}
+
+/// A Default its own AllowedPattern refuses: CloudFormation refuses every
+/// stack created without a value for the parameter. The pattern must match
+/// the whole value, each item of a `CommaDelimitedList` (AWS
+/// CloudFormation User Guide, Parameters: AllowedPattern). A pattern the
+/// regex engine cannot read (Java-only syntax) is not guessed at.
+fn default_against_pattern(parameter: &crate::syntax::tree::Entry, ptr: &Ptr, sink: &mut Sink) {
+    let value = &parameter.value;
+    let (Some(default), Some(pattern)) = (value.get("Default"), value.get("AllowedPattern").and_then(Node::as_str)) else {
+        return;
+    };
+    let Some(text) = default.scalar_text() else { return };
+    let list = value.get("Type").and_then(Node::as_str) == Some("CommaDelimitedList");
+    let items: Vec<&str> = if list { text.split(',').map(str::trim).collect() } else { vec![text.as_str()] };
+    let whole = format!("^(?:{pattern})$");
+    for item in items {
+        if crate::validate::schema::regex_cache::is_match(&whole, item) == Some(false) {
+            sink.emit(
+                &rules::PARAMETER_SHAPE,
+                default.pos,
+                &ptr.key("Default"),
+                format!("Default {item:?} does not match the parameter's own AllowedPattern {pattern:?}: a stack created without a value for `{}` fails", parameter.key),
+            );
         }
     }
 }

@@ -12,12 +12,26 @@ use crate::validate::rules;
 use crate::validate::sub;
 use crate::validate::template::{Template, PSEUDO_PARAMETERS};
 
+/// Properties whose string is a whole template of its own (deployed as
+/// another stack): its `${…}` are that template's, not this one's.
+const NESTED_TEMPLATES: &[(&str, &str)] = &[("AWS::CloudFormation::StackSet", "TemplateBody")];
+
 pub fn run(ctx: &Context, sink: &mut Sink) {
     let template = &ctx.template;
     for resource in template.resources() {
         for key in ["Properties", "CreationPolicy", "UpdatePolicy"] {
-            if let Some(node) = resource.node.get(key) {
-                visit(ctx, node, &resource.ptr().key(key), sink);
+            let Some(node) = resource.node.get(key) else { continue };
+            let ptr = resource.ptr().key(key);
+            match node.as_map() {
+                Some(entries) if key == "Properties" => {
+                    for entry in entries {
+                        let nested = NESTED_TEMPLATES.iter().any(|(t, p)| resource.is(t) && entry.key == *p);
+                        if !(nested && entry.value.as_str().is_some()) {
+                            visit(ctx, &entry.value, &ptr.key(&entry.key), sink);
+                        }
+                    }
+                }
+                _ => visit(ctx, node, &ptr, sink),
             }
         }
     }

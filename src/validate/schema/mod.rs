@@ -2,7 +2,7 @@
 //! over parsed templates. The registry schemas and region availability it
 //! checks against are AWS facts in [`crate::aws`], re-exported here.
 
-mod regex_cache;
+pub(crate) mod regex_cache;
 pub mod walker;
 
 pub use crate::aws::availability::{availability, Availability};

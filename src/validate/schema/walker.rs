@@ -49,6 +49,13 @@ pub trait Resolver {
     /// description (`Map/Key/Key`); every key is tried where a key is not
     /// a literal.
     fn mapping_values(&self, argument: &Node) -> Vec<(String, &Node)>;
+
+    /// Whether parameter `name` is a list (`CommaDelimitedList`,
+    /// `List<…>`): `Ref` gives a list, its Default is comma-separated and
+    /// each AllowedValue is one item.
+    fn is_list(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 /// Checks documents outside a template: nothing resolves.
@@ -115,6 +122,9 @@ impl<'a> Walker<'a> {
         }
         if let Some((function, argument)) = node.intrinsic() {
             return self.intrinsic(schema, node, function, argument, ptr, out, depth);
+        }
+        if let Value::Preprocessed(_) = &node.value {
+            return; // made by another tool: not known here
         }
         if let Value::Deferred(name) = &node.value {
             return self.deferred(schema, node, name, ptr, out, depth);
@@ -224,12 +234,19 @@ impl<'a> Walker<'a> {
         let Some(values) = self.params.values(name) else {
             return;
         };
+        let is_list = self.params.is_list(name);
         for (source, value) in values {
-            // A parameter reaches the template as a string.
-            let as_string = Node::new(
-                node.pos,
-                value.scalar_text().map(Value::Str).unwrap_or(Value::Null),
-            );
+            // A parameter reaches the template as a string, a list
+            // parameter as a list of strings: its Default split at commas
+            // (spaces around each item removed), each AllowedValue an item.
+            let text = value.scalar_text();
+            let as_string = match (text, is_list) {
+                (Some(text), true) => {
+                    let items = if source == "Default" { text.split(',').map(|i| i.trim().to_string()).collect() } else { vec![text] };
+                    Node::new(node.pos, Value::Seq(items.into_iter().map(|i| Node::new(node.pos, Value::Str(i))).collect()))
+                }
+                (text, _) => Node::new(node.pos, text.map(Value::Str).unwrap_or(Value::Null)),
+            };
             let mut found = Vec::new();
             self.validate(schema, &as_string, ptr, &mut found, depth + 1);
             out.extend(found.into_iter().map(|mut v| {
