@@ -1187,6 +1187,7 @@ iamm.ManagedPolicy.delete = _managed_policy_instance_delete
 #     every call to this server.
 import zipfile  # noqa: E402
 import io  # noqa: E402
+import urllib.parse  # noqa: E402
 import uuid  # noqa: E402
 from moto.awslambda import models as lambdam  # noqa: E402
 from moto.sts import models as stsm  # noqa: E402
@@ -1231,7 +1232,13 @@ def _invoke_custom(fn, event, account_id):
                         "PhysicalResourceId": physicalResourceId or context.log_stream_name})
 
     cfnresponse.send = send
-    modules = {"boto3": shim, "cfnresponse": cfnresponse}
+    # The function's environment variables, and the ones Lambda sets (Lambda
+    # Developer Guide, "Defined runtime environment variables"), as os.environ.
+    os_shim = types.ModuleType("os")
+    os_shim.__dict__.update(vars(os))
+    os_shim.environ = dict(fn.environment_vars or {}, AWS_REGION=fn.region, AWS_DEFAULT_REGION=fn.region,
+                           AWS_LAMBDA_FUNCTION_NAME=fn.function_name)
+    modules = {"boto3": shim, "cfnresponse": cfnresponse, "os": os_shim}
 
     def _import(name, globals=None, locals=None, fromlist=(), level=0):
         if name in modules:
@@ -1259,7 +1266,10 @@ def _custom_request(kind, props, account_id, region, stack_id, logical_id, resou
     token = props["ServiceToken"]
     fn = lambdam.lambda_backends[account_id][region].get_function(token)
     event = {"RequestType": kind, "ServiceToken": token, "StackId": stack_id, "RequestId": str(uuid.uuid4()),
-             "ResponseURL": f"{SERVER['url']}/cloudformation_{region}/cfnresponse?stack={stack_id}",
+             # A presigned URL of CloudFormation's response bucket of the region, in the
+             # form AWS sends (the answer is taken from cfnresponse.send, never sent).
+             "ResponseURL": f"https://cloudformation-custom-resource-response-{region.replace('-', '')}"
+                            f".s3.amazonaws.com/{urllib.parse.quote(stack_id, safe='')}%7C{logical_id}?X-Amz-Signature=moto",
              "LogicalResourceId": logical_id, "ResourceType": resource_type,
              "ResourceProperties": _stringify(props)}
     if physical_id is not None:
@@ -1314,6 +1324,86 @@ def _custom_delete(self, account_id, region_name):
 cmm.CustomModel.create_from_cloudformation_json = _custom_create
 cmm.CustomModel.update_from_cloudformation_json = _custom_update
 cmm.CustomModel.delete = _custom_delete
+
+
+# 19. What a custom resource function sees of its own stack (the preferences
+#     function asks before restoring defaults, docs/functions.md): moto's
+#     stack deletion never shows DELETE_IN_PROGRESS (DescribeStacks answers
+#     the old status while the resources are deleted), and a StackSet
+#     instance's stack is hidden from DescribeStacks in its account. As
+#     documented (DescribeStacks StackStatus; StackSets: "a stack instance is
+#     a reference to a stack in a target account"), the stack is
+#     DELETE_IN_PROGRESS while its resources are deleted, and DescribeStacks
+#     by stack ARN finds an instance's stack in its account and region.
+_orig_stack_delete = cfm.Stack.delete
+
+
+def _stack_delete(self):
+    self.status = "DELETE_IN_PROGRESS"
+    _orig_stack_delete(self)
+
+
+cfm.Stack.delete = _stack_delete
+_orig_describe_stacks = cfm.CloudFormationBackend.describe_stacks
+
+
+def _describe_stacks(self, name_or_stack_id):
+    try:
+        return _orig_describe_stacks(self, name_or_stack_id)
+    except cfm.ValidationError:
+        if not str(name_or_stack_id).startswith("arn:"):
+            raise
+        for regions in list(cfm.cloudformation_backends.values()):
+            for backend in list(regions.values()):
+                for stackset in list(backend.stacksets.values()):
+                    for instance in stackset.instances.stack_instances:
+                        if instance.stack.stack_id == name_or_stack_id and instance.account_id == self.account_id:
+                            return [instance.stack]
+        raise
+
+
+cfm.CloudFormationBackend.describe_stacks = _describe_stacks
+
+
+# 20. SSM GetDocument: through the server, a JSON document created with a
+#     string Content is answered with Content as a JSON object (moto keeps
+#     the parsed request parameter). The API reference gives Content as a
+#     String: answered as the JSON text.
+from moto.ssm import models as ssmm  # noqa: E402
+
+_orig_document_information = ssmm.SimpleSystemManagerBackend._generate_document_information
+
+
+def _document_information(self, ssm_document, document_format):
+    info = _orig_document_information(self, ssm_document, document_format)
+    if isinstance(info.get("Content"), (dict, list)):
+        info["Content"] = json.dumps(info["Content"])
+    return info
+
+
+ssmm.SimpleSystemManagerBackend._generate_document_information = _document_information
+
+
+# 21. AWS::Lambda::Function update with inline code (`Code.ZipFile`): moto
+#     zips the plain-text code when it creates the function, but an update
+#     (here: a changed Environment) stores the text undecoded, and the
+#     function cannot run any more. As on create, and as documented for
+#     ZipFile ("the code is placed in a file named index"), the update's code
+#     is zipped.
+_orig_function_update = lambdam.LambdaFunction.update_from_cloudformation_json.__func__
+
+
+@classmethod
+def _function_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    code = cloudformation_json["Properties"].get("Code", {})
+    if isinstance(code.get("ZipFile"), str):
+        code = dict(code, ZipFile=base64.b64encode(cls._create_zipfile_from_plaintext_code(code["ZipFile"])))
+        cloudformation_json = dict(cloudformation_json, Properties=dict(cloudformation_json["Properties"], Code=code))
+    return _orig_function_update(cls, original_resource, new_resource_name, cloudformation_json, account_id,
+                                 region_name)
+
+
+lambdam.LambdaFunction.update_from_cloudformation_json = _function_update
 
 
 # 14. AWS::KMS::Alias: moto creates an alias from a template even when that

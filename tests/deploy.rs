@@ -469,6 +469,39 @@ async fn example_configuration_deploys_and_redeploys_as_a_no_op() {
     assert_eq!(state[&org.members[0]]["regions"]["eu-south-1"]["log_groups"]["/sessionlog/session-manager"]["retention"], 90, "log groups are retained");
 }
 
+/// The preferences function end to end (issue 17, docs/functions.md), in
+/// `document: upsert` mode: the StackSet's own Create applies the managed
+/// content from the function's environment, and the stack's own deletion —
+/// the function asks CloudFormation and hears DELETE_IN_PROGRESS (moto
+/// patch 19) — restores the default preferences and keeps the document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_preferences_function_applies_its_content_and_only_its_stacks_deletion_restores_the_defaults() {
+    let moto = moto();
+    let org = org(&moto.url(), 1);
+    let o = opts(&moto.url());
+    let regions = ["us-east-1"];
+    let text = example_config(&org, &regions, 365).replace("document: create ", "document: upsert ");
+    let config = sessionlog::config::load(&sessionlog::config::Source { name: "upsert.sessionlog.yaml".into(), text })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bundle = sessionlog::stacks::build(&config);
+    let d = run_bundle(&bundle, &o, "deploy").await;
+    assert_eq!(d.code, 0, "{}", d.text);
+    let bucket = format!("sessionlog-{}-us-east-1", org.archive);
+    boto(&moto.url(), Some(&org.members[0]), &preferences_bucket_is(&format!("== '{bucket}'")));
+    let d = run_bundle(&bundle, &o, "destroy").await;
+    assert_eq!(d.code, 0, "{}", d.text);
+    boto(&moto.url(), Some(&org.members[0]), &preferences_bucket_is("== ''"));
+}
+
+/// Python asserting that the default version of the member's
+/// `SSM-SessionManagerRunShell` has an `s3BucketName` that `test`s true.
+fn preferences_bucket_is(test: &str) -> String {
+    format!(
+        "import json; d = boto3.client('ssm', **kw).get_document(Name='SSM-SessionManagerRunShell')\n\
+         assert json.loads(d['Content'])['inputs']['s3BucketName'] {test}, d['Content']"
+    )
+}
+
 /// The log copy end to end (issue 9), on the real compiler output: the
 /// log-archive stacks create a destination and a Firehose stream in every
 /// member region, the member StackSets subscribe each session log group to

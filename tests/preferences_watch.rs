@@ -1,8 +1,10 @@
 //! The preferences watch (issue 8). The function's Python, invoked with the
 //! CloudTrail events EventBridge delivers, runs against moto's in-process SSM
 //! (tests/upsert/test_preferences_watch.py): a console edit or deletion is
-//! undone and logged, its own updates change nothing. And the content it
-//! restores is exactly what the custom resource applies.
+//! undone and logged, whoever made it (its own role included: issue 17), and
+//! the event its own restore causes changes nothing (no loop). And the content
+//! it restores is exactly what the custom resource applies, from the
+//! function's environment.
 
 mod common;
 
@@ -10,10 +12,11 @@ use std::process::Command;
 
 use common::*;
 use sessionlog::config::{load, Source};
+use sessionlog::stacks::functions;
 use sessionlog::stacks::guardrails::watch;
 
 #[test]
-fn the_function_restores_edited_or_deleted_preferences_and_ignores_its_own_updates() {
+fn the_function_restores_edited_or_deleted_preferences_whoever_changed_them_without_looping() {
     let root = repo_root();
     let python = python();
     let out = Command::new(&python)
@@ -24,7 +27,7 @@ fn the_function_restores_edited_or_deleted_preferences_and_ignores_its_own_updat
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
     assert!(
-        text.contains("Ran 7 tests") && text.contains("\nOK"),
+        text.contains("Ran 9 tests") && text.contains("\nOK"),
         "{text}"
     );
 }
@@ -43,8 +46,11 @@ fn the_watch_restores_what_the_custom_resource_applies() {
             .as_object()
             .unwrap()
             .values()
-            .find(|r| r["Type"] == "AWS::Lambda::Function" && !r["Properties"]["Environment"].is_null())
-            .expect("the upsert function (the one with the watch's environment)");
+            .find(|r| {
+                r["Type"] == "AWS::Lambda::Function"
+                    && !r["Properties"]["Environment"]["Variables"][watch::ENV_CONTENT].is_null()
+            })
+            .expect("the upsert function (the one with the managed content in its environment)");
         let env = &function["Properties"]["Environment"]["Variables"];
         assert_eq!(
             env[watch::ENV_CONTENT],
@@ -53,8 +59,16 @@ fn the_watch_restores_what_the_custom_resource_applies() {
             set.name
         );
         assert_eq!(
-            env[watch::ENV_ROLE]["Ref"],
-            "SessionPreferencesFunctionRole"
+            env[functions::ENV_STACK]["Ref"],
+            "AWS::StackId",
+            "{}",
+            set.name
+        );
+        assert_eq!(
+            env[functions::ENV_DOCUMENT],
+            "SSM-SessionManagerRunShell",
+            "{}",
+            set.name
         );
         let rdp = !set.name.ends_with("no-rdp");
         assert_eq!(env.get(watch::ENV_RDP).is_some(), rdp, "{}", set.name);
@@ -69,6 +83,9 @@ fn the_watch_restores_what_the_custom_resource_applies() {
                     .unwrap()
             ));
         }
-        assert!(watch::environment_size(&c, &env[watch::ENV_CONTENT]) <= watch::ENV_LIMIT);
+        let rdp = c.rdp_recording.enabled && rdp;
+        let built = functions::upsert_environment(&c, &env[watch::ENV_CONTENT], rdp);
+        assert_eq!(built.variables.len(), env.as_object().unwrap().len());
+        assert!(functions::environment_size(&built) <= watch::ENV_LIMIT);
     }
 }

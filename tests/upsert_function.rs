@@ -3,14 +3,20 @@
 //! (fact 11). Their Python runs directly against moto's in-process services:
 //! `tests/upsert/test_upsert_function.py`, `tests/upsert/test_log_group_function.py`
 //! (the deploy tests also run them inside moto's server, patch 13).
+//! Both are also invoked as an attacker would (issue 17, docs/functions.md):
+//! hand-written Create, Update and Delete events with content, retention and
+//! key of the caller's choosing, a Delete while the stack is not being
+//! deleted, a ResponseURL to an outside host — the managed preferences,
+//! retention and key stay; and each protection is mutated away once to show
+//! the attack then succeeds.
 
 mod common;
 
 use std::process::Command;
 
 #[test]
-fn upsert_function_creates_updates_sets_default_and_restores() {
-    unittest("tests/upsert/test_upsert_function.py", 5);
+fn upsert_function_applies_only_its_managed_content_and_restores_defaults_only_on_its_stacks_deletion() {
+    unittest("tests/upsert/test_upsert_function.py", 15);
 }
 
 #[test]
@@ -21,10 +27,11 @@ fn the_rendered_template_carries_exactly_that_function() {
 /// The create-or-adopt log group's function (fact 11), run the same way
 /// against moto's in-process CloudWatch Logs: absent → created with its key,
 /// retention and tags; present → adopted (the same group, its events kept)
-/// with retention, key and tags set; update → new retention; delete → kept.
+/// with retention, key and tags set; update → new retention; delete → kept;
+/// hand-written events with other values → the managed ones (re)applied.
 #[test]
-fn log_group_function_creates_adopts_updates_and_never_deletes() {
-    unittest("tests/upsert/test_log_group_function.py", 5);
+fn log_group_function_creates_adopts_updates_never_deletes_and_applies_only_its_managed_settings() {
+    unittest("tests/upsert/test_log_group_function.py", 11);
 }
 
 #[test]

@@ -19,6 +19,7 @@ use crate::model::resources::ssm_gui_connect::*;
 use crate::model::template::CustomResource;
 use crate::model::{Expr, Resource, Template};
 
+use super::functions;
 use super::guardrails;
 use super::names::{KeyRole, Names, SESSION_DOCUMENT};
 use super::replica::key_id_parameter;
@@ -126,15 +127,19 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
             )],
             policies: [InlinePolicy {
                 policy_name: "session-preferences-document".into(),
-                policy_document: PolicyDocument::new(vec![Statement::allow("ManageSessionPreferencesDocument")
-                    .actions(&[
-                        "ssm:CreateDocument",
-                        "ssm:UpdateDocument",
-                        "ssm:UpdateDocumentDefaultVersion",
-                        "ssm:DescribeDocument",
-                        "ssm:GetDocument",
-                    ])
-                    .resource(document_arn)]),
+                policy_document: PolicyDocument::new(vec![
+                    Statement::allow("ManageSessionPreferencesDocument")
+                        .actions(&[
+                            "ssm:CreateDocument",
+                            "ssm:UpdateDocument",
+                            "ssm:UpdateDocumentDefaultVersion",
+                            "ssm:DescribeDocument",
+                            "ssm:GetDocument",
+                        ])
+                        .resource(document_arn),
+                    // A Delete restores the defaults only while this stack is being deleted.
+                    functions::describe_own_stack(),
+                ]),
             }]
             .into_iter()
             .chain(guardrails::watch::policy(c, rdp))
@@ -151,7 +156,7 @@ fn add_upsert(t: &mut Template, content: &serde_json::Value, cw: bool, c: &Confi
             role: Expr::get_att(FUNCTION_ROLE, "Arn"),
             timeout: 60,
             code: Code { zip_file: UPSERT_SOURCE.to_string() },
-            environment: guardrails::watch::environment(c, &session_document::content_as_sub(content), rdp, FUNCTION_ROLE),
+            environment: Some(functions::upsert_environment(c, &session_document::content_as_sub(content), rdp)),
             tags: resource_tags(c, "session-preferences"),
         }),
     );
@@ -221,7 +226,7 @@ fn add_log_group(t: &mut Template, c: &Config) {
             role: Expr::get_att(LOG_GROUP_FUNCTION_ROLE, "Arn"),
             timeout: 60,
             code: Code { zip_file: LOG_GROUP_SOURCE.to_string() },
-            environment: None,
+            environment: Some(functions::log_group_environment(c)),
             tags: resource_tags(c, "session-log-group"),
         }),
     );

@@ -10,6 +10,7 @@ pub mod guardrails;
 pub mod key_policy;
 pub mod log_copy;
 pub mod member_iam;
+pub mod functions;
 pub mod member_regional;
 pub mod names;
 pub mod operators;

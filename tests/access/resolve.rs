@@ -52,6 +52,23 @@ pub fn url_suffix(partition: &str) -> &'static str {
 }
 
 /// 32 hex digits derived from `seed` (FNV-1a, twice): stable fake ids.
+/// The stack's ARN (`!Ref AWS::StackId`): its name and an id made from it.
+pub fn stack_id(c: &StackContext) -> String {
+    let h = fake_hex(&c.stack_name);
+    format!(
+        "arn:{}:cloudformation:{}:{}:stack/{}/{}-{}-{}-{}-{}",
+        c.partition,
+        c.region,
+        c.account,
+        c.stack_name,
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 pub fn fake_hex(seed: &str) -> String {
     let mut out = String::new();
     for salt in ["a", "b"] {
@@ -577,21 +594,7 @@ impl<'a> Resolver<'a> {
             "AWS::Partition" => s(c.partition.clone()),
             "AWS::URLSuffix" => s(url_suffix(&c.partition).to_string()),
             "AWS::StackName" => s(c.stack_name.clone()),
-            "AWS::StackId" => {
-                let h = fake_hex(&c.stack_name);
-                s(format!(
-                    "arn:{}:cloudformation:{}:{}:stack/{}/{}-{}-{}-{}-{}",
-                    c.partition,
-                    c.region,
-                    c.account,
-                    c.stack_name,
-                    &h[..8],
-                    &h[8..12],
-                    &h[12..16],
-                    &h[16..20],
-                    &h[20..32]
-                ))
-            }
+            "AWS::StackId" => s(stack_id(c)),
             "AWS::NotificationARNs" => Ok(Some(Value::Array(Vec::new()))),
             "AWS::NoValue" => Ok(None),
             _ if self.parameters.contains_key(name) => Ok(Some(self.parameters[name].clone())),

@@ -568,6 +568,10 @@ fn expand_one(
             let (arn, policy) = world.function(&owner, region, id)?;
             (arn, owner, policy.map(deployed))
         }
+        // The member stack that holds the upsert function (its own stack),
+        // or another stack of the same account and region.
+        ["stack", "upsert-function"] => (world.stack_holding(&owner, region, "SessionPreferencesFunction")?, owner, None),
+        ["stack", name] => (format!("arn:{p}:cloudformation:{region}:{owner}:stack/{name}/00000000-0000-0000-0000-000000000000"), owner, None),
         ["role", "upsert-function"] => {
             let (arn, trust, _) = world.function_role(&owner, region)?;
             (arn, owner, trust.map(deployed))

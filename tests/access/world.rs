@@ -787,6 +787,16 @@ impl<'c> World<'c> {
         }
     }
 
+    /// The ARN of the stack (in `account` and `region`) that holds the
+    /// resource `logical_id` — what `!Ref AWS::StackId` is in its template.
+    pub fn stack_holding(&self, account: &str, region: &str, logical_id: &str) -> Result<String, String> {
+        self.stacks
+            .iter()
+            .find(|s| s.account == account && s.region == region && s.resolved.resources.contains_key(logical_id))
+            .map(|s| super::resolve::stack_id(&s.resolved.context))
+            .ok_or_else(|| format!("no stack with {logical_id} in {account}/{region}"))
+    }
+
     /// The log archive's alarm topic of the region: ARN and access policy.
     pub fn alarm_topic(&self, region: &str) -> Result<(String, Option<&PolicyInstance>), String> {
         let topic = self

@@ -585,8 +585,8 @@ fn placeholder_key(p: &ParameterValue) -> String {
 
 /// The example configuration, pointed at the moto organization: the real
 /// compiler output (`config::load` → `stacks::build`), not test templates.
-/// The session document is created plainly (moto cannot run the upsert
-/// Lambda without docker).
+/// The session document is created plainly (`document: create`); the
+/// upsert function's own end-to-end test (tests/deploy.rs) switches back.
 pub fn example_config(org: &Org, regions: &[&str], retention: u32) -> String {
     let text = sessionlog::config::load::EXAMPLE
         .replace("o-a1b2c3d4e5", &org.org_id)

@@ -1,31 +1,25 @@
 """The preferences watch: the upsert function (src/stacks/upsert_function.py)
 invoked by EventBridge with CloudTrail events, against moto's in-process SSM.
 A console edit or a deletion is undone (the managed content is the default
-version again, with a log line saying what was restored); the function's own
-updates change nothing. RDP recording preferences (no moto support) go
-through botocore's Stubber."""
+version again, with a log line saying what was restored), whoever made it —
+the function's own role included: a change made by invoking the function is
+undone too. The event restoring causes finds nothing to change (no loop).
+What it restores comes from its environment, never the event. RDP recording
+preferences (no moto support) go through botocore's Stubber."""
 import io
 import json
 import os
-import sys
 import types
 import unittest
 from contextlib import redirect_stdout
 
-os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+from attack import load, own_stack, request
 
 import boto3  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-cfnresponse = types.ModuleType("cfnresponse")
-cfnresponse.SUCCESS, cfnresponse.FAILED = "SUCCESS", "FAILED"
-cfnresponse.send = lambda *a, **k: None
-sys.modules["cfnresponse"] = cfnresponse
-
-SOURCE = os.path.join(os.path.dirname(__file__), "..", "..", "src", "stacks", "upsert_function.py")
+SOURCE = "src/stacks/upsert_function.py"
 NAME = "SSM-SessionManagerRunShell"
 ROLE, FUNCTION = "StackSet-sessionlog-Role-ABC", "StackSet-sessionlog-Function-XYZ"
 OWN = f"arn:aws:sts::111111111111:assumed-role/{ROLE}/{FUNCTION}"
@@ -51,22 +45,17 @@ def event(name, who, source="ssm.amazonaws.com", params=None):
                        "requestParameters": params if params is not None else {"name": NAME}}}
 
 
-def load_function():
-    module = types.ModuleType("index")
-    with open(SOURCE) as f:
-        exec(compile(f.read(), SOURCE, "exec"), module.__dict__)
-    return module
-
-
 @mock_aws
 class Watch(unittest.TestCase):
     def setUp(self):
-        os.environ.update({"MANAGED_CONTENT": MANAGED, "WATCH_ROLE": ROLE, "AWS_LAMBDA_FUNCTION_NAME": FUNCTION,
+        self.stack = own_stack()
+        os.environ.update({"MANAGED_CONTENT": MANAGED, "DOCUMENT_NAME": NAME, "STACK_ID": self.stack,
                            "MANAGED_RDP_PREFERENCES": json.dumps(RDP)})
         self.ssm = boto3.client("ssm")
-        self.fn = load_function()
+        self.fn = load(SOURCE)
         # Deployed: the custom resource made the managed content the default.
-        self.fn.handler({"RequestType": "Create", "ResourceProperties": {"DocumentName": NAME, "Content": MANAGED}}, None)
+        with redirect_stdout(io.StringIO()):
+            self.fn.handler(request("Create", self.stack, {"DocumentName": NAME, "Content": MANAGED}), None)
 
     def run_watch(self, e):
         out = io.StringIO()
@@ -102,28 +91,52 @@ class Watch(unittest.TestCase):
         self.assertEqual(log["by"], ADMIN)
         self.assertEqual(log["event"], "UpdateDocumentDefaultVersion")
         self.assertEqual(log["version"], version)
-        self.assertEqual(log["inputs"], ["cloudWatchEncryptionEnabled", "cloudWatchStreamingEnabled", "s3BucketName"])
 
-    def test_its_own_update_changes_nothing(self):
+    def test_its_own_restore_causes_no_loop(self):
         before = (self.default(), self.versions())
         log = self.run_watch(event("UpdateDocument", OWN))
         self.assertIsNone(log["restored"])
-        self.assertEqual(log["why"], "own update")
         self.assertEqual((self.default(), self.versions()), before)
-        # Even when its own events arrive after a restore: the loop ends.
+        # Its own events after a restore: nothing left to change, the loop ends.
         self.console_edit()
-        self.run_watch(event("UpdateDocumentDefaultVersion", ADMIN))
+        self.assertEqual(self.run_watch(event("UpdateDocumentDefaultVersion", ADMIN))["restored"], NAME)
         after = (self.default(), self.versions())
         for name in ("UpdateDocument", "UpdateDocumentDefaultVersion"):
             self.assertIsNone(self.run_watch(event(name, OWN))["restored"])
         self.assertEqual((self.default(), self.versions()), after)
 
-    def test_a_session_named_like_the_function_in_another_role_is_not_its_own(self):
+    def change_made_through_its_own_role(self, fn):
         self.console_edit()
-        impostor = f"arn:aws:sts::111111111111:assumed-role/Admin/{FUNCTION}"
-        log = self.run_watch(event("UpdateDocumentDefaultVersion", impostor))
+        fn.handler(event("UpdateDocumentDefaultVersion", OWN), None)
+        self.assertEqual(self.default()[0], json.loads(MANAGED))
+
+    def test_a_change_made_through_its_own_role_is_restored(self):
+        # Whatever made the function's role write other preferences (an
+        # invocation with a forged event, in an earlier version): its own
+        # identity in the CloudTrail event does not exempt the change.
+        with redirect_stdout(io.StringIO()):
+            self.change_made_through_its_own_role(self.fn)
+
+    def test_mutation_skipping_its_own_updates_leaves_that_change(self):
+        # What the watch did before (issue 17): skip events of its own role.
+        skip = ('    if d:  # the watch (EventBridge)\n',
+                '    if d and ":assumed-role/%s/" % ROLE in str(d.get("userIdentity")):\n        return\n'
+                '    if d:  # the watch (EventBridge)\n')
+        role = ("E = os.environ\n", "E = os.environ\nROLE = %r\n" % ROLE)
+        with redirect_stdout(io.StringIO()), self.assertRaises(AssertionError):
+            self.change_made_through_its_own_role(load(SOURCE, skip, role))
+
+    def test_a_forged_event_restores_only_the_managed_document(self):
+        # A hand-written event naming another document, with content of the
+        # caller's choosing in its parameters: only the managed document is
+        # read or written, with the managed content.
+        self.console_edit()
+        chosen = content(bucket="", cloudwatch=False)
+        log = self.run_watch(event("UpdateDocument", ADMIN, params={"name": "Their-Document", "content": chosen}))
         self.assertEqual(log["restored"], NAME)
         self.assertEqual(self.default()[0], json.loads(MANAGED))
+        with self.assertRaises(self.ssm.exceptions.InvalidDocument):
+            self.ssm.get_document(Name="Their-Document")
 
     def test_an_edit_that_is_not_the_default_yet_changes_nothing(self):
         before = self.default()

@@ -114,7 +114,7 @@ pub fn short_hash(text: &str) -> String {
 }
 
 /// What only the built guardrails can tell — the SCP over Organizations'
-/// size limit, the managed preferences over the watch function's
+/// size limit, the managed preferences over the preferences function's
 /// environment limit — as configuration problems (key path; the commands
 /// locate them in the source and exit 2, writing nothing).
 pub fn size_problems(c: &Config) -> Vec<crate::config::Diagnostic> {
@@ -122,13 +122,20 @@ pub fn size_problems(c: &Config) -> Vec<crate::config::Diagnostic> {
     use crate::config::Diagnostic;
     let g = &c.guardrails;
     let mut out = Vec::new();
-    if g.preferences_watch && c.session_manager.document == DocumentMode::Upsert {
+    if c.session_manager.document == DocumentMode::Upsert {
+        use super::functions;
         let content = super::session_document::content_as_sub(&super::session_document::content(c));
-        let size = watch::environment_size(c, &content);
-        if size > watch::ENV_LIMIT {
+        let env = functions::upsert_environment(c, &content, c.rdp_recording.enabled);
+        let size = functions::environment_size(&env);
+        if size > functions::ENV_LIMIT {
+            let (key, help) = if g.preferences_watch {
+                ("/guardrails/preferences_watch", "shorten session_manager.shell_profile, or turn preferences_watch off")
+            } else {
+                ("/session_manager/shell_profile", "shorten session_manager.shell_profile")
+            };
             out.push(
-                Diagnostic::new("/guardrails/preferences_watch", format!("the managed preferences take up to {size} bytes in the watch function's environment; Lambda allows {}", watch::ENV_LIMIT))
-                    .help("shorten session_manager.shell_profile, or turn preferences_watch off"),
+                Diagnostic::new(key, format!("the managed preferences take up to {size} bytes in the preferences function's environment; Lambda allows {}", functions::ENV_LIMIT))
+                    .help(help),
             );
         }
     }

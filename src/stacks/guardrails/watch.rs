@@ -4,18 +4,19 @@
 //! which puts the managed preferences back. CloudFormation drift detection
 //! cannot see the document (a custom resource manages it); this can.
 //!
-//! The function recognises its own updates (its role session is named after
-//! the function) and compares content, so restoring never loops. The managed
-//! content reaches it in its environment.
+//! The function compares what is there with what is managed and restores it,
+//! whoever changed it (its own role included: a change made by invoking it
+//! is undone too). Its own restore writes the managed content, so the event
+//! that restore causes finds nothing to change: no loop. The managed content
+//! reaches it in its environment (`stacks::functions`), never in the event.
 
-use indexmap::IndexMap;
 use serde_json::{json, Value};
 
 use crate::config::model::Config;
 use crate::model::iam::{PolicyDocument, Statement};
 use crate::model::resources::events::{RetryPolicy, Rule, Target};
 use crate::model::resources::iam::InlinePolicy;
-use crate::model::resources::lambda::{Environment, Permission};
+use crate::model::resources::lambda::Permission;
 use crate::model::{Expr, Resource, Template};
 
 use super::super::names::{KeyRole, Names, SESSION_DOCUMENT};
@@ -26,13 +27,9 @@ pub const RULE: &str = "PreferencesWatchRule";
 pub const RULE_PERMISSION: &str = "PreferencesWatchPermission";
 pub const RDP_RULE: &str = "RdpPreferencesWatchRule";
 pub const RDP_RULE_PERMISSION: &str = "RdpPreferencesWatchPermission";
-/// Environment variables of the function.
-pub const ENV_CONTENT: &str = "MANAGED_CONTENT";
+/// Environment variables of the function (the others: `stacks::functions`).
+pub use super::super::functions::{ENV_CONTENT, ENV_LIMIT};
 pub const ENV_RDP: &str = "MANAGED_RDP_PREFERENCES";
-/// The function's role name: its own updates come from `assumed-role/<it>/<function>`.
-pub const ENV_ROLE: &str = "WATCH_ROLE";
-/// Lambda's limit on all environment variables (names and values), bytes.
-pub const ENV_LIMIT: usize = 4096;
 
 pub fn enabled(c: &Config) -> bool {
     c.guardrails.preferences_watch
@@ -47,65 +44,14 @@ fn rdp_preferences_sub(c: &Config) -> String {
     .to_string()
 }
 
-/// The function's environment: the managed document content (the same
-/// `!Sub` text the custom resource carries) and, with RDP recording, the
-/// managed recording preferences; `role` is the function role's logical id.
-pub fn environment(c: &Config, content_sub: &Value, rdp: bool, role: &str) -> Option<Environment> {
-    if !enabled(c) {
+/// The watch's part of the upsert function's environment: with RDP
+/// recording, the managed recording preferences.
+pub fn rdp_variable(c: &Config, rdp: bool) -> Option<(&'static str, Expr)> {
+    if !enabled(c) || !rdp {
         return None;
     }
-    let mut variables = IndexMap::new();
-    variables.insert(ENV_ROLE.to_string(), Expr::reference(role));
-    variables.insert(ENV_CONTENT.to_string(), sub_or_literal(content_sub));
-    if rdp {
-        let text = rdp_preferences_sub(c);
-        let value = if text.contains("${") { Expr::sub(text) } else { Expr::lit(text) };
-        variables.insert(ENV_RDP.to_string(), value);
-    }
-    Some(Environment { variables })
-}
-
-/// The content as `session_document::content_as_sub` gives it: a `!Sub`
-/// text, or a plain string when nothing depends on the account or region
-/// (a `!Sub` without variables is noise: cfn-lint W1020).
-fn sub_or_literal(content: &Value) -> Expr {
-    match content.get("Fn::Sub").and_then(Value::as_str) {
-        Some(text) => Expr::sub(text),
-        None => Expr::lit(content.as_str().unwrap_or_default()),
-    }
-}
-
-/// The longest the environment can be once deployed: every `${…}` at the
-/// longest value it can take.
-pub fn environment_size(c: &Config, content_sub: &Value) -> usize {
-    let env = match environment(c, content_sub, c.rdp_recording.enabled, "Role") {
-        Some(e) => e,
-        None => return 0,
-    };
-    env.variables
-        .iter()
-        .map(|(k, v)| {
-            let text = match v {
-                Expr::Sub(s) => s.clone(),
-                Expr::Lit(s) => s.clone(),
-                // A role name: at most 64 characters.
-                _ => "r".repeat(64),
-            };
-            let longest = text
-                .replace("${AWS::Partition}", "aws-iso-b")
-                .replace("${AWS::Region}", "ap-southeast-77")
-                .replace("${AWS::AccountId}", "123456789012")
-                .replace(
-                    &format!("${{{}}}", KeyRole::Archive.parameter()),
-                    &format!("mrk-{}", "0".repeat(32)),
-                )
-                .replace(
-                    &format!("${{{}}}", KeyRole::Session.parameter()),
-                    &format!("mrk-{}", "0".repeat(32)),
-                );
-            k.len() + longest.len()
-        })
-        .sum()
+    let text = rdp_preferences_sub(c);
+    Some((ENV_RDP, if text.contains("${") { Expr::sub(text) } else { Expr::lit(text) }))
 }
 
 /// What the function needs on top of the upsert: with RDP recording, read
