@@ -1708,7 +1708,7 @@ _parsing.get_model_map.cache_clear()
 _parsing.get_name_type_map.cache_clear()
 
 
-# 19. SSM documents: moto 5.2.1 refuses DocumentFormat TEXT and the document
+# 22. SSM documents: moto 5.2.1 refuses DocumentFormat TEXT and the document
 #     types AutoApprovalPolicy and ManualApprovalPolicy, and reads every
 #     document as JSON/YAML with a schemaVersion. AWS's CreateDocument takes
 #     `YAML | JSON | TEXT` and both types (SSM API reference, DocumentType
