@@ -289,6 +289,15 @@ fn local_verify_clean_deleted_altered_resigned() {
         assert!(text.contains(word), "{how:?}: {text}");
     }
     drop(out);
+
+    // A trail file CloudTrail never delivered: in no digest.
+    let (dir, s, out) = local_archive(true);
+    let (log, _) = middle(&out);
+    let forged = format!("{}_f0f0f0f0f0f0f0f0.json.gz", log.rsplit_once('_').unwrap().0);
+    std::fs::copy(out.root.join(&log), out.root.join(&forged)).unwrap();
+    let (code, text) = verify(&s, &["--archive", &dir.path().display().to_string()], &keys);
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains(&format!("{forged} is in no digest file")), "{text}");
 }
 
 // ---- moto ----

@@ -114,29 +114,58 @@ impl<'a> Direct<'a> {
         Ok(out)
     }
 
-    fn list_all(&self, prefixes: Vec<String>, what: &str) -> Result<Vec<Object>> {
+    /// Objects under `prefixes` read by `read`, in chunks of prefixes:
+    /// each chunk is listed, then its objects are read, all in parallel, so
+    /// memory holds one chunk's listing and `read`'s results, whatever
+    /// the size of the window.
+    fn read_prefixes<P: Sync, R: Send>(
+        &self,
+        prefixes: &[P],
+        what: &str,
+        prefix: impl Fn(&P) -> &str + Sync,
+        keep: impl Fn(&Object) -> bool + Sync,
+        read: impl Fn(&P, &Object, Vec<u8>) -> Result<R> + Sync,
+    ) -> Result<Vec<R>> {
+        const CHUNK: usize = 256;
+        let bar = scan::progress(prefixes.len() as u64, what);
         let mut out = Vec::new();
-        for r in scan::each(&prefixes, what, |p| self.source.list(p)) {
-            out.extend(r?);
+        for chunk in prefixes.chunks(CHUNK) {
+            let mut objects = Vec::new();
+            for (p, listed) in chunk.iter().zip(scan::each_in_order(chunk, |p| self.source.list(prefix(p)))) {
+                objects.extend(listed?.into_iter().filter(|o| keep(o)).map(|o| (p, o)));
+            }
+            for r in scan::each_in_order(&objects, |(p, o)| -> Result<Option<R>> {
+                match self.source.get(&o.key)? {
+                    Some(bytes) => read(p, o, bytes).map(Some),
+                    None => Ok(None),
+                }
+            }) {
+                out.extend(r?);
+            }
+            bar.inc(chunk.len() as u64);
         }
+        bar.finish_and_clear();
         Ok(out)
     }
 
+    /// The session events of the trail files delivered in `w` (the time
+    /// in their name).
     fn trail_events(&self, places: &[(String, String)], w: &Window) -> Result<Vec<SessionEvent>> {
         let prefixes: Vec<String> = places
             .iter()
             .flat_map(|(a, r)| w.days().into_iter().map(move |d| self.layout.trail_day(a, r, d)))
             .collect();
-        let files = self.list_all(prefixes, "listing the trail")?;
-        let mut out = Vec::new();
-        for r in scan::each(&files, "reading the trail", |o| -> Result<Vec<SessionEvent>> {
-            let Some(bytes) = self.source.get(&o.key)? else { return Ok(Vec::new()) };
+        let (since, until) = (compact(w.since), compact(w.until));
+        // `<account>_CloudTrail_<region>_<yyyymmddThhmmZ>_<unique>.json.gz`
+        let keep = |o: &Object| match o.key.rsplit('_').nth(1) {
+            Some(stamp) if stamp.len() == 14 => stamp >= since.as_str() && stamp < until.as_str(),
+            _ => true,
+        };
+        let found = self.read_prefixes(&prefixes, "reading the trail", |p| p.as_str(), keep, |_, o, bytes| {
             let json = gunzip(&bytes).with_context(|| self.source.uri(&o.key))?;
             session_events(&json).with_context(|| format!("{}: not a CloudTrail log file", self.source.uri(&o.key)))
-        }) {
-            out.extend(r?);
-        }
-        Ok(out)
+        })?;
+        Ok(found.into_iter().flatten().collect())
     }
 
     fn transcripts(&self, places: &[(String, String)], w: &Window) -> Result<Transcripts> {
@@ -170,21 +199,13 @@ impl<'a> Direct<'a> {
             .iter()
             .flat_map(|(a, r)| w.days().into_iter().map(move |d| (a.clone(), r.clone(), self.layout.copy_day(a, r, d))))
             .collect();
-        let listed = scan::each(&prefixes, "listing the copy", |(a, r, p)| {
-            self.source.list(p).map(|objs| objs.into_iter().map(|o| (a.clone(), r.clone(), o)).collect::<Vec<_>>())
-        });
-        let mut objects = Vec::new();
-        for l in listed {
-            objects.extend(l?);
-        }
-        let mut bad = 0;
-        for r in scan::each(&objects, "reading the copy", |(a, r, o)| -> Result<_> {
-            let Some(bytes) = self.source.get(&o.key)? else { return Ok((a.clone(), r.clone(), o.key.clone(), Vec::new(), 0)) };
+        let found = self.read_prefixes(&prefixes, "reading the copy", |p| p.2.as_str(), |_| true, |(a, r, _), o, bytes| {
             let text = gunzip(&bytes).with_context(|| self.source.uri(&o.key))?;
             let (parts, bad) = stream_parts(&text);
             Ok((a.clone(), r.clone(), o.key.clone(), parts, bad))
-        }) {
-            let (a, r, key, parts, b) = r?;
+        })?;
+        let mut bad = 0;
+        for (a, r, key, parts, b) in found {
             bad += b;
             for p in parts {
                 let c = out.entry(p.session_id).or_default();
@@ -204,6 +225,11 @@ impl<'a> Direct<'a> {
             None => Ok(Vec::new()),
         }
     }
+}
+
+/// `yyyymmddThhmmZ`, as CloudTrail stamps log file names (sorts as time).
+fn compact(t: OffsetDateTime) -> String {
+    format!("{:04}{:02}{:02}T{:02}{:02}Z", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
 }
 
 fn matches(row: &SessionRow, q: &Query) -> bool {

@@ -54,3 +54,27 @@ pub fn each<T: Sync, R: Send>(items: &[T], what: &str, f: impl Fn(&T) -> R + Syn
     bar.finish_and_clear();
     out.into_inner().unwrap()
 }
+
+/// `f` over every item, `parallelism()` at a time, without a progress
+/// bar; results in the items' order.
+pub fn each_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = Mutex::new(0usize);
+    let out: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    let workers = parallelism().min(items.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = {
+                    let mut n = next.lock().unwrap();
+                    let i = *n;
+                    *n += 1;
+                    i
+                };
+                let Some(item) = items.get(i) else { break };
+                let r = f(item);
+                out.lock().unwrap()[i] = Some(r);
+            });
+        }
+    });
+    out.into_inner().unwrap().into_iter().map(|r| r.expect("every item ran")).collect()
+}

@@ -240,9 +240,12 @@ fn check_chain(source: &dyn ArchiveSource, layout: &Layout, keys: &PublicKeys, w
             }
         }
     }
-    // Log files delivered before the newest digest closed, in no digest.
+    // Log files delivered an hour or more before the newest digest closed,
+    // in no digest (a file delivered late in an hour may be in the next).
     if let Some(newest) = loaded.last() {
-        let end = newest.digest.digest_end_time.clone();
+        let end = time::OffsetDateTime::parse(&newest.digest.digest_end_time, &time::format_description::well_known::Rfc3339)
+            .map(|t| super::window::rfc3339(t - time::Duration::hours(1)))
+            .unwrap_or_default();
         for day in window.days() {
             for o in source.list(&layout.trail_day(account, region, day))? {
                 let stamp = o.key.rsplit('_').nth(1).map(compact_to_rfc3339).unwrap_or_default();

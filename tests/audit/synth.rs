@@ -301,7 +301,23 @@ pub fn write(spec: &Spec, out: &mut Out) {
     }
 }
 
+/// The log files of one account and region, without digests.
+pub fn write_log_files(spec: &Spec, account: &str, region: &str, out: &mut Out) {
+    trail(spec, account, region, None, out)
+}
+
+/// Every planted session's logs (transcripts, copy, recordings).
+pub fn write_session_logs(spec: &Spec, out: &mut Out) {
+    for p in &spec.sessions {
+        write_logs(spec, p, out);
+    }
+}
+
 pub fn write_trail(spec: &Spec, account: &str, region: &str, private: &RsaPrivateKey, out: &mut Out) {
+    trail(spec, account, region, Some(private), out)
+}
+
+fn trail(spec: &Spec, account: &str, region: &str, private: Option<&RsaPrivateKey>, out: &mut Out) {
     let mut rng = Rng::new(seed_of(&[account, region]));
     let mut prev: Option<(String, String)> = None; // (key, signature)
     for h in 0..spec.hours {
@@ -327,6 +343,7 @@ pub fn write_trail(spec: &Spec, account: &str, region: &str, private: &RsaPrivat
         );
         let body = serde_json::to_vec(&json!({"Records": records})).unwrap();
         out.put(&log_key, &gzip(&body), delivered);
+        let Some(private) = private else { continue };
 
         let end = hour + Duration::hours(1);
         let digest_key = format!(
