@@ -19,11 +19,13 @@ test: setup
 	cargo run --locked --quiet -- render --check
 	cargo run --locked --quiet -- schema | diff -u schemas/sessionlog.schema.json -
 
-## Benchmarks, side by side in one run: validate vs cfn-lint, deploy vs the AWS CLI (moto).
+## Benchmarks, side by side in one run: validate vs cfn-lint, deploy vs the AWS CLI (moto),
+## sessions vs cp + zcat | jq over a synthetic organization-week.
 bench: setup
 	cargo build --release --locked
 	./scripts/bench-validate.sh
 	./scripts/bench-deploy.sh
+	./scripts/bench-sessions.sh
 
 ## Regenerate the committed output of the embedded example and the schema.
 templates:
