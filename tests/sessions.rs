@@ -4,10 +4,10 @@
 //! passes on the clean trail and fails on a deleted, an altered and a
 //! re-signed trail file.
 
-#[path = "audit/synth.rs"]
-mod synth;
 #[path = "deploy/support.rs"]
 mod support;
+#[path = "audit/synth.rs"]
+mod synth;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -79,7 +79,19 @@ fn window(s: &Spec) -> (String, String) {
 fn sessions(s: &Spec, place: &[&str]) -> BTreeMap<String, Value> {
     let (since, until) = window(s);
     let c = config();
-    let mut args = vec!["sessions", "--config", &c, "--since", &since, "--until", &until, "--format", "json", "--recordings-prefix", "rdp-recordings/"];
+    let mut args = vec![
+        "sessions",
+        "--config",
+        &c,
+        "--since",
+        &since,
+        "--until",
+        &until,
+        "--format",
+        "json",
+        "--recordings-prefix",
+        "rdp-recordings/",
+    ];
     args.extend_from_slice(place);
     let (code, out, err) = cli(&args);
     assert_eq!(code, 0, "{err}");
@@ -173,7 +185,8 @@ fn local_archive_every_verdict_and_filters() {
 
     // `show`: the copy when there is one, the agent's transcript otherwise.
     let complete = &s.sessions[0];
-    let (code, text, err) = cli(&["sessions", "show", &complete.session_id, "--config", &c, "--archive", &d, "--since", &since, "--until", &until]);
+    let (code, text, err) =
+        cli(&["sessions", "show", &complete.session_id, "--config", &c, "--archive", &d, "--since", &since, "--until", &until]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("tamper-proof copy"), "{err}");
     assert!(text.contains("cat /etc/shadow"), "{text}");
@@ -327,7 +340,13 @@ fn moto() -> Moto {
             .await
             .unwrap();
         let c = creds.credentials().unwrap();
-        let provider = aws_sdk_s3::config::Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "test");
+        let provider = aws_sdk_s3::config::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            None,
+            "test",
+        );
         let cfg = aws_sdk_s3::config::Builder::from(&base).credentials_provider(provider).force_path_style(true).build();
         aws_sdk_s3::Client::from_conf(cfg)
     });
@@ -342,7 +361,9 @@ impl Moto {
                 .put_bucket_versioning()
                 .bucket(BUCKET)
                 .versioning_configuration(
-                    aws_sdk_s3::types::VersioningConfiguration::builder().status(aws_sdk_s3::types::BucketVersioningStatus::Enabled).build(),
+                    aws_sdk_s3::types::VersioningConfiguration::builder()
+                        .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                        .build(),
                 )
                 .send()
                 .await

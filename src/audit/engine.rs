@@ -151,20 +151,24 @@ impl<'a> Direct<'a> {
     /// The session events of the trail files delivered in `w` (the time
     /// in their name).
     fn trail_events(&self, places: &[(String, String)], w: &Window) -> Result<Vec<SessionEvent>> {
-        let prefixes: Vec<String> = places
-            .iter()
-            .flat_map(|(a, r)| w.days().into_iter().map(move |d| self.layout.trail_day(a, r, d)))
-            .collect();
+        let prefixes: Vec<String> =
+            places.iter().flat_map(|(a, r)| w.days().into_iter().map(move |d| self.layout.trail_day(a, r, d))).collect();
         let (since, until) = (compact(w.since), compact(w.until));
         // `<account>_CloudTrail_<region>_<yyyymmddThhmmZ>_<unique>.json.gz`
         let keep = |o: &Object| match o.key.rsplit('_').nth(1) {
             Some(stamp) if stamp.len() == 14 => stamp >= since.as_str() && stamp < until.as_str(),
             _ => true,
         };
-        let found = self.read_prefixes(&prefixes, "reading the trail", |p| p.as_str(), keep, |_, o, bytes| {
-            let json = gunzip(&bytes).with_context(|| self.source.uri(&o.key))?;
-            session_events(&json).with_context(|| format!("{}: not a CloudTrail log file", self.source.uri(&o.key)))
-        })?;
+        let found = self.read_prefixes(
+            &prefixes,
+            "reading the trail",
+            |p| p.as_str(),
+            keep,
+            |_, o, bytes| {
+                let json = gunzip(&bytes).with_context(|| self.source.uri(&o.key))?;
+                session_events(&json).with_context(|| format!("{}: not a CloudTrail log file", self.source.uri(&o.key)))
+            },
+        )?;
         Ok(found.into_iter().flatten().collect())
     }
 
@@ -199,11 +203,17 @@ impl<'a> Direct<'a> {
             .iter()
             .flat_map(|(a, r)| w.days().into_iter().map(move |d| (a.clone(), r.clone(), self.layout.copy_day(a, r, d))))
             .collect();
-        let found = self.read_prefixes(&prefixes, "reading the copy", |p| p.2.as_str(), |_| true, |(a, r, _), o, bytes| {
-            let text = gunzip(&bytes).with_context(|| self.source.uri(&o.key))?;
-            let (parts, bad) = stream_parts(&text);
-            Ok((a.clone(), r.clone(), o.key.clone(), parts, bad))
-        })?;
+        let found = self.read_prefixes(
+            &prefixes,
+            "reading the copy",
+            |p| p.2.as_str(),
+            |_| true,
+            |(a, r, _), o, bytes| {
+                let text = gunzip(&bytes).with_context(|| self.source.uri(&o.key))?;
+                let (parts, bad) = stream_parts(&text);
+                Ok((a.clone(), r.clone(), o.key.clone(), parts, bad))
+            },
+        )?;
         let mut bad = 0;
         for (a, r, key, parts, b) in found {
             bad += b;
@@ -340,7 +350,9 @@ impl Engine for Direct<'_> {
                 original.extend(copies.get(id).into_iter().flat_map(|c| c.keys.iter().map(|k| self.source.uri(k))));
             }
             if k == Kind::Rdp && q.recordings_prefix.is_none() {
-                note = "recording not looked up: AWS does not document the key GUI Connect writes recordings under; give --recordings-prefix".into();
+                note =
+                    "recording not looked up: AWS does not document the key GUI Connect writes recordings under; give --recordings-prefix"
+                        .into();
             }
             rows.push(SessionRow {
                 session_id: id.clone(),
@@ -377,7 +389,8 @@ impl Engine for Direct<'_> {
             }
         }
         for (id, (a, r, logs, t)) in orphans {
-            let (integrity, note) = verdict(Kind::Unknown, Expected { transcript: false, copy: false, recording: false }, &Evidence::default());
+            let (integrity, note) =
+                verdict(Kind::Unknown, Expected { transcript: false, copy: false, recording: false }, &Evidence::default());
             rows.push(SessionRow {
                 session_id: id,
                 account: a,

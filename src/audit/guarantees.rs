@@ -60,7 +60,14 @@ fn props<'a>(template: &'a Value, name: &str) -> Option<&'a Value> {
 
 /// Check the deployed bucket and archive key against `template` (the
 /// rendered log-archive template as JSON).
-pub fn check(handle: &Handle, s3: &aws_sdk_s3::Client, kms: &aws_sdk_kms::Client, bucket: &str, key_alias: &str, template: &Value) -> Result<Vec<Gap>> {
+pub fn check(
+    handle: &Handle,
+    s3: &aws_sdk_s3::Client,
+    kms: &aws_sdk_kms::Client,
+    bucket: &str,
+    key_alias: &str,
+    template: &Value,
+) -> Result<Vec<Gap>> {
     handle.block_on(async {
         let mut gaps = Vec::new();
         let bucket_props = props(template, "LogBucket").cloned().unwrap_or(Value::Null);
@@ -79,7 +86,10 @@ pub fn check(handle: &Handle, s3: &aws_sdk_s3::Client, kms: &aws_sdk_kms::Client
                     let mode = rule.and_then(|r| r.mode()).map(|m| m.as_str().to_string()).unwrap_or_default();
                     let days = rule.and_then(|r| r.days()).map(i64::from);
                     if mode != want_mode || days != want_days {
-                        gaps.push(Gap { what: "Object Lock".into(), why: format!("{mode} {days:?} days, rendered {want_mode} {want_days:?} days") });
+                        gaps.push(Gap {
+                            what: "Object Lock".into(),
+                            why: format!("{mode} {days:?} days, rendered {want_mode} {want_days:?} days"),
+                        });
                     }
                 }
                 Err(_) => gaps.push(Gap { what: "Object Lock".into(), why: "not configured on the bucket".into() }),

@@ -51,9 +51,7 @@ pub fn verdict(kind: Kind, expected: Expected, e: &Evidence) -> (Integrity, Stri
         Kind::PortForwarding | Kind::Ssh => {
             (Integrity::Unlogged, "Session Manager logs nothing of port-forwarding and SSH sessions".into())
         }
-        Kind::Rdp if !expected.recording => {
-            (Integrity::Unlogged, "RDP recording is not configured in this region".into())
-        }
+        Kind::Rdp if !expected.recording => (Integrity::Unlogged, "RDP recording is not configured in this region".into()),
         Kind::Rdp if e.recording => (Integrity::Complete, "recording found".into()),
         Kind::Rdp => (Integrity::Missing, "no recording found for this connection".into()),
         Kind::Shell => {

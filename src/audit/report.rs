@@ -23,8 +23,20 @@ pub fn write(rows: &[SessionRow], format: Format, out: &mut dyn Write) -> std::i
 }
 
 const COLUMNS: [&str; 14] = [
-    "session_id", "account", "region", "principal", "person", "source_ip", "target", "document", "kind", "start", "end", "logs",
-    "integrity", "note",
+    "session_id",
+    "account",
+    "region",
+    "principal",
+    "person",
+    "source_ip",
+    "target",
+    "document",
+    "kind",
+    "start",
+    "end",
+    "logs",
+    "integrity",
+    "note",
 ];
 
 fn fields(r: &SessionRow) -> [String; 14] {

@@ -39,8 +39,7 @@ impl ArchiveSource for S3Source {
     fn list_dirs(&self, prefix: &str) -> Result<Vec<String>> {
         self.handle.block_on(async {
             let mut out = Vec::new();
-            let mut pages =
-                self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).delimiter("/").into_paginator().send();
+            let mut pages = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).delimiter("/").into_paginator().send();
             while let Some(page) = pages.next().await {
                 let page = page.with_context(|| format!("listing s3://{}/{prefix}", self.bucket))?;
                 for p in page.common_prefixes() {

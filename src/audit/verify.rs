@@ -88,7 +88,9 @@ pub enum Finding {
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Finding::DigestMissing { uri, referenced_by } => write!(f, "digest file {uri} MISSING (the previous digest of {referenced_by})"),
+            Finding::DigestMissing { uri, referenced_by } => {
+                write!(f, "digest file {uri} MISSING (the previous digest of {referenced_by})")
+            }
             Finding::DigestInvalid { uri, why } => write!(f, "digest file {uri} INVALID: {why}"),
             Finding::LogMissing { uri } => write!(f, "log file {uri} MISSING (listed in a digest)"),
             Finding::LogAltered { uri } => write!(f, "log file {uri} INVALID: hash value doesn't match"),
@@ -116,10 +118,18 @@ struct Loaded {
 
 /// Check every digest chain (one per account and region) whose digests
 /// end in the window, and the log files they list.
-pub fn check_trail(source: &dyn ArchiveSource, layout: &Layout, keys: &PublicKeys, window: &Window, accounts: &[String]) -> Result<TrailCheck> {
+pub fn check_trail(
+    source: &dyn ArchiveSource,
+    layout: &Layout,
+    keys: &PublicKeys,
+    window: &Window,
+    accounts: &[String],
+) -> Result<TrailCheck> {
     let accounts: Vec<String> = if accounts.is_empty() { source.list_dirs(&layout.trail_accounts())? } else { accounts.to_vec() };
     let mut places = Vec::new();
-    for r in scan::each(&accounts, "regions", |a| source.list_dirs(&layout.digest_regions(a)).map(|rs| rs.into_iter().map(|r| (a.clone(), r)).collect::<Vec<_>>())) {
+    for r in scan::each(&accounts, "regions", |a| {
+        source.list_dirs(&layout.digest_regions(a)).map(|rs| rs.into_iter().map(|r| (a.clone(), r)).collect::<Vec<_>>())
+    }) {
         places.extend(r?);
     }
     let chains = scan::each(&places, "digest chains", |(a, r)| check_chain(source, layout, keys, window, a, r));
@@ -136,7 +146,14 @@ pub fn check_trail(source: &dyn ArchiveSource, layout: &Layout, keys: &PublicKey
     Ok(out)
 }
 
-fn check_chain(source: &dyn ArchiveSource, layout: &Layout, keys: &PublicKeys, window: &Window, account: &str, region: &str) -> Result<TrailCheck> {
+fn check_chain(
+    source: &dyn ArchiveSource,
+    layout: &Layout,
+    keys: &PublicKeys,
+    window: &Window,
+    account: &str,
+    region: &str,
+) -> Result<TrailCheck> {
     let mut out = TrailCheck::default();
     let mut loaded: Vec<Loaded> = Vec::new();
     for day in window.days() {

@@ -54,7 +54,8 @@ pub struct Opened {
 }
 
 pub fn open(args: &ArchiveArgs, c: &Config, layout: &Layout) -> Result<Opened> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().context("starting the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().context("starting the async runtime")?;
     if let Some(dir) = &args.archive {
         return Ok(Opened { source: Box::new(LocalDir::new(dir, &layout.bucket)?), aws: None, runtime });
     }

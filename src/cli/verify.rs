@@ -51,7 +51,10 @@ pub fn execute(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     };
     if args.archive.archive.is_some() && args.public_keys.is_none() {
-        let _ = writeln!(err, "error: --archive needs --public-keys FILE (the output of `aws cloudtrail list-public-keys --start-time … --end-time …`)");
+        let _ = writeln!(
+            err,
+            "error: --archive needs --public-keys FILE (the output of `aws cloudtrail list-public-keys --start-time … --end-time …`)"
+        );
         return exit::INVALID_INPUT;
     }
     let layout = Layout::new(&config);

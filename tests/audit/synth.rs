@@ -227,7 +227,14 @@ fn base(account: &str, region: &str, t: OffsetDateTime, rng: &mut Rng) -> Value 
 fn filler(account: &str, region: &str, t: OffsetDateTime, rng: &mut Rng) -> Value {
     let mut r = base(account, region, t, rng);
     let names = ["DescribeInstances", "GetParameter", "AssumeRole", "ListBuckets", "DescribeLogStreams", "PutMetricData"];
-    let sources = ["ec2.amazonaws.com", "ssm.amazonaws.com", "sts.amazonaws.com", "s3.amazonaws.com", "logs.amazonaws.com", "monitoring.amazonaws.com"];
+    let sources = [
+        "ec2.amazonaws.com",
+        "ssm.amazonaws.com",
+        "sts.amazonaws.com",
+        "s3.amazonaws.com",
+        "logs.amazonaws.com",
+        "monitoring.amazonaws.com",
+    ];
     let i = (rng.next() % names.len() as u64) as usize;
     r["eventSource"] = json!(sources[i]);
     r["eventName"] = json!(names[i]);
@@ -235,8 +242,15 @@ fn filler(account: &str, region: &str, t: OffsetDateTime, rng: &mut Rng) -> Valu
     r["userIdentity"] = json!({"type": "AssumedRole", "principalId": format!("AROA{}:i-{}", rng.hex(16).to_uppercase(), rng.hex(17)),
         "arn": format!("arn:aws:sts::{account}:assumed-role/app-{}/i-{}", rng.hex(6), rng.hex(17)), "accountId": account});
     r["sourceIPAddress"] = json!(format!("10.{}.{}.{}", rng.next() % 256, rng.next() % 256, rng.next() % 256));
-    r["userAgent"] = json!(format!("aws-sdk-go-v2/1.{}.{} os/linux lang/go#1.22 md/GOOS#linux md/GOARCH#amd64 api/{}#1.{}", rng.next() % 40, rng.next() % 9, names[i], rng.next() % 200));
-    r["requestParameters"] = json!({"maxResults": 1000, "filterSet": {"items": [{"name": "tag:Team", "valueSet": {"items": [{"value": rng.hex(12)}]}}]}});
+    r["userAgent"] = json!(format!(
+        "aws-sdk-go-v2/1.{}.{} os/linux lang/go#1.22 md/GOOS#linux md/GOARCH#amd64 api/{}#1.{}",
+        rng.next() % 40,
+        rng.next() % 9,
+        names[i],
+        rng.next() % 200
+    ));
+    r["requestParameters"] =
+        json!({"maxResults": 1000, "filterSet": {"items": [{"name": "tag:Team", "valueSet": {"items": [{"value": rng.hex(12)}]}}]}});
     r["responseElements"] = Value::Null;
     r["tlsDetails"] = json!({"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256", "clientProvidedHostHeader": format!("{}.{region}.amazonaws.com", sources[i].split('.').next().unwrap())});
     r
@@ -446,7 +460,8 @@ fn write_logs(spec: &Spec, p: &Planted, out: &mut Out) {
 pub fn plant_each(accounts: &[String], regions: &[String], start: OffsetDateTime) -> Vec<Planted> {
     let mut rng = Rng::new(7);
     let kinds = [Plant::Complete, Plant::Missing, Plant::Overwritten, Plant::Forged, Plant::Unlogged, Plant::Rdp];
-    let people = ["alice@example.com", "bob@example.com", "carol@example.com", "mallory@example.com", "dave@example.com", "erin@example.com"];
+    let people =
+        ["alice@example.com", "bob@example.com", "carol@example.com", "mallory@example.com", "dave@example.com", "erin@example.com"];
     kinds
         .iter()
         .zip(people)
