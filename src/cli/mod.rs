@@ -67,7 +67,7 @@ pub enum Command {
     Man(man::Args),
     /// One row per session in a window: who, where, when, every place it
     /// is logged, and whether the logs can be trusted.
-    Sessions(sessions::Args),
+    Sessions(Box<sessions::Args>),
     /// Check the organization trail's digest chain and the archive's
     /// guarantees as deployed; exit 0 only when everything holds.
     Verify(verify::Args),
