@@ -410,7 +410,9 @@ impl Engine for Direct<'_> {
             });
         }
         rows.retain(|r| matches(r, q));
-        rows.sort_by(|a, b| (&a.start, &a.account, &a.region, &a.session_id).cmp(&(&b.start, &b.account, &b.region, &b.session_id)));
+        // By start; an orphan (no start) by the time of its newest log.
+        let when = |r: &SessionRow| if r.start.is_empty() { r.end.clone() } else { r.start.clone() };
+        rows.sort_by(|a, b| (when(a), &a.account, &a.region, &a.session_id).cmp(&(when(b), &b.account, &b.region, &b.session_id)));
 
         let mut notes = Vec::new();
         if bad_lines > 0 {

@@ -76,7 +76,7 @@ pub fn verdict(kind: Kind, expected: Expected, e: &Evidence) -> (Integrity, Stri
             if missing.is_empty() {
                 (Integrity::Complete, "every expected log is there and the copies agree".into())
             } else {
-                (Integrity::Missing, format!("no {}", missing.join(" and no ")))
+                (Integrity::Missing, format!("not in the archive: {}", missing.join(", ")))
             }
         }
     }
