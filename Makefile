@@ -20,12 +20,14 @@ test: setup
 	cargo run --locked --quiet -- schema | diff -u schemas/sessionlog.schema.json -
 
 ## Benchmarks, side by side in one run: validate vs cfn-lint, deploy vs the AWS CLI (moto),
-## the scale benchmark on the StackSets simulator.
+## the scale benchmark on the StackSets simulator,
+## sessions vs cp + zcat | jq over a synthetic organization-week.
 bench: setup
 	cargo build --release --locked
 	./scripts/bench-validate.sh
 	./scripts/bench-deploy.sh
 	./scripts/bench-scale.sh
+	./scripts/bench-sessions.sh
 
 ## 1,000 accounts x 17 Regions on the StackSets simulator: sessionlog vs the
 ## AWS CLI sequence vs one StackSet after another, and the floor (docs/scale.md).

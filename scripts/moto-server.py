@@ -1767,6 +1767,24 @@ ssmm._validate_document_info = _validate_document_info
 ssmm.Document.__init__ = _document_init
 
 
+# 23. S3 GetBucketVersioning (issue 18, `sessionlog verify`): moto 5.2.1
+#    serializes the answer under a `GetBucketVersioningResponse` root; S3's
+#    API reference documents `VersioningConfiguration` as the root element
+#    (the SDK for Rust refuses any other).
+from moto.s3 import responses as _s3r
+
+
+def _get_bucket_versioning(self):
+    status = self.backend.get_bucket_versioning(self.bucket_name)
+    inner = f"<Status>{status}</Status>" if status else ""
+    body = ('<?xml version="1.0" encoding="UTF-8"?>'
+            f'<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">{inner}</VersioningConfiguration>')
+    return 200, {}, body
+
+
+_s3r.S3Response.get_bucket_versioning = _get_bucket_versioning
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)

@@ -7,7 +7,8 @@ pub const OK: i32 = 0;
 pub const RUNTIME: i32 = 1;
 /// The configuration or the command line is invalid.
 pub const INVALID_INPUT: i32 = 2;
-/// `render --check` found stale files, or `validate` found errors.
+/// `render --check` found stale files, `validate` found errors, `verify`
+/// found the trail or the archive broken, `sessions show` no such session.
 pub const FINDINGS: i32 = 3;
 /// A deployment operation failed (stack or stack instance failures).
 pub const DEPLOY_FAILED: i32 = 4;

@@ -7,6 +7,7 @@
 //! → `render` (text, files, check) → `validate` → `deploy`; `export` writes
 //! the bundle in other tools' formats (CfCT). `cli` sits on top.
 
+pub mod audit;
 pub mod audit_athena;
 pub mod audit_sql;
 pub mod aws;

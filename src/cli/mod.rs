@@ -13,6 +13,9 @@ mod output;
 pub mod render;
 pub mod schema;
 pub mod validate;
+mod archive_args;
+pub mod sessions;
+pub mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -65,6 +68,12 @@ pub enum Command {
     Completions(completions::Args),
     /// Print the manual page (roff), or write one page per subcommand.
     Man(man::Args),
+    /// One row per session in a window: who, where, when, every place it
+    /// is logged, and whether the logs can be trusted.
+    Sessions(Box<sessions::Args>),
+    /// Check the organization trail's digest chain and the archive's
+    /// guarantees as deployed; exit 0 only when everything holds.
+    Verify(verify::Args),
 }
 
 /// Run with the process's arguments and standard streams; returns the exit code.
@@ -99,6 +108,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Export(a) => export::execute(&a, out, err),
         Command::Completions(a) => completions::execute(&a, out, err),
         Command::Man(a) => man::execute(&a, out, err),
+        Command::Sessions(a) => sessions::execute(&a, out, err),
+        Command::Verify(a) => verify::execute(&a, out, err),
     }
 }
 
