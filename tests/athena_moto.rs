@@ -160,6 +160,37 @@ async fn the_report_runs_in_the_archive_workgroup() {
         Some(a.database.as_str())
     );
 
+    // The same report through the command line: `sessions --engine athena`
+    // renders the SQL, runs it in the workgroup and prints the rows with the
+    // verdicts (credentials of a profile: the calls stay in moto's account).
+    moto_api(
+        &url,
+        "/moto-api/static/athena/query-results",
+        &json!({"account_id": "123456789012", "region": c.log_archive.region, "results": [
+            {"rows": [row(&header), row(&complete), row(&forged)], "column_info": column_info}
+        ]}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("credentials");
+    std::fs::write(&creds, "[moto]\naws_access_key_id = testing\naws_secret_access_key = testing\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sessionlog"))
+        .args([
+            "sessions", "--engine", "athena", "--profile", "moto", "--endpoint-url", &url,
+            "--since", "2026-03-02", "--until", "2026-03-05", "--account", "444455556666", "--format", "json",
+        ])
+        .current_dir(dir.path())
+        .env("AWS_SHARED_CREDENTIALS_FILE", &creds)
+        .env("AWS_CONFIG_FILE", dir.path().join("config"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let rows = report.as_array().or_else(|| report["rows"].as_array()).unwrap_or_else(|| panic!("{report}"));
+    let verdicts: Vec<&str> = rows.iter().map(|r| r["integrity"].as_str().unwrap()).collect();
+    assert_eq!(verdicts, ["complete", "forged"], "{report}");
+    assert_eq!(rows[0]["person"], "jane@example.com", "{report}");
+
     // A workgroup that does not exist: an error naming it, no rows.
     let err = run_sessions_query(&client, "no-such-workgroup", &a.database, &sql)
         .await

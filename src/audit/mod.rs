@@ -9,6 +9,7 @@
 //! digest chain and `guarantees` the bucket's settings as deployed.
 
 pub mod archive;
+pub mod athena_engine;
 pub mod copy;
 pub mod engine;
 pub mod fingerprint;

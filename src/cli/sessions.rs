@@ -114,11 +114,14 @@ fn run(f: &Filters, err: &mut dyn Write, body: impl FnOnce(&dyn Engine, &Query, 
         }
     };
     if f.engine == EngineArg::Athena {
-        let _ = writeln!(
-            err,
-            "error: --engine athena is not available in this build (it queries the log-archive stack's Glue tables; the engine implements audit::engine::Engine); use --engine direct"
-        );
-        return exit::INVALID_INPUT;
+        if !config.log_archive.athena.enabled {
+            let _ = writeln!(err, "error: --engine athena needs log_archive.athena (the Glue tables and workgroup of the log-archive stack); use --engine direct");
+            return exit::INVALID_INPUT;
+        }
+        if f.archive.archive.is_some() {
+            let _ = writeln!(err, "error: --engine athena queries the bucket through Athena; --archive DIR is for --engine direct");
+            return exit::INVALID_INPUT;
+        }
     }
     let layout = Layout::new(&config);
     let query = Query {
@@ -137,8 +140,20 @@ fn run(f: &Filters, err: &mut dyn Write, body: impl FnOnce(&dyn Engine, &Query, 
             return exit::RUNTIME;
         }
     };
-    let engine = Direct { source: opened.source.as_ref(), layout: &layout };
-    match body(&engine, &query, err) {
+    let direct = Direct { source: opened.source.as_ref(), layout: &layout };
+    let athena = match (&f.engine, &opened.aws) {
+        (EngineArg::Athena, Some(aws)) => Some(crate::audit::athena_engine::Athena {
+            client: aws.archive_athena(&config.log_archive.region),
+            runtime: opened.runtime.handle().clone(),
+            config: &config,
+        }),
+        _ => None,
+    };
+    let engine: &dyn Engine = match &athena {
+        Some(a) => a,
+        None => &direct,
+    };
+    match body(engine, &query, err) {
         Ok(code) => code,
         Err(e) => {
             super::report_error(err, &e);

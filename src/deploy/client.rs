@@ -228,6 +228,17 @@ impl Aws {
     }
 
     /// KMS in the log-archive account.
+    /// Athena in the log-archive account (the sessions report's `--engine athena`).
+    pub fn archive_athena(&self, region: &str) -> aws_sdk_athena::Client {
+        let cfg = self.archive.as_ref().unwrap_or(&self.base);
+        aws_sdk_athena::Client::from_conf(
+            aws_sdk_athena::config::Builder::from(cfg)
+                .region(Region::new(region.to_string()))
+                .interceptor(Counting(self.counter.clone()))
+                .build(),
+        )
+    }
+
     pub fn archive_kms(&self, region: &str) -> aws_sdk_kms::Client {
         let cfg = self.archive.as_ref().unwrap_or(&self.base);
         aws_sdk_kms::Client::from_conf(
