@@ -1767,6 +1767,78 @@ ssmm._validate_document_info = _validate_document_info
 ssmm.Document.__init__ = _document_init
 
 
+# 24. Stack deletion order: moto deletes a stack's resources in the order of
+#     a Python set (a different order in every server process, with hash
+#     randomization), so a custom resource's function may be deleted before
+#     the custom resource is sent its Delete ("Function not found").
+#     CloudFormation deletes a resource before the resources it refers to
+#     (AWS CloudFormation User Guide, "DependsOn attribute": "resources are
+#     deleted in the reverse order of their creation"; Ref, Fn::GetAtt and
+#     Fn::Sub create the same dependencies). Patched: dependents first, then
+#     what they depend on; moto's retry of the remaining ones is kept.
+def _refs_of(value, names, out):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "Ref" and isinstance(v, str) and v in names:
+                out.add(v)
+            elif k == "Fn::GetAtt":
+                target = v[0] if isinstance(v, list) else str(v).split(".")[0]
+                if target in names:
+                    out.add(target)
+            elif k == "Fn::Sub":
+                text = v[0] if isinstance(v, list) else v
+                if isinstance(text, str):
+                    out.update(m for m in re.findall(r"\$\{([^}!.]+)", text) if m in names)
+                if isinstance(v, list) and len(v) > 1:
+                    _refs_of(v[1], names, out)
+            else:
+                _refs_of(v, names, out)
+    elif isinstance(value, list):
+        for v in value:
+            _refs_of(v, names, out)
+
+
+def _deletion_order(resource_json_map):
+    names = set(resource_json_map)
+    deps = {}
+    for name, body in resource_json_map.items():
+        out = set()
+        _refs_of(body.get("Properties", {}), names, out)
+        depends_on = body.get("DependsOn", [])
+        out.update([depends_on] if isinstance(depends_on, str) else depends_on)
+        deps[name] = (out & names) - {name}
+    order, remaining = [], set(names)
+    while remaining:
+        ready = sorted(n for n in remaining if not any(n in deps[m] for m in remaining if m != n))
+        for n in ready or sorted(remaining):
+            order.append(n)
+            remaining.discard(n)
+    return order
+
+
+def _map_delete(self):
+    remaining = [k for k in _deletion_order(self._resource_json_map)
+                 if self._resource_json_map[k].get("DeletionPolicy") != "Retain"]
+    previous, last = len(remaining) + 1, None
+    while remaining and len(remaining) < previous:
+        previous = len(remaining)
+        for resource in list(remaining):
+            parsed = self._parsed_resources.get(resource)
+            try:
+                if not isinstance(parsed, str) and parsed is not None:
+                    self._delete_resource(parsed, self._resource_json_map[parsed.logical_resource_id])
+                    self._parsed_resources.pop(parsed.logical_resource_id)
+            except Exception as error:  # a dependency still there: next pass
+                last = error
+            else:
+                remaining.remove(resource)
+    if remaining:
+        raise last
+
+
+_parsing.ResourceMap.delete = _map_delete
+
+
 # 23. S3 GetBucketVersioning (issue 18, `sessionlog verify`): moto 5.2.1
 #    serializes the answer under a `GetBucketVersioningResponse` root; S3's
 #    API reference documents `VersioningConfiguration` as the root element
