@@ -198,20 +198,9 @@ pub fn warnings(c: &Config) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::load::EXAMPLE;
-    use crate::config::{load, Source};
 
     fn config(edits: &[(&str, &str)]) -> Config {
-        let mut text = EXAMPLE.to_string();
-        for (from, to) in edits {
-            assert!(text.contains(from), "{from}");
-            text = text.replacen(from, to, 1);
-        }
-        load(&Source {
-            name: "t".into(),
-            text,
-        })
-        .unwrap()
+        crate::config::load::edited_example(edits)
     }
 
     fn profile(tags: serde_json::Value) -> OperatorProfile {

@@ -14,6 +14,19 @@ use super::schema;
 /// The example organization, rendered when there is no configuration file.
 /// Also the starter file `init` writes.
 pub const EXAMPLE: &str = include_str!("example.sessionlog.yaml");
+
+/// The example with each `(from, to)` replaced once, loaded (unit tests of
+/// the stages after the configuration; panics when a `from` is missing, so
+/// a drifting example cannot silently void a test).
+#[cfg(test)]
+pub fn edited_example(edits: &[(&str, &str)]) -> super::model::Config {
+    let mut text = EXAMPLE.to_string();
+    for (from, to) in edits {
+        assert!(text.contains(from), "the example no longer contains {from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    load(&Source { name: "<edited example>".into(), text }).unwrap()
+}
 pub const DEFAULT_FILE: &str = "sessionlog.yaml";
 
 /// Configuration text and where it came from.

@@ -374,20 +374,10 @@ pub fn bucket_policy_statements(c: &Config) -> Vec<Statement> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::load::{load, Source, EXAMPLE};
     use crate::stacks::build;
 
     fn config(edits: &[(&str, &str)]) -> Config {
-        let mut text = EXAMPLE.to_string();
-        for (a, b) in edits {
-            assert!(text.contains(a), "{a}");
-            text = text.replacen(a, b, 1);
-        }
-        load(&Source {
-            name: "t.yaml".into(),
-            text,
-        })
-        .unwrap()
+        crate::config::load::edited_example(edits)
     }
 
     fn types(t: &Template) -> Vec<String> {

@@ -76,19 +76,9 @@ pub fn member_variants(c: &Config, s: &RegionSupport) -> Vec<MemberVariant> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::load::{load, Source, EXAMPLE};
 
     fn config(edits: &[(&str, &str)]) -> Config {
-        let mut text = EXAMPLE.to_string();
-        for (a, b) in edits {
-            assert!(text.contains(a), "{a}");
-            text = text.replacen(a, b, 1);
-        }
-        load(&Source {
-            name: "t.yaml".into(),
-            text,
-        })
-        .unwrap()
+        crate::config::load::edited_example(edits)
     }
 
     fn stems(v: &[MemberVariant]) -> Vec<(&str, Vec<&str>)> {
